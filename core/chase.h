@@ -1,0 +1,29 @@
+// The timed dependent-load loop.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+namespace pfn {
+
+struct ChaseOptions {
+	int repetitions = 11;           // samples kept (lmbench TRIES)
+	uint64_t min_loads = 100000;    // per sample: never fewer (timer steps are ~10 ns)
+	double min_sample_ms = 5.0;     // per sample: grow the block until it takes this long
+	double warmup_us = 0;           // extra warm-up time before the first sample
+};
+
+struct ChaseResult {
+	std::vector<double> ns_per_load; // one entry per sample, in run order
+	uint64_t loads_per_sample = 0;
+	void *end = nullptr;             // where the chase stopped (keeps the loads alive)
+};
+
+// Follows the chain from start: warms it up (at least one block), calibrates the block
+// size, then takes opts.repetitions timed samples.
+ChaseResult run_chase(void *start, const ChaseOptions &opts);
+
+// Follows the chain for exactly 100 * blocks loads and returns the final pointer.
+void *chase_blocks(void *p, uint64_t blocks);
+
+} // namespace pfn

@@ -1,0 +1,30 @@
+// The kinds of memory mapping a region can be asked for.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace pfn {
+
+enum class MappingKind {
+	page_4k,      // process memory, MADV_NOHUGEPAGE
+	thp,          // process memory, 2 MiB aligned, MADV_HUGEPAGE
+	hugetlb_2m,   // MAP_HUGETLB | MAP_HUGE_2MB
+	hugetlb_1g,   // MAP_HUGETLB | MAP_HUGE_1GB
+	device_pte,   // kdriver, forced 4 KiB PTEs
+	device_remap, // kdriver, remap_pfn_range() in 2 MiB steps, no fault handler
+	device_fault, // kdriver, huge_fault + vmf_insert_pfn_pmd()
+};
+
+// Command-line names: 4k thp hugetlb hugetlb-1g device-pte device-remap device-fault.
+std::string_view mapping_name(MappingKind kind);
+std::optional<MappingKind> parse_mapping(std::string_view name);
+std::vector<std::string> mapping_names();
+
+bool is_device(MappingKind kind);
+// True for kinds that are meant to be mapped with 2 MiB or 1 GiB leaves.
+bool wants_huge(MappingKind kind);
+
+} // namespace pfn

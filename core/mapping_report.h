@@ -1,0 +1,44 @@
+// What a region really got from the kernel, read back rather than assumed.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <map>
+#include <string>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace pfn {
+
+struct MappingReport {
+	uint64_t bytes = 0;          // length of the range examined
+	uint64_t bytes_4k = 0;       // mapped by 4 KiB PTEs
+	uint64_t bytes_2m = 0;       // mapped by 2 MiB PMD leaves
+	uint64_t bytes_1g = 0;       // mapped by 1 GiB PUD leaves
+	uint64_t bytes_unmapped = 0; // holes (not populated)
+	std::string method;          // how the page sizes were read: "pagemap-scan", "smaps", ...
+	std::map<int, uint64_t> node_bytes; // NUMA node -> bytes (may be sampled)
+	std::string node_method;     // "move_pages", "kdriver-walk", or why it is unknown
+	std::string note;            // anything the reader must know (e.g. "whole VMA")
+
+	double fraction_4k() const;
+	double fraction_huge() const; // 2 MiB + 1 GiB
+	// The thresholds the tables use: >= 99 % huge / 0 % huge.
+	bool is_huge() const;
+	bool is_4k() const;
+	// "100.0% 2M, node 0 (pagemap-scan)"
+	std::string summary() const;
+};
+
+void to_json(nlohmann::json &j, const MappingReport &r);
+void from_json(const nlohmann::json &j, MappingReport &r);
+
+// Reads back the page sizes and nodes of [addr, addr+len) of ordinary process memory
+// (anonymous, THP or hugetlbfs). Prefers the PAGEMAP_SCAN ioctl (exact per range),
+// then pagemap + kpageflags as root, then smaps (whole VMA).
+MappingReport read_process_mapping(const void *addr, size_t len);
+
+// Which NUMA nodes hold [addr, addr+len), by move_pages() on a sample of pages.
+void fill_nodes(MappingReport &r, const void *addr, size_t len);
+
+} // namespace pfn

@@ -1,0 +1,28 @@
+// Where the measuring thread runs and where its memory lives.
+#pragma once
+
+#include <optional>
+#include <string>
+
+namespace pfn {
+
+struct Placement {
+	int cpu = -1;  // OS CPU number the thread is pinned to
+	int node = -1; // NUMA node memory is bound to
+};
+
+// Validates a requested CPU and node. Without --cpu, the first CPU of the affinity the
+// process was started with (so "numactl -C 0 prog" is honoured); without --node, the node
+// local to that CPU. Throws Error naming the CPUs/nodes that do exist.
+Placement resolve_placement(std::optional<int> cpu, std::optional<int> node);
+
+// Pins the calling thread to placement.cpu (hwloc). Throws Error on failure.
+void pin_thread(const Placement &placement);
+
+// Throws Error unless node is an online NUMA node with memory.
+void check_node(int node);
+
+// "cpus 0-1 on node 0" style description of the machine's NUMA layout.
+std::string numa_layout();
+
+} // namespace pfn

@@ -1,0 +1,52 @@
+// A region of memory mapped by one backend, populated before use, able to report
+// the page-table shape it really got.
+#pragma once
+
+#include <cstddef>
+#include <memory>
+#include <string>
+
+#include "mapping.h"
+#include "mapping_report.h"
+
+namespace pfn {
+
+struct RegionSpec {
+	MappingKind kind = MappingKind::page_4k;
+	size_t bytes = 0;
+	int node = -1; // NUMA node to bind to; -1: local to the calling thread
+};
+
+class Region {
+public:
+	virtual ~Region() = default;
+	Region(const Region &) = delete;
+	Region &operator=(const Region &) = delete;
+
+	std::byte *data() const { return data_; }
+	size_t size() const { return size_; }
+	MappingKind kind() const { return kind_; }
+
+	// The page-table shape of [offset, offset+len) as read back now.
+	virtual MappingReport report(size_t offset, size_t len) const = 0;
+	MappingReport report() const { return report(0, size_); }
+	// Backend details worth recording (driver mode, caching, kernel support...).
+	virtual std::string describe() const = 0;
+
+protected:
+	Region(std::byte *data, size_t size, MappingKind kind)
+		: data_(data), size_(size), kind_(kind) {}
+	std::byte *data_;
+	size_t size_;
+	MappingKind kind_;
+};
+
+// Maps, binds and populates a region. Throws Error (bad request) or Unavailable
+// (backend missing: no driver, empty hugetlb pool...) with a one-line message.
+std::unique_ptr<Region> map_region(const RegionSpec &spec);
+
+// Backends (one file each).
+std::unique_ptr<Region> map_process_region(const RegionSpec &spec);
+std::unique_ptr<Region> map_device_region(const RegionSpec &spec);
+
+} // namespace pfn

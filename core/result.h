@@ -1,0 +1,67 @@
+// Result records: every sample, the mapping report it was measured on, and counters.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "chain.h"
+#include "mapping.h"
+#include "mapping_report.h"
+#include "stats.h"
+
+namespace pfn {
+
+// Raw counter values read around the timed part, keyed by event name, plus why any
+// requested event could not be counted.
+struct CounterValues {
+	std::map<std::string, long long> values;
+	std::map<std::string, std::string> unavailable; // event -> reason
+};
+
+struct LatencyPoint {
+	MappingKind mapping = MappingKind::page_4k;
+	ChainKind chain = ChainKind::thrash;
+	size_t range = 0;  // working set, bytes
+	size_t stride = 64;
+	MappingReport report; // of the bytes the chain visits
+	std::vector<double> samples_ns; // ns per load, one per sample
+	uint64_t loads_per_sample = 0;
+	CounterValues counters;  // totals over all samples
+	Summary summary() const;
+};
+
+struct CopyPoint {
+	MappingKind mapping = MappingKind::page_4k;
+	std::string kernel = "libc";
+	size_t bytes = 0;
+	MappingReport src_report, dst_report;
+	std::vector<double> samples_ms; // one copy of `bytes` per sample
+	CounterValues counters;
+	Summary summary() const;
+	double gb_per_s() const; // from the minimum time, 1 GB = 1e9 bytes
+};
+
+// One row of a cover-letter table: "without" is the 4 KiB column, "with" the huge one.
+struct CompareRow {
+	size_t bytes = 0;
+	double without = 0, with = 0;     // ns per load, or ms per copy (minimum of samples)
+	Summary without_summary, with_summary;
+	MappingReport without_report, with_report;
+	// Set when a report does not match its column; the table marks the row and says why.
+	std::string mismatch;
+	double improvement_pct() const; // (without - with) / without * 100
+};
+
+void to_json(nlohmann::json &j, const CounterValues &c);
+void to_json(nlohmann::json &j, const LatencyPoint &p);
+void to_json(nlohmann::json &j, const CopyPoint &p);
+void to_json(nlohmann::json &j, const CompareRow &r);
+
+// Fills mismatch for a row from its two reports ("" when both match their columns).
+std::string check_columns(const MappingReport &without, const MappingReport &with);
+
+} // namespace pfn
