@@ -33,7 +33,15 @@ struct ChainSpec {
 // Throws Error when range/stride/page are inconsistent with each other or the region.
 void *build_chain(std::byte *base, size_t region_len, const ChainSpec &spec);
 
+// Throws Error unless stride can hold a pointer in every line (a multiple of 8 bytes).
+void check_stride(size_t stride);
+
 // Number of elements the chain for spec visits before it repeats.
 size_t chain_length(const ChainSpec &spec);
 
+} // namespace pfn
+
+namespace pfn {
+// Bytes of the region the chain touches: thrash spreads its pages over the whole region.
+size_t chain_footprint(const ChainSpec &spec, size_t region_len);
 } // namespace pfn

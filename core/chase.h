@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <vector>
 
 namespace pfn {
@@ -11,6 +12,9 @@ struct ChaseOptions {
 	uint64_t min_loads = 100000;    // per sample: never fewer (timer steps are ~10 ns)
 	double min_sample_ms = 5.0;     // per sample: grow the block until it takes this long
 	double warmup_us = 0;           // extra warm-up time before the first sample
+	uint64_t warm_loads = 0;        // untimed loads first (e.g. one pass over the chain)
+	// Called right before the first and after the last timed sample (counters).
+	std::function<void()> on_start, on_stop;
 };
 
 struct ChaseResult {

@@ -1,0 +1,69 @@
+#include "latency.h"
+
+#include <algorithm>
+
+#include "error.h"
+
+namespace pfn {
+
+LatencyPoint measure_latency(const Region &region, size_t range, const LatencyConfig &cfg)
+{
+	ChainSpec spec{cfg.chain, range, cfg.stride, cfg.page, cfg.seed};
+	void *start = build_chain(region.data(), region.size(), spec);
+
+	ChaseOptions opts = cfg.chase;
+	opts.warm_loads = std::min<uint64_t>(chain_length(spec), cfg.max_warm_loads);
+	ChaseResult res = run_chase(start, opts);
+
+	LatencyPoint p;
+	p.mapping = region.kind();
+	p.chain = cfg.chain;
+	p.range = range;
+	p.stride = cfg.stride;
+	p.samples_ns = std::move(res.ns_per_load);
+	p.loads_per_sample = res.loads_per_sample;
+	p.report = region.report(0, chain_footprint(spec, region.size()));
+	return p;
+}
+
+std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &without,
+					 const std::vector<LatencyPoint> &with)
+{
+	std::vector<CompareRow> rows;
+	for (size_t i = 0; i < std::min(without.size(), with.size()); i++) {
+		CompareRow r;
+		r.bytes = without[i].range;
+		r.without_summary = without[i].summary();
+		r.with_summary = with[i].summary();
+		r.without = r.without_summary.min;
+		r.with = r.with_summary.min;
+		r.without_report = without[i].report;
+		r.with_report = with[i].report;
+		r.mismatch = check_columns(r.without_report, r.with_report);
+		rows.push_back(std::move(r));
+	}
+	return rows;
+}
+
+std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
+					std::vector<LatencyPoint> &points, const ProgressFn &progress)
+{
+	if (plan.sizes.empty())
+		throw Error("no working-set sizes to compare");
+	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
+	std::vector<LatencyPoint> columns[2];
+	const MappingKind kinds[2] = {plan.without, plan.with};
+	for (int c = 0; c < 2; c++) {
+		// One mapping at a time, so the two never compete for memory.
+		auto region = map_region({kinds[c], largest, plan.node});
+		for (size_t size : plan.sizes) {
+			if (progress)
+				progress(kinds[c], size);
+			columns[c].push_back(measure_latency(*region, size, cfg));
+			points.push_back(columns[c].back());
+		}
+	}
+	return rows_from_points(columns[0], columns[1]);
+}
+
+} // namespace pfn

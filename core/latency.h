@@ -1,0 +1,50 @@
+// Latency measurements over regions: one working-set size, an lmbench sweep, or the
+// cover letter's without/with comparison.
+#pragma once
+
+#include <functional>
+#include <vector>
+
+#include "chain.h"
+#include "chase.h"
+#include "mapping.h"
+#include "region.h"
+#include "result.h"
+
+namespace pfn {
+
+struct LatencyConfig {
+	ChainKind chain = ChainKind::thrash;
+	size_t stride = 64;
+	size_t page = 4096; // lmbench's page for -t; the window for page-local
+	uint64_t seed = 1;
+	ChaseOptions chase;
+	// Cap on the untimed warm-up pass: a full pass over 4 GiB would take seconds.
+	uint64_t max_warm_loads = 1u << 20;
+};
+
+// Builds the chain for `range` inside region, chases it, and reads back the mapping of
+// the bytes the chain touches.
+LatencyPoint measure_latency(const Region &region, size_t range, const LatencyConfig &cfg);
+
+struct ComparePlan {
+	MappingKind without = MappingKind::page_4k;
+	MappingKind with = MappingKind::thp;
+	std::vector<size_t> sizes;
+	int node = -1;
+};
+
+// Called before each measurement with (mapping, range) so programs can show progress.
+using ProgressFn = std::function<void(MappingKind, size_t)>;
+
+// Each size without and with huge mappings. Like lmbench, one region per mapping sized for
+// the largest working set holds every smaller one. Every point is appended to points.
+std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
+					std::vector<LatencyPoint> &points,
+					const ProgressFn &progress = {});
+
+// Pairs points measured on two mappings into table rows, checking each column's mapping.
+std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &without,
+					 const std::vector<LatencyPoint> &with);
+
+} // namespace pfn

@@ -1,0 +1,59 @@
+#include "mapping.h"
+
+#include <array>
+#include <utility>
+
+namespace pfn {
+
+namespace {
+
+constexpr std::array<std::pair<MappingKind, std::string_view>, 7> names{{
+	{MappingKind::page_4k, "4k"},
+	{MappingKind::thp, "thp"},
+	{MappingKind::hugetlb_2m, "hugetlb"},
+	{MappingKind::hugetlb_1g, "hugetlb-1g"},
+	{MappingKind::device_pte, "device-pte"},
+	{MappingKind::device_remap, "device-remap"},
+	{MappingKind::device_fault, "device-fault"},
+}};
+
+} // namespace
+
+std::string_view mapping_name(MappingKind kind)
+{
+	for (const auto &[k, name] : names)
+		if (k == kind)
+			return name;
+	return "?";
+}
+
+std::optional<MappingKind> parse_mapping(std::string_view name)
+{
+	for (const auto &[k, n] : names)
+		if (n == name)
+			return k;
+	if (name == "hugetlb-2m")
+		return MappingKind::hugetlb_2m;
+	return std::nullopt;
+}
+
+std::vector<std::string> mapping_names()
+{
+	std::vector<std::string> out;
+	for (const auto &entry : names)
+		out.emplace_back(entry.second);
+	return out;
+}
+
+bool is_device(MappingKind kind)
+{
+	return kind == MappingKind::device_pte || kind == MappingKind::device_remap ||
+	       kind == MappingKind::device_fault;
+}
+
+bool wants_huge(MappingKind kind)
+{
+	return kind != MappingKind::page_4k && kind != MappingKind::device_pte;
+}
+
+} // namespace pfn

@@ -1,0 +1,135 @@
+#include "placement.h"
+
+#include <hwloc.h>
+#include <numa.h>
+#include <sched.h>
+
+#include <mutex>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "error.h"
+#include "size.h"
+
+namespace pfn {
+
+namespace {
+
+// hwloc discovers the machine once per process; discovery takes milliseconds.
+hwloc_topology_t topology()
+{
+	static hwloc_topology_t topo = [] {
+		hwloc_topology_t t;
+		if (hwloc_topology_init(&t) != 0 || hwloc_topology_load(t) != 0)
+			throw Error("hwloc cannot read this machine's topology");
+		return t;
+	}();
+	return topo;
+}
+
+std::string bitmap_list(hwloc_const_bitmap_t set)
+{
+	char *text = nullptr;
+	hwloc_bitmap_list_asprintf(&text, set);
+	std::string out = text ? text : "";
+	free(text);
+	return out;
+}
+
+std::string online_nodes()
+{
+	std::string out;
+	if (numa_available() < 0)
+		return "0";
+	for (int n = 0; n <= numa_max_node(); n++)
+		if (numa_bitmask_isbitset(numa_nodes_ptr, unsigned(n)))
+			out += (out.empty() ? "" : ",") + std::to_string(n);
+	return out;
+}
+
+} // namespace
+
+void check_node(int node)
+{
+	if (node < 0)
+		throw Error(fmt::format("NUMA node {} is not valid (nodes: {})", node,
+					online_nodes()));
+	if (numa_available() < 0) {
+		if (node != 0)
+			throw Error(fmt::format("NUMA node {} does not exist: this kernel has no "
+						"NUMA support, only node 0", node));
+		return;
+	}
+	// numa_alloc_onnode() and friends do not fail for a missing node: check here.
+	if (node > numa_max_node() || !numa_bitmask_isbitset(numa_nodes_ptr, unsigned(node)))
+		throw Error(fmt::format("NUMA node {} does not exist (nodes with memory: {})", node,
+					online_nodes()));
+}
+
+Placement resolve_placement(std::optional<int> cpu, std::optional<int> node)
+{
+	hwloc_topology_t topo = topology();
+	hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
+	if (hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_PROCESS) != 0)
+		hwloc_bitmap_copy(allowed, hwloc_topology_get_allowed_cpuset(topo));
+	std::string allowed_text = bitmap_list(allowed);
+
+	Placement p;
+	if (cpu) {
+		hwloc_obj_t pu = *cpu >= 0 ? hwloc_get_pu_obj_by_os_index(topo, unsigned(*cpu))
+					   : nullptr;
+		if (!pu) {
+			hwloc_bitmap_free(allowed);
+			throw Error(fmt::format("CPU {} does not exist (CPUs: {})", *cpu,
+						bitmap_list(hwloc_topology_get_topology_cpuset(topo))));
+		}
+		if (!hwloc_bitmap_isset(allowed, unsigned(*cpu))) {
+			hwloc_bitmap_free(allowed);
+			throw Error(fmt::format("CPU {} is outside this process's affinity "
+						"(allowed CPUs: {})", *cpu, allowed_text));
+		}
+		p.cpu = *cpu;
+	} else {
+		p.cpu = hwloc_bitmap_first(allowed);
+	}
+	hwloc_bitmap_free(allowed);
+	if (p.cpu < 0)
+		throw Error("no CPU is allowed to this process");
+
+	if (node) {
+		check_node(*node);
+		p.node = *node;
+	} else {
+		p.node = numa_available() < 0 ? 0 : numa_node_of_cpu(p.cpu);
+		if (p.node < 0)
+			p.node = 0;
+	}
+	return p;
+}
+
+void pin_thread(const Placement &placement)
+{
+	hwloc_topology_t topo = topology();
+	hwloc_obj_t pu = hwloc_get_pu_obj_by_os_index(topo, unsigned(placement.cpu));
+	if (!pu)
+		throw Error(fmt::format("CPU {} does not exist", placement.cpu));
+	if (hwloc_set_cpubind(topo, pu->cpuset, HWLOC_CPUBIND_THREAD) != 0)
+		throw Error(fmt::format("cannot pin the thread to CPU {}", placement.cpu));
+}
+
+std::string numa_layout()
+{
+	hwloc_topology_t topo = topology();
+	std::string out;
+	int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
+	for (int i = 0; i < n; i++) {
+		hwloc_obj_t obj = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, unsigned(i));
+		out += fmt::format("{}node {}: CPUs {}, {}", out.empty() ? "" : "; ",
+				   obj->os_index, bitmap_list(obj->cpuset),
+				   format_size(size_t(obj->attr->numanode.local_memory)));
+	}
+	return out;
+}
+
+} // namespace pfn

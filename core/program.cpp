@@ -1,0 +1,43 @@
+#include "program.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "error.h"
+
+namespace pfn {
+
+int parse_args(CLI::App &app, int argc, char **argv)
+{
+	try {
+		app.parse(argc, argv);
+	} catch (const CLI::CallForHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::CallForAllHelp &e) {
+		return app.exit(e);
+	} catch (const CLI::CallForVersion &e) {
+		return app.exit(e);
+	} catch (const CLI::ParseError &e) {
+		fmt::print(stderr, "{}: error: {} (see --help)\n", app.get_name(), e.what());
+		return exit_usage;
+	}
+	return -1;
+}
+
+int run_main(std::string_view prog, const std::function<int()> &body)
+{
+	try {
+		return body();
+	} catch (const Unavailable &e) {
+		fmt::print(stderr, "{}: unavailable: {}\n", prog, e.what());
+		return exit_unavailable;
+	} catch (const Error &e) {
+		fmt::print(stderr, "{}: error: {}\n", prog, e.what());
+		return exit_error;
+	} catch (const std::bad_alloc &) {
+		fmt::print(stderr, "{}: error: out of memory\n", prog);
+		return exit_error;
+	}
+}
+
+} // namespace pfn

@@ -1,0 +1,184 @@
+// Ordinary process memory: 4 KiB pages, transparent huge pages, or hugetlbfs.
+#include <numaif.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <linux/mman.h>
+
+#include <cerrno>
+#include <fstream>
+#include <string>
+
+#include <fmt/format.h>
+
+#include "error.h"
+#include "region.h"
+#include "size.h"
+
+namespace pfn {
+
+namespace {
+
+std::string read_line(const std::string &path)
+{
+	std::ifstream in(path);
+	std::string line;
+	std::getline(in, line);
+	return line;
+}
+
+uint64_t mem_available()
+{
+	std::ifstream in("/proc/meminfo");
+	std::string key;
+	uint64_t kb;
+	std::string unit;
+	while (in >> key >> kb) {
+		std::getline(in, unit);
+		if (key == "MemAvailable:")
+			return kb * 1024;
+	}
+	return 0;
+}
+
+size_t page_size_of(MappingKind kind)
+{
+	switch (kind) {
+	case MappingKind::thp:
+	case MappingKind::hugetlb_2m:
+		return 2 * MiB;
+	case MappingKind::hugetlb_1g:
+		return GiB;
+	default:
+		return 4 * KiB;
+	}
+}
+
+// hugetlb pages are reserved at mmap time, so an empty pool is a clean ENOMEM there;
+// checking first lets the message say how many pages are missing.
+void check_hugetlb_pool(size_t page, size_t bytes)
+{
+	std::string dir = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/", page / KiB);
+	std::string free_text = read_line(dir + "free_hugepages");
+	if (free_text.empty())
+		throw Unavailable(fmt::format("this kernel has no {} hugetlb pages ({} missing)",
+					      format_size(page), dir));
+	uint64_t free_pages = std::stoull(free_text);
+	uint64_t resv = std::stoull(read_line(dir + "resv_hugepages"));
+	uint64_t usable = free_pages > resv ? free_pages - resv : 0;
+	uint64_t need = (bytes + page - 1) / page;
+	if (usable < need)
+		throw Unavailable(fmt::format(
+			"hugetlb pool has {} free {} pages, {} needed: as root, echo {} > {}nr_hugepages "
+			"and read it back",
+			usable, format_size(page), need, need + (free_pages - usable), dir));
+}
+
+class ProcessRegion : public Region {
+public:
+	ProcessRegion(std::byte *data, size_t size, MappingKind kind, void *map, size_t map_len)
+		: Region(data, size, kind), map_(map), map_len_(map_len) {}
+	~ProcessRegion() override { munmap(map_, map_len_); }
+
+	MappingReport report(size_t offset, size_t len) const override
+	{
+		return read_process_mapping(data_ + offset, len);
+	}
+	std::string describe() const override
+	{
+		return fmt::format("process memory, {} ({})", mapping_name(kind_),
+				   format_size(size_));
+	}
+
+private:
+	void *map_;
+	size_t map_len_;
+};
+
+void bind_to_node(void *addr, size_t len, int node)
+{
+	if (node < 0)
+		return;
+	unsigned long mask[16] = {};
+	if (node >= int(sizeof(mask) * 8))
+		throw Error(fmt::format("NUMA node {} is beyond what pfnbench supports", node));
+	mask[node / 64] = 1ul << (node % 64);
+	if (mbind(addr, len, MPOL_BIND, mask, sizeof(mask) * 8, 0) != 0)
+		throw Error(errno_text(fmt::format("cannot bind memory to NUMA node {}", node),
+				       errno));
+}
+
+// MADV_POPULATE_WRITE (5.14) fails cleanly where touching would SIGBUS or OOM.
+void populate(std::byte *p, size_t len, size_t page)
+{
+	if (madvise(p, len, MADV_POPULATE_WRITE) == 0)
+		return;
+	if (errno != EINVAL)
+		throw Error(errno_text(fmt::format("cannot populate {} of memory",
+						   format_size(len)), errno));
+	for (size_t off = 0; off < len; off += page)
+		reinterpret_cast<volatile char *>(p)[off] = 0;
+}
+
+} // namespace
+
+std::unique_ptr<Region> map_process_region(const RegionSpec &spec)
+{
+	const size_t page = page_size_of(spec.kind);
+	const size_t len = (spec.bytes + page - 1) / page * page;
+	const bool hugetlb =
+		spec.kind == MappingKind::hugetlb_2m || spec.kind == MappingKind::hugetlb_1g;
+
+	if (hugetlb) {
+		check_hugetlb_pool(page, len);
+	} else {
+		uint64_t avail = mem_available();
+		if (avail && len > avail)
+			throw Error(fmt::format("{} is more than the {} of memory available",
+						format_size(len), format_size(avail)));
+	}
+	if (spec.kind == MappingKind::thp &&
+	    read_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") !=
+		    std::string::npos)
+		throw Unavailable("transparent huge pages are disabled "
+				  "(/sys/kernel/mm/transparent_hugepage/enabled is [never])");
+
+	int flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE;
+	if (spec.kind == MappingKind::hugetlb_2m)
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_2MB;
+	if (spec.kind == MappingKind::hugetlb_1g)
+		flags = MAP_PRIVATE | MAP_ANONYMOUS | MAP_HUGETLB | MAP_HUGE_1GB;
+	// THP needs a 2 MiB aligned start: over-allocate, then trim both ends.
+	size_t map_len = spec.kind == MappingKind::thp ? len + page : len;
+	void *map = mmap(nullptr, map_len, PROT_READ | PROT_WRITE, flags, -1, 0);
+	if (map == MAP_FAILED) {
+		if (hugetlb && errno == ENOMEM)
+			throw Unavailable(fmt::format("hugetlb pool cannot supply {} of {} pages",
+						      format_size(len), format_size(page)));
+		throw Error(errno_text(fmt::format("cannot map {}", format_size(len)), errno));
+	}
+	auto *data = static_cast<std::byte *>(map);
+	if (spec.kind == MappingKind::thp) {
+		auto addr = reinterpret_cast<uintptr_t>(map);
+		uintptr_t aligned = (addr + page - 1) / page * page;
+		size_t head = aligned - addr;
+		if (head)
+			munmap(map, head);
+		size_t tail = map_len - head - len;
+		if (tail)
+			munmap(reinterpret_cast<void *>(aligned + len), tail);
+		map = reinterpret_cast<void *>(aligned);
+		map_len = len;
+		data = static_cast<std::byte *>(map);
+	}
+	auto region = std::make_unique<ProcessRegion>(data, spec.bytes, spec.kind, map, map_len);
+	if (spec.kind == MappingKind::page_4k && madvise(map, map_len, MADV_NOHUGEPAGE) != 0)
+		throw Error(errno_text("madvise(MADV_NOHUGEPAGE)", errno));
+	if (spec.kind == MappingKind::thp && madvise(map, map_len, MADV_HUGEPAGE) != 0)
+		throw Error(errno_text("madvise(MADV_HUGEPAGE)", errno));
+	bind_to_node(map, map_len, spec.node);
+	populate(data, map_len, page);
+	return region;
+}
+
+} // namespace pfn

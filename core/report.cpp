@@ -1,0 +1,87 @@
+#include "report.h"
+
+#include <fmt/format.h>
+
+#include "size.h"
+
+namespace pfn {
+
+namespace {
+
+std::string value(double v, TableKind kind)
+{
+	return kind == TableKind::latency ? fmt::format("{:.3f} ns", v) : fmt::format("{:.2f} ms", v);
+}
+
+std::string mib(size_t bytes)
+{
+	return fmt::format("{:.2f}", double(bytes) / double(MiB));
+}
+
+} // namespace
+
+std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind kind)
+{
+	std::string out = "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement\n"
+			  "---------------- ----------------- -------------- -----------\n";
+	std::string notes;
+	for (const CompareRow &r : rows) {
+		out += fmt::format("{} {} {} {:.1f}%{}\n", mib(r.bytes), value(r.without, kind),
+				   value(r.with, kind), r.improvement_pct(),
+				   r.mismatch.empty() ? "" : " [!]");
+		if (!r.mismatch.empty())
+			notes += fmt::format("[!] {}: {}\n", mib(r.bytes), r.mismatch);
+	}
+	return notes.empty() ? out : out + "\n" + notes;
+}
+
+std::string format_compare_details(const std::vector<CompareRow> &rows, TableKind kind)
+{
+	const char *unit = kind == TableKind::latency ? "ns" : "ms";
+	std::string out = fmt::format("Spread per row ({}: min / median / p90, spread = "
+				      "(p90-p10)/median) and mappings read back:\n", unit);
+	auto col = [&](const Summary &s) {
+		return kind == TableKind::latency
+			       ? fmt::format("{:.3f} / {:.3f} / {:.3f} ({:.1f}%, n={})", s.min,
+					     s.median, s.p90, s.spread_pct(), s.n)
+			       : fmt::format("{:.2f} / {:.2f} / {:.2f} ({:.1f}%, n={})", s.min,
+					     s.median, s.p90, s.spread_pct(), s.n);
+	};
+	for (const CompareRow &r : rows)
+		out += fmt::format("{} without: {} [{}]; with: {} [{}]\n", mib(r.bytes),
+				   col(r.without_summary), r.without_report.summary(),
+				   col(r.with_summary), r.with_report.summary());
+	return out;
+}
+
+std::string lmbench_header(size_t stride)
+{
+	return fmt::format("\"stride={}\n", stride);
+}
+
+std::string lmbench_line(size_t range, double ns_per_load)
+{
+	return fmt::format("{:.5f} {:.3f}\n", double(range) / (1024.0 * 1024.0), ns_per_load);
+}
+
+std::vector<size_t> lmbench_sizes(size_t max_bytes, size_t stride)
+{
+	std::vector<size_t> out;
+	for (size_t k = 512; k <= max_bytes;) {
+		if (k >= stride)
+			out.push_back(k);
+		if (k < 1024) {
+			k *= 2;
+		} else if (k < 4 * 1024) {
+			k += 1024;
+		} else {
+			size_t s = 32 * 1024;
+			while (s <= k)
+				s *= 2;
+			k += s / 16;
+		}
+	}
+	return out;
+}
+
+} // namespace pfn

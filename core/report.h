@@ -1,0 +1,33 @@
+// Text reporters: lmbench's lat_mem_rd output and the cover letter's comparison tables.
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <vector>
+
+#include "result.h"
+
+namespace pfn {
+
+enum class TableKind {
+	latency, // ns per load, three decimals
+	copy,    // ms per copy, two decimals
+};
+
+// The cover-letter table exactly as published: header, dashes, one row per size
+// ("64.00 148.858 ns 100.780 ns 32.3%"). A row whose mapping did not read back as its
+// column says is marked " [!]" and explained in a note under the table.
+std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind kind);
+
+// Per-row spread and the mappings read back, printed under the table.
+std::string format_compare_details(const std::vector<CompareRow> &rows, TableKind kind);
+
+// lmbench: the "stride=N title line, then "%.5f %.3f" (MiB, ns) per working-set size.
+std::string lmbench_header(size_t stride);
+std::string lmbench_line(size_t range, double ns_per_load);
+
+// lmbench's working-set sizes: from 512 bytes up to max_bytes, about eight per octave
+// past 32 KiB; sizes below the stride are skipped as lmbench does.
+std::vector<size_t> lmbench_sizes(size_t max_bytes, size_t stride);
+
+} // namespace pfn

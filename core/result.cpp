@@ -1,0 +1,90 @@
+#include "result.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+#include "size.h"
+
+namespace pfn {
+
+Summary LatencyPoint::summary() const
+{
+	return summarize(samples_ns);
+}
+
+Summary CopyPoint::summary() const
+{
+	return summarize(samples_ms);
+}
+
+double CopyPoint::gb_per_s() const
+{
+	if (samples_ms.empty())
+		return 0;
+	double best = *std::min_element(samples_ms.begin(), samples_ms.end());
+	return best > 0 ? double(bytes) / (best * 1e-3) / 1e9 : 0;
+}
+
+double CompareRow::improvement_pct() const
+{
+	return without > 0 ? (without - with) / without * 100.0 : 0.0;
+}
+
+void to_json(nlohmann::json &j, const CounterValues &c)
+{
+	j = nlohmann::json{{"values", c.values}, {"unavailable", c.unavailable}};
+}
+
+void to_json(nlohmann::json &j, const LatencyPoint &p)
+{
+	j = nlohmann::json{{"mapping", mapping_name(p.mapping)},
+			   {"chain", chain_name(p.chain)},
+			   {"range_bytes", p.range},
+			   {"stride_bytes", p.stride},
+			   {"report", p.report},
+			   {"samples_ns", p.samples_ns},
+			   {"loads_per_sample", p.loads_per_sample},
+			   {"summary", p.summary()},
+			   {"counters", p.counters}};
+}
+
+void to_json(nlohmann::json &j, const CopyPoint &p)
+{
+	j = nlohmann::json{{"mapping", mapping_name(p.mapping)},
+			   {"kernel", p.kernel},
+			   {"bytes", p.bytes},
+			   {"src_report", p.src_report},
+			   {"dst_report", p.dst_report},
+			   {"samples_ms", p.samples_ms},
+			   {"summary", p.summary()},
+			   {"gb_per_s", p.gb_per_s()},
+			   {"counters", p.counters}};
+}
+
+void to_json(nlohmann::json &j, const CompareRow &r)
+{
+	j = nlohmann::json{{"bytes", r.bytes},
+			   {"size_mib", double(r.bytes) / double(MiB)},
+			   {"without", r.without},
+			   {"with", r.with},
+			   {"improvement_pct", r.improvement_pct()},
+			   {"without_summary", r.without_summary},
+			   {"with_summary", r.with_summary},
+			   {"without_report", r.without_report},
+			   {"with_report", r.with_report},
+			   {"mismatch", r.mismatch}};
+}
+
+std::string check_columns(const MappingReport &without, const MappingReport &with)
+{
+	std::string out;
+	if (!without.is_4k())
+		out = fmt::format("Without Huge Mapping read back as {}", without.summary());
+	if (!with.is_huge())
+		out += fmt::format("{}With Huge Mapping read back as {}", out.empty() ? "" : "; ",
+				   with.summary());
+	return out;
+}
+
+} // namespace pfn

@@ -1,0 +1,17 @@
+// Facts about the machine a result was measured on.
+#pragma once
+
+#include <string>
+
+#include <nlohmann/json.hpp>
+
+namespace pfn {
+
+// hostname, date, kernel, CPU model, NUMA layout, THP and hugetlb settings, version.
+// "driver" is null here; programs that use the device fill it in.
+nlohmann::json system_facts();
+
+// The selected value of a sysfs choice file such as "always [madvise] never".
+std::string sysfs_choice(const std::string &path);
+
+} // namespace pfn

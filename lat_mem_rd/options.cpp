@@ -1,0 +1,113 @@
+#include "options.h"
+
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+
+#include "error.h"
+#include "program.h"
+#include "size.h"
+
+namespace {
+
+// CLI11 validator and transform for mapping and chain names.
+template <typename T, typename Parse>
+CLI::Option *add_named(CLI::App &app, const std::string &flag, T &target, Parse parse,
+		       const std::vector<std::string> &names, const std::string &help)
+{
+	return app.add_option_function<std::string>(
+			  flag,
+			  [&target, parse, names, flag](const std::string &s) {
+				  auto v = parse(s);
+				  if (!v)
+					  throw CLI::ValidationError(
+						  flag, fmt::format("unknown value '{}' (choose from {})",
+								    s, fmt::join(names, ", ")));
+				  target = *v;
+			  },
+			  help)
+		->type_name("NAME");
+}
+
+} // namespace
+
+int parse_options(int argc, char **argv, LatMemRdOptions &opts)
+{
+	CLI::App app{"Memory load latency by pointer chasing, compatible with lmbench's lat_mem_rd.\n"
+		     "Prints lmbench's format on stderr: a \"stride=N line, then one line per working "
+		     "set (MiB, ns per load), from 512 bytes up to SIZE. With --compare, prints the "
+		     "cover letter's latency table on stdout: each size without and with huge "
+		     "mappings, every mapping read back from the page tables.",
+		     "lat_mem_rd"};
+	app.get_formatter()->column_width(34);
+	std::string size_text;
+	std::vector<std::string> stride_text;
+	std::string sizes_text;
+	app.add_option("-P", opts.parallel, "parallelism (lmbench; only 1 is supported)")
+		->check(CLI::PositiveNumber);
+	app.add_option("-W", opts.warmup_us, "extra warm-up before each size, microseconds")
+		->check(CLI::NonNegativeNumber);
+	app.add_option("-N", opts.repetitions, "samples per size; the minimum is reported")
+		->check(CLI::Range(1, 100000));
+	app.add_flag("-t", opts.thrash,
+		     "thrash the TLB: pages in random order, one line of each page per pass");
+	app.add_option("size", size_text, "largest working set, MiB unless suffixed (4096M, 1G)");
+	app.add_option("stride", stride_text, "bytes between loads (default 64); several allowed");
+
+	std::vector<std::string> chains = {"stride", "thrash", "random", "page-local"};
+	add_named(app, "--mapping", opts.mapping, pfn::parse_mapping, pfn::mapping_names(),
+		  "memory to chase: 4k (default), thp, hugetlb, hugetlb-1g, device-pte, "
+		  "device-remap, device-fault");
+	add_named(app, "--chain", opts.chain, pfn::parse_chain, chains,
+		  "chain order: stride (default), thrash (-t), random, page-local");
+	app.add_option("--cpu", opts.cpu, "CPU to pin to (default: first CPU allowed, so "
+					  "numactl -C is honoured)");
+	app.add_option("--node", opts.node, "NUMA node for the memory (default: the CPU's node)");
+	app.add_option("--sizes", sizes_text, "comma-separated working sets, e.g. 64M,128M");
+	app.add_option("--json", opts.json_path, "write every sample, mapping report and "
+						 "system facts to FILE");
+	app.add_flag("--compare", opts.compare,
+		     "cover-letter table: each size without and with huge mappings "
+		     "(default sizes 64M..4096M by powers of two, -t, stride 64)");
+	add_named(app, "--without", opts.without, pfn::parse_mapping, pfn::mapping_names(),
+		  "--compare: the 4 KiB column's mapping (default 4k)");
+	add_named(app, "--with", opts.with, pfn::parse_mapping, pfn::mapping_names(),
+		  "--compare: the huge column's mapping (default thp)");
+	app.add_option("--table", opts.table_path, "--compare: also write the table to FILE");
+	app.add_option("--seed", opts.seed, "seed for the random chain orders");
+	app.add_option("--sample-ms", opts.min_sample_ms, "shortest timed sample, milliseconds")
+		->check(CLI::Range(0.01, 10000.0));
+
+	int rc = pfn::parse_args(app, argc, argv);
+	if (rc >= 0)
+		return rc;
+
+	// Sizes and strides are checked here so that a bad one stops the run before any work.
+	try {
+		if (!size_text.empty())
+			opts.size = pfn::parse_size(size_text, pfn::MiB);
+		for (const auto &s : stride_text) {
+			opts.strides.push_back(pfn::parse_size(s, 1));
+			pfn::check_stride(opts.strides.back());
+		}
+		if (!sizes_text.empty())
+			opts.sizes = pfn::parse_size_list(sizes_text, pfn::MiB);
+	} catch (const pfn::Error &e) {
+		fmt::print(stderr, "lat_mem_rd: error: {}\n", e.what());
+		return pfn::exit_usage;
+	}
+	if (opts.parallel != 1) {
+		fmt::print(stderr, "lat_mem_rd: error: -P {}: only -P 1 is supported (parallel "
+				   "chases would share the CPU being measured)\n", opts.parallel);
+		return pfn::exit_usage;
+	}
+	if (!opts.compare && opts.size == 0 && opts.sizes.empty()) {
+		fmt::print(stderr, "lat_mem_rd: error: missing SIZE (e.g. lat_mem_rd -t 4096M; "
+				   "see --help)\n");
+		return pfn::exit_usage;
+	}
+	if (!opts.compare && (opts.without || opts.with || !opts.table_path.empty())) {
+		fmt::print(stderr, "lat_mem_rd: error: --without, --with and --table need --compare\n");
+		return pfn::exit_usage;
+	}
+	return -1;
+}

@@ -1,0 +1,32 @@
+// lat_mem_rd's command line: lmbench's flags plus pfnbench's extensions.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "chain.h"
+#include "mapping.h"
+
+struct LatMemRdOptions {
+	// lmbench
+	int parallel = 1;
+	double warmup_us = 0;
+	int repetitions = 11;
+	bool thrash = false;
+	size_t size = 0;              // bytes; 0 when not given
+	std::vector<size_t> strides;  // bytes; empty: lmbench's default 64
+	// pfnbench
+	pfn::MappingKind mapping = pfn::MappingKind::page_4k;
+	std::optional<pfn::ChainKind> chain;
+	std::optional<int> cpu, node;
+	std::vector<size_t> sizes;    // explicit working sets instead of lmbench's steps
+	std::string json_path, table_path;
+	bool compare = false;
+	std::optional<pfn::MappingKind> without, with;
+	uint64_t seed = 1;
+	double min_sample_ms = 5.0;
+};
+
+// Returns the exit code to stop with, or -1 to go on with opts filled in.
+int parse_options(int argc, char **argv, LatMemRdOptions &opts);

@@ -1,0 +1,161 @@
+// The real lat_mem_rd, run as a user would, on small sizes.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <nlohmann/json.hpp>
+
+#include "report.h"
+#include "run_program.h"
+#include "size.h"
+
+namespace {
+
+const std::vector<std::string> quick = {"-N", "2", "--sample-ms", "0.05"};
+
+ProgramRun lat_mem_rd(std::vector<std::string> args)
+{
+	return run_program(PFN_LAT_MEM_RD, args);
+}
+
+std::vector<std::string> with_quick(std::vector<std::string> args)
+{
+	args.insert(args.begin(), quick.begin(), quick.end());
+	return args;
+}
+
+std::string temp_path(const std::string &name)
+{
+	return (std::filesystem::temp_directory_path() /
+		(name + "-" + std::to_string(getpid()))).string();
+}
+
+} // namespace
+
+TEST(LatMemRd, PrintsLmbenchFormatOnStderr)
+{
+	ProgramRun run = lat_mem_rd(with_quick({"1M"}));
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	auto lines = lines_of(run.err);
+	ASSERT_FALSE(lines.empty());
+	EXPECT_EQ(lines[0], "\"stride=64");
+	std::regex point(R"(^\d+\.\d{5} \d+\.\d{3}$)");
+	auto sizes = pfn::lmbench_sizes(pfn::MiB, 64);
+	ASSERT_EQ(lines.size(), sizes.size() + 1);
+	for (size_t i = 0; i < sizes.size(); i++) {
+		EXPECT_TRUE(std::regex_match(lines[i + 1], point)) << lines[i + 1];
+		EXPECT_DOUBLE_EQ(std::stod(lines[i + 1]),
+				 std::stod(pfn::lmbench_line(sizes[i], 0).substr(0, 10)));
+		EXPECT_GT(std::stod(lines[i + 1].substr(lines[i + 1].find(' ') + 1)), 0.0);
+	}
+}
+
+TEST(LatMemRd, SaysWhichMappingItMeasuredOnStdout)
+{
+	ProgramRun run = lat_mem_rd(with_quick({"-t", "--mapping", "thp", "4M"}));
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	EXPECT_NE(run.out.find("4 MiB of thp memory: 100.0% 2M"), std::string::npos) << run.out;
+}
+
+TEST(LatMemRd, ExplicitStridesEachGetAHeaderAndAnEmptyLine)
+{
+	ProgramRun run = lat_mem_rd(with_quick({"1", "64", "128"}));
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	auto lines = lines_of(run.err);
+	EXPECT_EQ(std::count(lines.begin(), lines.end(), "\"stride=64"), 1);
+	EXPECT_EQ(std::count(lines.begin(), lines.end(), "\"stride=128"), 1);
+	EXPECT_EQ(std::count(lines.begin(), lines.end(), ""), 2);
+}
+
+TEST(LatMemRd, CompareprintsTheCoverLetterTableAndJson)
+{
+	std::string json = temp_path("lat.json"), table = temp_path("lat.txt");
+	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--sizes", "4M,8M", "--json", json,
+						"--table", table}));
+	ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+	auto lines = lines_of(run.out);
+	ASSERT_GE(lines.size(), 4u);
+	EXPECT_EQ(lines[0], "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement");
+	EXPECT_EQ(lines[1], "---------------- ----------------- -------------- -----------");
+	std::regex row(R"(^\d+\.\d{2} \d+\.\d{3} ns \d+\.\d{3} ns -?\d+\.\d%$)");
+	EXPECT_TRUE(std::regex_match(lines[2], row)) << lines[2];
+	EXPECT_TRUE(std::regex_match(lines[3], row)) << lines[3];
+	EXPECT_EQ(lines[2].substr(0, 5), "4.00 ");
+	EXPECT_EQ(lines[3].substr(0, 5), "8.00 ");
+
+	std::ifstream tf(table);
+	std::string first;
+	std::getline(tf, first);
+	EXPECT_EQ(first, lines[0]);
+
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	EXPECT_EQ(doc["schema"], "pfnbench-results/1");
+	EXPECT_EQ(doc["tool"], "lat_mem_rd");
+	EXPECT_TRUE(doc["system"].contains("kernel"));
+	EXPECT_TRUE(doc["system"].contains("thp_enabled"));
+	ASSERT_EQ(doc["latency"].size(), 4u);
+	for (const auto &p : doc["latency"]) {
+		EXPECT_EQ(p["chain"], "thrash");
+		EXPECT_EQ(p["samples_ns"].size(), 2u);
+		EXPECT_FALSE(p["report"]["method"].get<std::string>().empty());
+	}
+	EXPECT_EQ(doc["latency"][0]["mapping"], "4k");
+	EXPECT_EQ(doc["latency"][0]["report"]["bytes_2m"], 0);
+	EXPECT_EQ(doc["latency"][2]["mapping"], "thp");
+	EXPECT_GE(doc["latency"][2]["report"]["fraction_huge"].get<double>(), 0.99);
+	ASSERT_EQ(doc["tables"]["latency"].size(), 2u);
+	EXPECT_EQ(doc["tables"]["latency"][0]["mismatch"], "");
+	std::filesystem::remove(json);
+	std::filesystem::remove(table);
+}
+
+TEST(LatMemRd, CompareFlagsAColumnThatDidNotGetItsMapping)
+{
+	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--sizes", "4M", "--with", "4k"}));
+	EXPECT_NE(run.exit_code, 0);
+	EXPECT_NE(run.out.find("[!]"), std::string::npos) << run.out;
+	EXPECT_NE(run.out.find("With Huge Mapping read back as 100.0% 4K"), std::string::npos);
+	EXPECT_NE(run.err.find("did not get the mapping"), std::string::npos) << run.err;
+}
+
+struct BadInput {
+	std::vector<std::string> args;
+	std::string expect; // in the one line on stderr
+};
+
+class LatMemRdBadInput : public ::testing::TestWithParam<BadInput> {};
+
+TEST_P(LatMemRdBadInput, OneClearLineAndANonZeroExit)
+{
+	std::string json = temp_path("bad.json");
+	auto args = GetParam().args;
+	args.push_back("--json");
+	args.push_back(json);
+	ProgramRun run = lat_mem_rd(args);
+	EXPECT_NE(run.exit_code, 0);
+	EXPECT_LT(run.exit_code, 128) << "crashed";
+	auto lines = lines_of(run.err);
+	ASSERT_EQ(lines.size(), 1u) << run.err;
+	EXPECT_EQ(lines[0].rfind("lat_mem_rd: ", 0), 0u) << lines[0];
+	EXPECT_NE(lines[0].find(GetParam().expect), std::string::npos) << lines[0];
+	EXPECT_FALSE(std::filesystem::exists(json)) << "half-written result left behind";
+}
+
+INSTANTIATE_TEST_SUITE_P(
+	Cases, LatMemRdBadInput,
+	::testing::Values(BadInput{{"0"}, "greater than zero"},
+			  BadInput{{"lots"}, "invalid size 'lots'"},
+			  BadInput{{"12Q"}, "unknown unit"},
+			  BadInput{{"100000G"}, "available"},
+			  BadInput{{}, "missing SIZE"},
+			  BadInput{{"1M", "12"}, "stride 12"},
+			  BadInput{{"--cpu", "999", "1M"}, "CPU 999 does not exist"},
+			  BadInput{{"--node", "999", "1M"}, "NUMA node 999 does not exist"},
+			  BadInput{{"-P", "2", "1M"}, "only -P 1"},
+			  BadInput{{"--mapping", "bogus", "1M"}, "unknown value 'bogus'"},
+			  BadInput{{"--bogus-flag", "1M"}, "bogus-flag"},
+			  BadInput{{"--sizes", "64M,x", "--compare"}, "invalid size 'x'"},
+			  BadInput{{"--mapping", "hugetlb-1g", "1G"}, "nr_hugepages"}));

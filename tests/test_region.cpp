@@ -1,0 +1,131 @@
+// Regions read back the page sizes they got, and refuse what they cannot do clearly.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <string>
+
+#include "error.h"
+#include "placement.h"
+#include "region.h"
+#include "size.h"
+
+using namespace pfn;
+
+namespace {
+
+std::string thp_mode()
+{
+	std::ifstream in("/sys/kernel/mm/transparent_hugepage/enabled");
+	std::string line;
+	std::getline(in, line);
+	return line;
+}
+
+} // namespace
+
+TEST(Region, FourKReadsBackAsAllFourK)
+{
+	auto r = map_region({MappingKind::page_4k, 16 * MiB, -1});
+	MappingReport rep = r->report();
+	EXPECT_EQ(rep.bytes, 16 * MiB);
+	EXPECT_EQ(rep.bytes_4k, 16 * MiB) << rep.summary();
+	EXPECT_EQ(rep.bytes_2m + rep.bytes_1g, 0u);
+	EXPECT_TRUE(rep.is_4k());
+	EXPECT_FALSE(rep.method.empty());
+}
+
+TEST(Region, ThpReadsBackAsHugeWhereThpIsAvailable)
+{
+	if (thp_mode().find("[never]") != std::string::npos)
+		GTEST_SKIP() << "THP disabled on this machine";
+	auto r = map_region({MappingKind::thp, 16 * MiB, -1});
+	EXPECT_EQ(reinterpret_cast<uintptr_t>(r->data()) % (2 * MiB), 0u);
+	MappingReport rep = r->report();
+	EXPECT_GE(rep.fraction_huge(), 0.99) << rep.summary();
+	EXPECT_TRUE(rep.is_huge());
+	EXPECT_FALSE(rep.is_4k());
+}
+
+TEST(Region, ReportCoversOnlyTheAskedRange)
+{
+	auto r = map_region({MappingKind::page_4k, 8 * MiB, -1});
+	MappingReport rep = r->report(2 * MiB, 1 * MiB);
+	EXPECT_EQ(rep.bytes, 1 * MiB);
+	EXPECT_EQ(rep.bytes_4k + rep.bytes_unmapped, 1 * MiB);
+}
+
+TEST(Region, ReportsTheNodeHoldingThePages)
+{
+	Placement p = resolve_placement(std::nullopt, std::nullopt);
+	auto r = map_region({MappingKind::page_4k, 4 * MiB, p.node});
+	MappingReport rep = r->report();
+	ASSERT_EQ(rep.node_bytes.size(), 1u) << rep.node_method;
+	EXPECT_EQ(rep.node_bytes.begin()->first, p.node);
+	EXPECT_EQ(rep.node_bytes.begin()->second, 4 * MiB);
+}
+
+TEST(Region, PopulatedBeforeUse)
+{
+	auto r = map_region({MappingKind::page_4k, 4 * MiB, -1});
+	EXPECT_EQ(r->report().bytes_unmapped, 0u);
+}
+
+TEST(Region, ZeroSizeIsRefused)
+{
+	EXPECT_THROW(map_region({MappingKind::page_4k, 0, -1}), Error);
+}
+
+TEST(Region, MoreThanMemoryIsRefusedWithAClearMessage)
+{
+	try {
+		map_region({MappingKind::page_4k, size_t(1) << 50, -1});
+		FAIL() << "mapped a petabyte";
+	} catch (const Error &e) {
+		EXPECT_NE(std::string(e.what()).find("available"), std::string::npos) << e.what();
+	}
+}
+
+TEST(Region, EmptyHugetlbPoolIsUnavailableAndSaysWhatToDo)
+{
+	std::ifstream in("/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages");
+	long free_pages = -1;
+	in >> free_pages;
+	if (free_pages > 0)
+		GTEST_SKIP() << "this machine has 1 GiB pages reserved";
+	try {
+		map_region({MappingKind::hugetlb_1g, 1 * GiB, -1});
+		FAIL() << "mapped hugetlb pages from an empty pool";
+	} catch (const Unavailable &e) {
+		std::string what = e.what();
+		EXPECT_NE(what.find("nr_hugepages"), std::string::npos) << what;
+		EXPECT_EQ(what.find('\n'), std::string::npos);
+	}
+}
+
+TEST(Region, UnknownNodeIsRefused)
+{
+	EXPECT_THROW(check_node(1000), Error);
+	EXPECT_THROW(check_node(-2), Error);
+	EXPECT_THROW(resolve_placement(std::nullopt, 999), Error);
+}
+
+TEST(Placement, UnknownCpuIsRefusedNamingTheCpusThatExist)
+{
+	try {
+		resolve_placement(4096, std::nullopt);
+		FAIL();
+	} catch (const Error &e) {
+		EXPECT_NE(std::string(e.what()).find("CPU 4096 does not exist"), std::string::npos)
+			<< e.what();
+	}
+	EXPECT_THROW(resolve_placement(-1, std::nullopt), Error);
+}
+
+TEST(Placement, DefaultsToAnAllowedCpuAndItsNode)
+{
+	Placement p = resolve_placement(std::nullopt, std::nullopt);
+	EXPECT_GE(p.cpu, 0);
+	EXPECT_GE(p.node, 0);
+	EXPECT_NO_THROW(pin_thread(p));
+	EXPECT_NO_THROW(check_node(p.node));
+}

@@ -1,0 +1,117 @@
+// Reporters: the cover-letter tables and lmbench's output, byte for byte.
+#include <gtest/gtest.h>
+
+#include "report.h"
+#include "size.h"
+
+using namespace pfn;
+
+namespace {
+
+MappingReport all(uint64_t bytes, bool huge)
+{
+	MappingReport r;
+	r.bytes = bytes;
+	(huge ? r.bytes_2m : r.bytes_4k) = bytes;
+	r.method = "test";
+	return r;
+}
+
+CompareRow row(size_t mib, double without, double with)
+{
+	CompareRow r;
+	r.bytes = mib * MiB;
+	r.without = without;
+	r.with = with;
+	r.without_report = all(r.bytes, false);
+	r.with_report = all(r.bytes, true);
+	r.mismatch = check_columns(r.without_report, r.with_report);
+	return r;
+}
+
+} // namespace
+
+TEST(CompareTable, LatencyMatchesThePublishedLayout)
+{
+	std::vector<CompareRow> rows = {row(64, 148.858, 100.780), row(128, 164.745, 103.537),
+					row(256, 169.907, 103.179), row(512, 171.285, 103.072),
+					row(1024, 173.054, 103.055), row(2048, 172.820, 103.091),
+					row(4096, 172.877, 103.115)};
+	EXPECT_EQ(format_compare_table(rows, TableKind::latency),
+		  "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement\n"
+		  "---------------- ----------------- -------------- -----------\n"
+		  "64.00 148.858 ns 100.780 ns 32.3%\n"
+		  "128.00 164.745 ns 103.537 ns 37.2%\n"
+		  "256.00 169.907 ns 103.179 ns 39.3%\n"
+		  "512.00 171.285 ns 103.072 ns 39.8%\n"
+		  "1024.00 173.054 ns 103.055 ns 40.4%\n"
+		  "2048.00 172.820 ns 103.091 ns 40.3%\n"
+		  "4096.00 172.877 ns 103.115 ns 40.4%\n");
+}
+
+TEST(CompareTable, CopyMatchesThePublishedLayout)
+{
+	std::vector<CompareRow> rows = {row(1024, 95.76, 77.91), row(2048, 190.87, 155.64),
+					row(4096, 380.84, 311.45)};
+	EXPECT_EQ(format_compare_table(rows, TableKind::copy),
+		  "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement\n"
+		  "---------------- ----------------- -------------- -----------\n"
+		  "1024.00 95.76 ms 77.91 ms 18.6%\n"
+		  "2048.00 190.87 ms 155.64 ms 18.5%\n"
+		  "4096.00 380.84 ms 311.45 ms 18.2%\n");
+}
+
+TEST(CompareTable, FlagsARowWhoseMappingDoesNotMatchItsColumn)
+{
+	CompareRow bad = row(64, 150.0, 149.0);
+	bad.with_report = all(bad.bytes, false);
+	bad.mismatch = check_columns(bad.without_report, bad.with_report);
+	ASSERT_FALSE(bad.mismatch.empty());
+	std::string table = format_compare_table({row(128, 160.0, 100.0), bad}, TableKind::latency);
+	EXPECT_NE(table.find("128.00 160.000 ns 100.000 ns 37.5%\n"), std::string::npos);
+	EXPECT_NE(table.find("64.00 150.000 ns 149.000 ns 0.7% [!]\n"), std::string::npos);
+	EXPECT_NE(table.find("[!] 64.00: With Huge Mapping read back as 100.0% 4K (test)"),
+		  std::string::npos);
+}
+
+TEST(CompareTable, PartlyHugeIsNotHuge)
+{
+	MappingReport r = all(100 * MiB, true);
+	r.bytes_2m = 96 * MiB;
+	r.bytes_4k = 4 * MiB;
+	EXPECT_FALSE(r.is_huge());
+	EXPECT_FALSE(r.is_4k());
+	EXPECT_NE(check_columns(all(100 * MiB, false), r), "");
+	EXPECT_EQ(check_columns(all(100 * MiB, false), all(100 * MiB, true)), "");
+}
+
+TEST(Lmbench, HeaderAndLinesUseLmbenchFormats)
+{
+	EXPECT_EQ(lmbench_header(64), "\"stride=64\n");
+	EXPECT_EQ(lmbench_line(512, 0.9487), "0.00049 0.949\n");
+	EXPECT_EQ(lmbench_line(4096 * MiB, 172.8771), "4096.00000 172.877\n");
+}
+
+TEST(Lmbench, SizesFollowLmbenchSteps)
+{
+	auto sizes = lmbench_sizes(64 * KiB, 64);
+	std::vector<size_t> expect = {512,	 1024,	   2048,      3072,	 4096,	   6144,
+				      8192,	 10240,	   12288,     14336,	 16384,	   18432,
+				      20480,	 22528,	   24576,     26624,	 28672,	   30720,
+				      32768,	 36864,	   40960,     45056,	 49152,	   53248,
+				      57344,	 61440,	   65536};
+	EXPECT_EQ(sizes, expect);
+	// Eight points per octave past 32 KiB, ending exactly on a power of two.
+	auto big = lmbench_sizes(4096 * MiB, 64);
+	EXPECT_EQ(big.back(), 4096 * MiB);
+	size_t in_last_octave = 0;
+	for (size_t s : big)
+		in_last_octave += s > 2048 * MiB;
+	EXPECT_EQ(in_last_octave, 8u);
+}
+
+TEST(Lmbench, SizesBelowTheStrideAreSkipped)
+{
+	auto sizes = lmbench_sizes(4096, 1024);
+	EXPECT_EQ(sizes.front(), 1024u);
+}
