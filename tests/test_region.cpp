@@ -1,6 +1,8 @@
 // Regions read back the page sizes they got, and refuse what they cannot do clearly.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <fstream>
 #include <string>
 
@@ -128,4 +130,52 @@ TEST(Placement, DefaultsToAnAllowedCpuAndItsNode)
 	EXPECT_GE(p.node, 0);
 	EXPECT_NO_THROW(pin_thread(p));
 	EXPECT_NO_THROW(check_node(p.node));
+}
+
+namespace {
+
+// Reserves hugetlb pages for one test and gives them back, so the machine's pool is left
+// as it was found.
+class HugetlbPool {
+public:
+	explicit HugetlbPool(long pages)
+	{
+		before_ = read();
+		if (before_ < 0 || geteuid() != 0)
+			return;
+		write(before_ + pages);
+		ok_ = read() >= before_ + pages;
+	}
+	~HugetlbPool()
+	{
+		if (before_ >= 0 && geteuid() == 0)
+			write(before_);
+	}
+	bool ok() const { return ok_; }
+
+private:
+	static constexpr const char *path = "/proc/sys/vm/nr_hugepages";
+	static long read()
+	{
+		std::ifstream in(path);
+		long n = -1;
+		in >> n;
+		return n;
+	}
+	static void write(long n) { std::ofstream(path) << n << '\n'; }
+	long before_ = -1;
+	bool ok_ = false;
+};
+
+} // namespace
+
+TEST(Region, HugetlbReadsBackAsTwoMegabytePages)
+{
+	HugetlbPool pool(4);
+	if (!pool.ok())
+		GTEST_SKIP() << "cannot reserve 2 MiB hugetlb pages here (needs root)";
+	auto r = map_region({MappingKind::hugetlb_2m, 8 * MiB, -1});
+	MappingReport rep = r->report();
+	EXPECT_EQ(rep.bytes_2m, 8 * MiB) << rep.summary();
+	EXPECT_TRUE(rep.is_huge());
 }
