@@ -1,6 +1,5 @@
 #include "chain.h"
 
-#include <array>
 #include <numeric>
 #include <utility>
 #include <vector>
@@ -8,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "error.h"
+#include "names.h"
 #include "rng.h"
 #include "size.h"
 
@@ -15,7 +15,7 @@ namespace pfn {
 
 namespace {
 
-constexpr std::array<std::pair<ChainKind, std::string_view>, 4> names{{
+constexpr NameTable<ChainKind, 4> names{{
 	{ChainKind::stride, "stride"},
 	{ChainKind::thrash, "thrash"},
 	{ChainKind::random, "random"},
@@ -166,18 +166,12 @@ void check_stride(size_t stride)
 
 std::string_view chain_name(ChainKind kind)
 {
-	for (const auto &[k, name] : names)
-		if (k == kind)
-			return name;
-	return "?";
+	return name_in(names, kind);
 }
 
 std::optional<ChainKind> parse_chain(std::string_view name)
 {
-	for (const auto &[k, n] : names)
-		if (n == name)
-			return k;
-	return std::nullopt;
+	return value_in(names, name);
 }
 
 size_t chain_length(const ChainSpec &spec)

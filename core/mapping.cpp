@@ -1,13 +1,12 @@
 #include "mapping.h"
 
-#include <array>
-#include <utility>
+#include "names.h"
 
 namespace pfn {
 
 namespace {
 
-constexpr std::array<std::pair<MappingKind, std::string_view>, 7> names{{
+constexpr NameTable<MappingKind, 7> names{{
 	{MappingKind::page_4k, "4k"},
 	{MappingKind::thp, "thp"},
 	{MappingKind::hugetlb_2m, "hugetlb"},
@@ -21,20 +20,14 @@ constexpr std::array<std::pair<MappingKind, std::string_view>, 7> names{{
 
 std::string_view mapping_name(MappingKind kind)
 {
-	for (const auto &[k, name] : names)
-		if (k == kind)
-			return name;
-	return "?";
+	return name_in(names, kind);
 }
 
 std::optional<MappingKind> parse_mapping(std::string_view name)
 {
-	for (const auto &[k, n] : names)
-		if (n == name)
-			return k;
 	if (name == "hugetlb-2m")
 		return MappingKind::hugetlb_2m;
-	return std::nullopt;
+	return value_in(names, name);
 }
 
 std::vector<std::string> mapping_names()

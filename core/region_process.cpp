@@ -14,18 +14,11 @@
 #include "error.h"
 #include "region.h"
 #include "size.h"
+#include "sysinfo.h"
 
 namespace pfn {
 
 namespace {
-
-std::string read_line(const std::string &path)
-{
-	std::ifstream in(path);
-	std::string line;
-	std::getline(in, line);
-	return line;
-}
 
 uint64_t mem_available()
 {
@@ -59,12 +52,12 @@ size_t page_size_of(MappingKind kind)
 void check_hugetlb_pool(size_t page, size_t bytes)
 {
 	std::string dir = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/", page / KiB);
-	std::string free_text = read_line(dir + "free_hugepages");
+	std::string free_text = read_first_line(dir + "free_hugepages");
 	if (free_text.empty())
 		throw Unavailable(fmt::format("this kernel has no {} hugetlb pages ({} missing)",
 					      format_size(page), dir));
 	uint64_t free_pages = std::stoull(free_text);
-	uint64_t resv = std::stoull(read_line(dir + "resv_hugepages"));
+	uint64_t resv = std::stoull(read_first_line(dir + "resv_hugepages"));
 	uint64_t usable = free_pages > resv ? free_pages - resv : 0;
 	uint64_t need = (bytes + page - 1) / page;
 	if (usable < need)
@@ -138,7 +131,7 @@ std::unique_ptr<Region> map_process_region(const RegionSpec &spec)
 						format_size(len), format_size(avail)));
 	}
 	if (spec.kind == MappingKind::thp &&
-	    read_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") !=
+	    read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") !=
 		    std::string::npos)
 		throw Unavailable("transparent huge pages are disabled "
 				  "(/sys/kernel/mm/transparent_hugepage/enabled is [never])");

@@ -13,14 +13,6 @@ namespace pfn {
 
 namespace {
 
-std::string first_line(const std::string &path)
-{
-	std::ifstream in(path);
-	std::string line;
-	std::getline(in, line);
-	return line;
-}
-
 std::string cpu_model()
 {
 	std::ifstream in("/proc/cpuinfo");
@@ -43,9 +35,17 @@ std::string iso_date()
 
 } // namespace
 
+std::string read_first_line(const std::string &path)
+{
+	std::ifstream in(path);
+	std::string line;
+	std::getline(in, line);
+	return line;
+}
+
 std::string sysfs_choice(const std::string &path)
 {
-	std::string line = first_line(path);
+	std::string line = read_first_line(path);
 	auto open = line.find('['), close = line.find(']');
 	if (open == std::string::npos || close == std::string::npos)
 		return line.empty() ? "unavailable" : line;
@@ -59,7 +59,7 @@ nlohmann::json system_facts()
 	char host[256] = {};
 	gethostname(host, sizeof(host) - 1);
 	const std::string thp = "/sys/kernel/mm/transparent_hugepage/";
-	std::string free_2m = first_line("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+	std::string free_2m = read_first_line("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
 	return nlohmann::json{
 		{"hostname", host},
 		{"date", iso_date()},

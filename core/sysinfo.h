@@ -11,6 +11,9 @@ namespace pfn {
 // "driver" is null here; programs that use the device fill it in.
 nlohmann::json system_facts();
 
+// The first line of a (sysfs or proc) file, "" when it cannot be read.
+std::string read_first_line(const std::string &path);
+
 // The selected value of a sysfs choice file such as "always [madvise] never".
 std::string sysfs_choice(const std::string &path);
 
