@@ -1,6 +1,11 @@
 #include "latency.h"
 
 #include <algorithm>
+#include <barrier>
+#include <exception>
+#include <thread>
+
+#include <fmt/format.h>
 
 #include "error.h"
 
@@ -23,6 +28,73 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 	p.samples_ns = std::move(res.ns_per_load);
 	p.loads_per_sample = res.loads_per_sample;
 	p.report = region.report(0, chain_footprint(spec, region.size()));
+	return p;
+}
+
+namespace {
+
+void add_report(MappingReport &total, const MappingReport &r)
+{
+	total.bytes += r.bytes;
+	total.bytes_4k += r.bytes_4k;
+	total.bytes_2m += r.bytes_2m;
+	total.bytes_1g += r.bytes_1g;
+	total.bytes_unmapped += r.bytes_unmapped;
+	for (const auto &[node, b] : r.node_bytes)
+		total.node_bytes[node] += b;
+	total.method = r.method;
+	total.node_method = r.node_method;
+}
+
+} // namespace
+
+LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions,
+				      const std::vector<Placement> &placements, size_t range,
+				      const LatencyConfig &cfg)
+{
+	const size_t n = regions.size();
+	if (n == 1)
+		return measure_latency(*regions[0], range, cfg);
+	std::vector<LatencyPoint> points(n);
+	std::vector<std::exception_ptr> errors(n);
+	std::barrier start(std::ptrdiff_t(n), [] noexcept {});
+	std::vector<std::thread> threads;
+	for (size_t i = 0; i < n; i++) {
+		threads.emplace_back([&, i] {
+			bool arrived = false;
+			try {
+				pin_thread(placements[i]);
+				LatencyConfig mine = cfg;
+				mine.seed = cfg.seed + i;
+				mine.chase.on_start = [&] {
+					arrived = true;
+					start.arrive_and_wait();
+				};
+				points[i] = measure_latency(*regions[i], range, mine);
+			} catch (...) {
+				errors[i] = std::current_exception();
+				if (!arrived)
+					start.arrive_and_drop();
+			}
+		});
+	}
+	for (auto &t : threads)
+		t.join();
+	for (auto &e : errors)
+		if (e)
+			std::rethrow_exception(e);
+
+	LatencyPoint p = points[0];
+	p.report = {};
+	for (size_t k = 0; k < p.samples_ns.size(); k++) {
+		double sum = 0;
+		for (const auto &q : points)
+			sum += q.samples_ns[k];
+		p.samples_ns[k] = sum / double(n);
+	}
+	for (const auto &q : points)
+		add_report(p.report, q.report);
+	p.report.note = fmt::format("{} parallel chases, one region each", n);
 	return p;
 }
 

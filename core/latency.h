@@ -8,6 +8,7 @@
 #include "chain.h"
 #include "chase.h"
 #include "mapping.h"
+#include "placement.h"
 #include "region.h"
 #include "result.h"
 
@@ -26,6 +27,13 @@ struct LatencyConfig {
 // Builds the chain for `range` inside region, chases it, and reads back the mapping of
 // the bytes the chain touches.
 LatencyPoint measure_latency(const Region &region, size_t range, const LatencyConfig &cfg);
+
+// lmbench -P: one chase per region, each on its own thread pinned to its placement, timed
+// together (the samples start at a common barrier). The point's samples are the mean over
+// the threads of each sample; its report adds up all the regions' reports.
+LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions,
+				      const std::vector<Placement> &placements, size_t range,
+				      const LatencyConfig &cfg);
 
 struct ComparePlan {
 	MappingKind without = MappingKind::page_4k;

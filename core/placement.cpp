@@ -108,6 +108,31 @@ Placement resolve_placement(std::optional<int> cpu, std::optional<int> node)
 	return p;
 }
 
+std::vector<Placement> resolve_placements(int n, std::optional<int> cpu, std::optional<int> node)
+{
+	std::vector<Placement> out{resolve_placement(cpu, node)};
+	hwloc_topology_t topo = topology();
+	hwloc_bitmap_t allowed = hwloc_bitmap_alloc();
+	if (hwloc_get_cpubind(topo, allowed, HWLOC_CPUBIND_PROCESS) != 0)
+		hwloc_bitmap_copy(allowed, hwloc_topology_get_allowed_cpuset(topo));
+	int have = hwloc_bitmap_weight(allowed);
+	std::string allowed_text = bitmap_list(allowed);
+	// The next allowed CPUs after the first one, wrapping around.
+	for (int c = hwloc_bitmap_next(allowed, out[0].cpu); int(out.size()) < n;
+	     c = hwloc_bitmap_next(allowed, c)) {
+		if (c < 0)
+			c = hwloc_bitmap_first(allowed);
+		if (c == out[0].cpu)
+			break;
+		out.push_back(resolve_placement(c, node));
+	}
+	hwloc_bitmap_free(allowed);
+	if (int(out.size()) < n)
+		throw Error(fmt::format("{} parallel chases need {} CPUs, but only {} are allowed "
+					"({})", n, n, have, allowed_text));
+	return out;
+}
+
 void pin_thread(const Placement &placement)
 {
 	hwloc_topology_t topo = topology();

@@ -3,6 +3,7 @@
 
 #include <optional>
 #include <string>
+#include <vector>
 
 namespace pfn {
 
@@ -15,6 +16,11 @@ struct Placement {
 // process was started with (so "numactl -C 0 prog" is honoured); without --node, the node
 // local to that CPU. Throws Error naming the CPUs/nodes that do exist.
 Placement resolve_placement(std::optional<int> cpu, std::optional<int> node);
+
+// n placements on n different allowed CPUs for parallel chases (lmbench -P): the first as
+// resolve_placement() gives it, the rest on the next allowed CPUs, each with its own local
+// node unless node is given. Throws Error when fewer than n CPUs are allowed.
+std::vector<Placement> resolve_placements(int n, std::optional<int> cpu, std::optional<int> node);
 
 // Pins the calling thread to placement.cpu (hwloc). Throws Error on failure.
 void pin_thread(const Placement &placement);

@@ -40,16 +40,22 @@ void check_region(const pfn::Region &region, pfn::MappingKind asked)
 
 int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 {
-	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
-	pfn::pin_thread(place);
+	auto places = pfn::resolve_placements(o.parallel, o.cpu, o.node);
+	pfn::pin_thread(places[0]);
 	size_t len = o.size;
 	for (size_t s : o.sizes)
 		len = std::max(len, s);
-	auto region = pfn::map_region({o.mapping, len, place.node});
-	check_region(*region, o.mapping);
+	// -P n: each chase gets its own region on its own CPU's node, as lmbench's children do.
+	std::vector<std::unique_ptr<pfn::Region>> regions;
+	std::vector<const pfn::Region *> views;
+	for (const auto &place : places) {
+		regions.push_back(pfn::map_region({o.mapping, len, place.node}));
+		views.push_back(regions.back().get());
+		check_region(*regions.back(), o.mapping);
+	}
 
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::stride);
-	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
+	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, places[0]);
 	std::vector<size_t> strides = o.strides.empty() ? std::vector<size_t>{64} : o.strides;
 	for (size_t stride : strides) {
 		cfg.stride = stride;
@@ -58,7 +64,7 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 		for (size_t range : sizes) {
 			if (range < stride)
 				continue;
-			pfn::LatencyPoint p = pfn::measure_latency(*region, range, cfg);
+			pfn::LatencyPoint p = pfn::measure_latency_parallel(views, places, range, cfg);
 			std::fputs(pfn::lmbench_line(range, p.summary().min).c_str(), stderr);
 			doc["latency"].push_back(p);
 		}

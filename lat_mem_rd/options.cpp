@@ -42,7 +42,7 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	std::string size_text;
 	std::vector<std::string> stride_text;
 	std::string sizes_text;
-	app.add_option("-P", opts.parallel, "parallelism (lmbench; only 1 is supported)")
+	app.add_option("-P", opts.parallel, "parallel chases, each on its own CPU and memory (lmbench)")
 		->check(CLI::PositiveNumber);
 	app.add_option("-W", opts.warmup_us, "extra warm-up before each size, microseconds")
 		->check(CLI::NonNegativeNumber);
@@ -95,9 +95,9 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 		fmt::print(stderr, "lat_mem_rd: error: {}\n", e.what());
 		return pfn::exit_usage;
 	}
-	if (opts.parallel != 1) {
-		fmt::print(stderr, "lat_mem_rd: error: -P {}: only -P 1 is supported (parallel "
-				   "chases would share the CPU being measured)\n", opts.parallel);
+	if (opts.parallel != 1 && opts.compare) {
+		fmt::print(stderr, "lat_mem_rd: error: -P {} cannot be combined with --compare\n",
+			   opts.parallel);
 		return pfn::exit_usage;
 	}
 	if (!opts.compare && opts.size == 0 && opts.sizes.empty()) {

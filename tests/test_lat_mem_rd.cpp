@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <regex>
+#include <thread>
 
 #include <nlohmann/json.hpp>
 
@@ -121,6 +122,24 @@ TEST(LatMemRd, CompareFlagsAColumnThatDidNotGetItsMapping)
 	EXPECT_NE(run.err.find("did not get the mapping"), std::string::npos) << run.err;
 }
 
+TEST(LatMemRd, ParallelChasesRunOnePerCpu)
+{
+	if (std::thread::hardware_concurrency() < 2)
+		GTEST_SKIP() << "needs two CPUs";
+	std::string json = temp_path("par.json");
+	ProgramRun run = lat_mem_rd(with_quick({"-P", "2", "--sizes", "64K,1M", "2M", "--json",
+						json}));
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	auto lines = lines_of(run.err);
+	ASSERT_EQ(lines.size(), 3u) << run.err;
+	EXPECT_EQ(lines[1].rfind("0.06250 ", 0), 0u);
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	// Both regions count: the 64 KiB each chain touches, twice.
+	EXPECT_EQ(doc["latency"][0]["report"]["bytes"], 2 * 64 * 1024);
+	std::filesystem::remove(json);
+}
+
 struct BadInput {
 	std::vector<std::string> args;
 	std::string expect; // in the one line on stderr
@@ -154,7 +173,9 @@ INSTANTIATE_TEST_SUITE_P(
 			  BadInput{{"1M", "12"}, "stride 12"},
 			  BadInput{{"--cpu", "999", "1M"}, "CPU 999 does not exist"},
 			  BadInput{{"--node", "999", "1M"}, "NUMA node 999 does not exist"},
-			  BadInput{{"-P", "2", "1M"}, "only -P 1"},
+			  BadInput{{"-P", "64", "1M"}, "64 parallel chases need 64 CPUs"},
+			  BadInput{{"-P", "0", "1M"}, "-P"},
+			  BadInput{{"-P", "2", "--compare"}, "cannot be combined"},
 			  BadInput{{"--mapping", "bogus", "1M"}, "unknown value 'bogus'"},
 			  BadInput{{"--bogus-flag", "1M"}, "bogus-flag"},
 			  BadInput{{"--sizes", "64M,x", "--compare"}, "invalid size 'x'"},
