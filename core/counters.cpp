@@ -1,0 +1,519 @@
+// PAPI first, because it knows every vendor's event names. The kernel's generic events are
+// a fallback with perf_event_open: Debian's libpfm4 does not know every CPU (Zen 5 gives
+// "no default PMU found"), and then PAPI disables its perf_event component and cannot even
+// count page faults, although the kernel can.
+#include "counters.h"
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <mutex>
+#include <set>
+
+#include <fmt/format.h>
+#include <linux/perf_event.h>
+#include <papi.h>
+#include <pthread.h>
+#include <sys/ioctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "error.h"
+
+namespace pfn {
+
+namespace {
+
+struct PapiState {
+	bool ok = false;
+	std::string reason;                  // why PAPI is unusable, when !ok
+	std::vector<std::string> disabled;   // "perf_event: <reason>" per disabled component
+};
+
+unsigned long papi_thread_id() { return static_cast<unsigned long>(pthread_self()); }
+
+// PAPI is initialised once per process; the function-local static makes that thread-safe.
+const PapiState &papi()
+{
+	static const PapiState state = [] {
+		PapiState s;
+		int ret = PAPI_library_init(PAPI_VER_CURRENT);
+		if (ret != PAPI_VER_CURRENT) {
+			s.reason = ret > 0 ? "PAPI library version mismatch"
+					   : fmt::format("PAPI_library_init: {}", PAPI_strerror(ret));
+			return s;
+		}
+		ret = PAPI_thread_init(papi_thread_id);
+		if (ret != PAPI_OK) {
+			s.reason = fmt::format("PAPI_thread_init: {}", PAPI_strerror(ret));
+			return s;
+		}
+		for (int cid = 0; cid < PAPI_num_components(); cid++) {
+			const PAPI_component_info_t *info = PAPI_get_component_info(cid);
+			// Only the CPU component matters for this suite's events.
+			if (info && info->disabled && std::string_view(info->name) == "perf_event")
+				s.disabled.push_back(fmt::format("PAPI perf_event component disabled: {}",
+								 info->disabled_reason));
+		}
+		s.ok = true;
+		return s;
+	}();
+	return state;
+}
+
+// Event sets are created and destroyed under one lock: PAPI's bookkeeping of them is
+// global even with thread support on. start/stop stay lock-free.
+std::mutex &papi_lock()
+{
+	static std::mutex m;
+	return m;
+}
+
+std::string papi_reason(int ret)
+{
+	std::string r = PAPI_strerror(ret);
+	for (const auto &d : papi().disabled)
+		r += " (" + d + ")";
+	return r;
+}
+
+// The kernel's generic events, named the way libpfm4's "perf" PMU names them.
+struct KernelEvent {
+	const char *name;
+	uint32_t type;
+	uint64_t config;
+	const char *description;
+};
+constexpr uint64_t cache_event(uint64_t cache, uint64_t op, uint64_t result)
+{
+	return cache | (op << 8) | (result << 16);
+}
+constexpr KernelEvent kernel_events[] = {
+	{"perf::PAGE-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS, "page faults"},
+	{"perf::MINOR-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MIN, "minor page faults"},
+	{"perf::MAJOR-FAULTS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_PAGE_FAULTS_MAJ, "major page faults"},
+	{"perf::TASK-CLOCK", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_TASK_CLOCK, "task clock, ns"},
+	{"perf::CPU-CLOCK", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_CLOCK, "cpu clock, ns"},
+	{"perf::CONTEXT-SWITCHES", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CONTEXT_SWITCHES, "context switches"},
+	{"perf::CPU-MIGRATIONS", PERF_TYPE_SOFTWARE, PERF_COUNT_SW_CPU_MIGRATIONS, "cpu migrations"},
+	{"perf::CYCLES", PERF_TYPE_HARDWARE, PERF_COUNT_HW_CPU_CYCLES, "core cycles"},
+	{"perf::INSTRUCTIONS", PERF_TYPE_HARDWARE, PERF_COUNT_HW_INSTRUCTIONS, "instructions"},
+	{"perf::DTLB-LOAD-MISSES", PERF_TYPE_HW_CACHE,
+	 cache_event(PERF_COUNT_HW_CACHE_DTLB, PERF_COUNT_HW_CACHE_OP_READ, PERF_COUNT_HW_CACHE_RESULT_MISS),
+	 "data TLB load misses (kernel's generic event)"},
+	{"perf::DTLB-LOADS", PERF_TYPE_HW_CACHE,
+	 cache_event(PERF_COUNT_HW_CACHE_DTLB, PERF_COUNT_HW_CACHE_OP_READ, PERF_COUNT_HW_CACHE_RESULT_ACCESS),
+	 "data TLB loads (kernel's generic event)"},
+};
+
+bool iequal(std::string_view a, std::string_view b)
+{
+	return std::ranges::equal(a, b, [](char x, char y) { return std::toupper(x) == std::toupper(y); });
+}
+
+// "perf::PAGE-FAULTS", "PAGE-FAULTS" and "page-faults" all name the same kernel event.
+const KernelEvent *find_kernel_event(std::string_view name)
+{
+	std::string_view bare = name.starts_with("perf::") ? name.substr(6) : name;
+	for (const auto &e : kernel_events)
+		if (iequal(std::string_view(e.name).substr(6), bare))
+			return &e;
+	return nullptr;
+}
+
+bool have_hardware_pmu()
+{
+	std::error_code ec;
+	for (const char *pmu : {"cpu", "cpu_core", "cpu_atom", "armv8_pmuv3"})
+		if (std::filesystem::exists(std::string("/sys/bus/event_source/devices/") + pmu, ec))
+			return true;
+	return false;
+}
+
+// Opens a counter for the calling thread, disabled; returns the fd or -errno.
+int open_kernel_event(const KernelEvent &e)
+{
+	perf_event_attr attr{};
+	attr.size = sizeof(attr);
+	attr.type = e.type;
+	attr.config = e.config;
+	attr.disabled = 1;
+	attr.exclude_hv = 1;
+	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	if (fd < 0 && (errno == EACCES || errno == EPERM)) {
+		// perf_event_paranoid >= 2 forbids kernel-side counting to normal users.
+		attr.exclude_kernel = 1;
+		fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
+	}
+	return fd < 0 ? -errno : int(fd);
+}
+
+std::string kernel_reason(const KernelEvent &e, int err)
+{
+	std::string r = errno_text("perf_event_open", err);
+	if (e.type != PERF_TYPE_SOFTWARE && !have_hardware_pmu())
+		r += " (this machine exposes no hardware PMU)";
+	return r;
+}
+
+// The first of the candidates PAPI can name here; "" when none.
+std::string first_papi_event(std::initializer_list<const char *> candidates)
+{
+	if (!papi().ok)
+		return {};
+	for (const char *name : candidates) {
+		int code = 0;
+		if (PAPI_event_name_to_code(name, &code) == PAPI_OK && PAPI_query_event(code) == PAPI_OK)
+			return name;
+	}
+	return {};
+}
+
+bool kernel_event_counts(const KernelEvent &e)
+{
+	int fd = open_kernel_event(e);
+	if (fd < 0)
+		return false;
+	close(fd);
+	return true;
+}
+
+} // namespace
+
+struct CounterSet::Group {
+	int eventset = PAPI_NULL;
+	int component = -1;
+	std::vector<std::string> names;
+};
+
+struct CounterSet::Perf {
+	int fd = -1;
+	std::string name;
+};
+
+std::vector<std::string> default_counter_events()
+{
+	std::vector<std::string> events;
+	// Data-TLB misses that needed a page walk: the cost huge mappings remove.
+	std::string tlb = first_papi_event({
+		"PAPI_TLB_DM",
+		// AMD Zen 2-4 (libpfm4 names): L1 DTLB misses that also missed the L2 DTLB.
+		"L1_DTLB_MISS:TLB_RELOAD_4K_L2_MISS:TLB_RELOAD_2M_L2_MISS:TLB_RELOAD_1G_L2_MISS:"
+		"TLB_RELOAD_COALESCED_PAGE_MISS",
+		"LS_L1_D_TLB_MISS:ALL_L2_MISS",
+		// Intel Skylake and later, then older cores.
+		"DTLB_LOAD_MISSES:WALK_COMPLETED",
+		"DTLB_LOAD_MISSES:MISS_CAUSES_A_WALK",
+	});
+	if (tlb.empty() && kernel_event_counts(*find_kernel_event("perf::DTLB-LOAD-MISSES")))
+		tlb = "perf::DTLB-LOAD-MISSES";
+	events.push_back(tlb.empty() ? "PAPI_TLB_DM" : tlb);
+
+	std::string cycles = first_papi_event({"PAPI_TOT_CYC"});
+	if (cycles.empty() && kernel_event_counts(*find_kernel_event("perf::CYCLES")))
+		cycles = "perf::CYCLES";
+	events.push_back(cycles.empty() ? "PAPI_TOT_CYC" : cycles);
+	return events;
+}
+
+std::vector<std::string> parse_counter_list(std::string_view text)
+{
+	std::vector<std::string> out;
+	if (text.empty() || text == "none")
+		return out;
+	size_t pos = 0;
+	while (true) {
+		size_t comma = text.find(',', pos);
+		std::string_view item = text.substr(pos, comma == std::string_view::npos ? text.npos : comma - pos);
+		while (!item.empty() && std::isspace(static_cast<unsigned char>(item.front())))
+			item.remove_prefix(1);
+		while (!item.empty() && std::isspace(static_cast<unsigned char>(item.back())))
+			item.remove_suffix(1);
+		if (item.empty())
+			throw Error(fmt::format("empty event name in counter list \"{}\"; give names "
+						"separated by commas (see --list-counters)", text));
+		if (item == "default") {
+			for (auto &e : default_counter_events())
+				out.push_back(e);
+		} else {
+			out.emplace_back(item);
+		}
+		if (comma == std::string_view::npos)
+			break;
+		pos = comma + 1;
+	}
+	// Asking for one event twice would count it twice in one set: keep the first.
+	std::vector<std::string> unique;
+	for (auto &e : out)
+		if (std::ranges::find(unique, e) == unique.end())
+			unique.push_back(e);
+	return unique;
+}
+
+CounterSet::CounterSet(const std::vector<std::string> &events)
+{
+	const PapiState &p = papi();
+	std::lock_guard lock(papi_lock());
+	for (const auto &name : events) {
+		if (std::ranges::find(names_, name) != names_.end() || unavailable_.count(name))
+			continue;
+		std::string papi_failure;
+		if (!p.ok) {
+			papi_failure = p.reason;
+		} else {
+			int code = 0;
+			int ret = PAPI_event_name_to_code(name.c_str(), &code);
+			if (ret == PAPI_OK) {
+				int cid = PAPI_get_event_component(code);
+				auto g = std::ranges::find(groups_, cid, &Group::component);
+				if (g == groups_.end()) {
+					Group fresh;
+					fresh.component = cid;
+					ret = PAPI_create_eventset(&fresh.eventset);
+					if (ret == PAPI_OK) {
+						groups_.push_back(fresh);
+						g = groups_.end() - 1;
+					}
+				}
+				if (ret == PAPI_OK)
+					ret = PAPI_add_event(g->eventset, code);
+				if (ret == PAPI_OK) {
+					g->names.push_back(name);
+					names_.push_back(name);
+					continue;
+				}
+			}
+			papi_failure = papi_reason(ret);
+		}
+		if (const KernelEvent *k = find_kernel_event(name)) {
+			int fd = open_kernel_event(*k);
+			if (fd >= 0) {
+				perf_.push_back({fd, name});
+				names_.push_back(name);
+				continue;
+			}
+			unavailable_[name] = fmt::format("PAPI: {}; {}", papi_failure, kernel_reason(*k, -fd));
+			continue;
+		}
+		unavailable_[name] = "PAPI: " + papi_failure;
+	}
+	// Event sets left empty (every add failed) are of no use.
+	for (auto it = groups_.begin(); it != groups_.end();) {
+		if (it->names.empty()) {
+			PAPI_destroy_eventset(&it->eventset);
+			it = groups_.erase(it);
+		} else {
+			++it;
+		}
+	}
+}
+
+CounterSet::~CounterSet()
+{
+	if (running_) {
+		std::vector<long long> scratch(64);
+		for (auto &g : groups_)
+			PAPI_stop(g.eventset, scratch.data());
+	}
+	std::lock_guard lock(papi_lock());
+	for (auto &g : groups_) {
+		PAPI_cleanup_eventset(g.eventset);
+		PAPI_destroy_eventset(&g.eventset);
+	}
+	for (auto &f : perf_)
+		close(f.fd);
+}
+
+void CounterSet::drop(const std::string &name, const std::string &reason)
+{
+	std::erase(names_, name);
+	unavailable_[name] = reason;
+}
+
+void CounterSet::start()
+{
+	if (running_)
+		throw Error("internal: CounterSet::start() called twice without stop()");
+	for (auto it = groups_.begin(); it != groups_.end();) {
+		int ret = PAPI_start(it->eventset);
+		if (ret != PAPI_OK) {
+			for (auto &n : it->names)
+				drop(n, "PAPI_start: " + papi_reason(ret));
+			std::lock_guard lock(papi_lock());
+			PAPI_cleanup_eventset(it->eventset);
+			PAPI_destroy_eventset(&it->eventset);
+			it = groups_.erase(it);
+		} else {
+			++it;
+		}
+	}
+	// Kernel counters last and stopped first, so they bracket the timed part most tightly.
+	for (auto &f : perf_) {
+		ioctl(f.fd, PERF_EVENT_IOC_RESET, 0);
+		ioctl(f.fd, PERF_EVENT_IOC_ENABLE, 0);
+	}
+	running_ = true;
+}
+
+CounterValues CounterSet::stop()
+{
+	if (!running_)
+		throw Error("internal: CounterSet::stop() called without start()");
+	running_ = false;
+	CounterValues out;
+	for (auto &f : perf_)
+		ioctl(f.fd, PERF_EVENT_IOC_DISABLE, 0);
+	for (auto it = perf_.begin(); it != perf_.end();) {
+		uint64_t count = 0;
+		if (read(it->fd, &count, sizeof(count)) == ssize_t(sizeof(count))) {
+			out.values[it->name] = static_cast<long long>(count);
+			++it;
+		} else {
+			drop(it->name, errno_text("reading perf_event counter", errno));
+			close(it->fd);
+			it = perf_.erase(it);
+		}
+	}
+	for (auto &g : groups_) {
+		std::vector<long long> counts(g.names.size());
+		int ret = PAPI_stop(g.eventset, counts.data());
+		if (ret != PAPI_OK) {
+			for (auto &n : g.names)
+				unavailable_[n] = "PAPI_stop: " + papi_reason(ret);
+			continue;
+		}
+		for (size_t i = 0; i < g.names.size(); i++)
+			out.values[g.names[i]] = counts[i];
+	}
+	std::erase_if(names_, [&](const std::string &n) { return !out.values.count(n); });
+	out.unavailable = unavailable_;
+	return out;
+}
+
+CounterInventory list_countable_events()
+{
+	CounterInventory inv;
+	auto probe = [](const std::string &name) {
+		CounterSet set({name});
+		if (set.empty())
+			return false;
+		set.start();
+		return set.stop().values.count(name) > 0;
+	};
+	const PapiState &p = papi();
+	std::set<std::string> seen;
+	if (!p.ok) {
+		inv.disabled.push_back("PAPI: " + p.reason);
+	} else {
+		for (const auto &d : p.disabled)
+			inv.disabled.push_back(d);
+		int code = PAPI_PRESET_MASK;
+		if (PAPI_enum_event(&code, PAPI_ENUM_FIRST) == PAPI_OK) {
+			do {
+				PAPI_event_info_t info{};
+				if (PAPI_get_event_info(code, &info) != PAPI_OK || !probe(info.symbol))
+					continue;
+				inv.countable.push_back({info.symbol, "papi-preset", info.short_descr});
+				seen.insert(info.symbol);
+			} while (PAPI_enum_event(&code, PAPI_PRESET_ENUM_AVAIL) == PAPI_OK);
+		}
+		for (int cid = 0; cid < PAPI_num_components(); cid++) {
+			const PAPI_component_info_t *ci = PAPI_get_component_info(cid);
+			if (!ci || ci->disabled)
+				continue;
+			code = PAPI_NATIVE_MASK;
+			if (PAPI_enum_cmp_event(&code, PAPI_ENUM_FIRST, cid) != PAPI_OK)
+				continue;
+			do {
+				PAPI_event_info_t info{};
+				if (PAPI_get_event_info(code, &info) != PAPI_OK || !probe(info.symbol))
+					continue;
+				inv.countable.push_back({info.symbol, std::string("papi-native:") + ci->name,
+							 info.long_descr});
+				seen.insert(info.symbol);
+			} while (PAPI_enum_cmp_event(&code, PAPI_ENUM_EVENTS, cid) == PAPI_OK);
+		}
+	}
+	std::vector<std::string> kernel_missing;
+	for (const auto &k : kernel_events) {
+		if (seen.count(k.name))
+			continue;
+		int fd = open_kernel_event(k);
+		if (fd >= 0) {
+			close(fd);
+			inv.countable.push_back({k.name, "perf_event_open", k.description});
+		} else {
+			kernel_missing.push_back(fmt::format("{}: {}", k.name, kernel_reason(k, -fd)));
+		}
+	}
+	for (auto &m : kernel_missing)
+		inv.disabled.push_back(m);
+	return inv;
+}
+
+std::string format_inventory(const CounterInventory &inv)
+{
+	std::string out;
+	if (inv.countable.empty())
+		out += "no countable events on this machine\n";
+	else
+		out += "countable events:\n";
+	size_t width = 0;
+	for (const auto &e : inv.countable)
+		width = std::max(width, e.name.size());
+	for (const auto &e : inv.countable)
+		out += fmt::format("  {:<{}}  {:<18} {}\n", e.name, width, e.source, e.description);
+	if (!inv.disabled.empty()) {
+		out += "not countable here:\n";
+		for (const auto &d : inv.disabled)
+			out += "  " + d + "\n";
+	}
+	out += "default events: ";
+	auto defaults = default_counter_events();
+	for (size_t i = 0; i < defaults.size(); i++)
+		out += (i ? "," : "") + defaults[i];
+	out += "\n";
+	return out;
+}
+
+void accumulate(CounterValues &total, const CounterValues &add)
+{
+	for (const auto &[name, v] : add.values)
+		total.values[name] += v;
+	for (const auto &[name, why] : add.unavailable)
+		total.unavailable.emplace(name, why);
+}
+
+std::string unavailable_line(const CounterValues &c)
+{
+	if (c.unavailable.empty())
+		return {};
+	// Group events by reason so a machine without a PMU says it once.
+	std::vector<std::pair<std::string, std::string>> groups; // reason -> "a, b"
+	for (const auto &[name, why] : c.unavailable) {
+		auto g = std::ranges::find(groups, why, &std::pair<std::string, std::string>::first);
+		if (g == groups.end())
+			groups.emplace_back(why, name);
+		else
+			g->second += ", " + name;
+	}
+	std::string out = "counters unavailable: ";
+	for (size_t i = 0; i < groups.size(); i++)
+		out += (i ? "; " : "") + groups[i].second + ": " + groups[i].first;
+	return out;
+}
+
+std::string per_unit_text(const CounterValues &c, double units, std::string_view unit)
+{
+	std::string out;
+	for (const auto &[name, v] : c.values) {
+		if (!out.empty())
+			out += ", ";
+		out += units > 0 ? fmt::format("{} {:.4g}/{}", name, double(v) / units, unit)
+				 : fmt::format("{} {}", name, v);
+	}
+	return out;
+}
+
+} // namespace pfn

@@ -1,0 +1,82 @@
+// Event counters read around a timed part only (PAPI, with the kernel's own software and
+// generic events as a fallback), never failing a run for an event the machine lacks.
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "result.h"
+
+namespace pfn {
+
+// The events asked for when the user names none: a data-TLB miss / page-walk event
+// (PAPI_TLB_DM, else the CPU's native AMD or Intel event, else the kernel's generic
+// dTLB-load-misses) and core cycles. Resolved by name on this machine; when nothing
+// resolves the PAPI preset names are kept so the reason they fail gets reported.
+std::vector<std::string> default_counter_events();
+
+// "a,b,c" -> {"a","b","c"}; "default" expands to default_counter_events(), "none" or ""
+// to nothing. Throws Error for an empty name inside the list.
+std::vector<std::string> parse_counter_list(std::string_view text);
+
+// A set of events counted together on the calling thread. Construction never throws for
+// an event that cannot be counted here: it goes to unavailable() with the reason, and the
+// other events go on. Not shared between threads: build one per measuring thread.
+class CounterSet {
+public:
+	explicit CounterSet(const std::vector<std::string> &events);
+	~CounterSet();
+	CounterSet(const CounterSet &) = delete;
+	CounterSet &operator=(const CounterSet &) = delete;
+
+	// Events that will be counted, in the order asked for.
+	const std::vector<std::string> &counting() const { return names_; }
+	const std::map<std::string, std::string> &unavailable() const { return unavailable_; }
+	bool empty() const { return names_.empty(); }
+
+	// Counts from zero between start() and stop(); stop() returns the raw counts plus
+	// every unavailable event with its reason. An event that fails at start/stop time
+	// moves to unavailable rather than throwing.
+	void start();
+	CounterValues stop();
+
+private:
+	struct Group; // one PAPI event set (one component)
+	struct Perf;  // one perf_event_open descriptor
+	std::vector<std::string> names_;
+	std::map<std::string, std::string> unavailable_;
+	std::vector<Group> groups_;
+	std::vector<Perf> perf_;
+	bool running_ = false;
+	void drop(const std::string &name, const std::string &reason);
+};
+
+// Which events this machine can count, for `--list-counters` / `pfnbench info`.
+struct EventInfo {
+	std::string name;
+	std::string source;      // "papi-preset", "papi-native:<component>", "perf_event_open"
+	std::string description;
+};
+struct CounterInventory {
+	std::vector<EventInfo> countable;
+	// Components or sources that offer nothing here, with their reasons.
+	std::vector<std::string> disabled;
+};
+// Probes every PAPI preset, every native event of active PAPI components and the kernel
+// events of the fallback table, keeping only those that really start counting here.
+CounterInventory list_countable_events();
+std::string format_inventory(const CounterInventory &inv);
+
+// Totals over samples: adds values, keeps the union of reasons.
+void accumulate(CounterValues &total, const CounterValues &add);
+
+// "counters unavailable: PAPI_TLB_DM, PAPI_TOT_CYC: <reason>" grouped by reason, or ""
+// when everything asked for was counted. Meant to be printed once per run.
+std::string unavailable_line(const CounterValues &c);
+
+// "PAPI_TLB_DM 0.98/load, PAPI_TOT_CYC 520.1/load" for units (loads, bytes...) or ""
+// when nothing was counted.
+std::string per_unit_text(const CounterValues &c, double units, std::string_view unit);
+
+} // namespace pfn
