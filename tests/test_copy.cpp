@@ -1,0 +1,125 @@
+// Every copy kernel this CPU can run copies exactly, for odd sizes and alignments.
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <vector>
+
+#include "copy.h"
+#include "counters.h"
+#include "error.h"
+
+namespace {
+
+TEST(Copy, LibcIsAlwaysFirstAndSupported)
+{
+	auto names = pfn::supported_copy_kernels();
+	ASSERT_FALSE(names.empty());
+	EXPECT_EQ(names.front(), "libc");
+	EXPECT_EQ(pfn::find_copy_kernel("libc").name, "libc");
+}
+
+TEST(Copy, UnknownKernelIsAClearError)
+{
+	try {
+		pfn::find_copy_kernel("warp-drive");
+		FAIL() << "no error";
+	} catch (const pfn::Unavailable &) {
+		FAIL() << "unknown must not read as merely unavailable";
+	} catch (const pfn::Error &e) {
+		std::string what = e.what();
+		EXPECT_NE(what.find("warp-drive"), std::string::npos);
+		EXPECT_NE(what.find("libc"), std::string::npos); // says what to use instead
+		EXPECT_EQ(what.find('\n'), std::string::npos);
+	}
+}
+
+TEST(Copy, UnsupportedKernelsSayWhatTheyNeed)
+{
+	for (const auto &k : pfn::copy_kernels()) {
+		if (k.supported()) {
+			EXPECT_NO_THROW(pfn::find_copy_kernel(k.name));
+			continue;
+		}
+		try {
+			pfn::find_copy_kernel(k.name);
+			FAIL() << k.name;
+		} catch (const pfn::Unavailable &e) {
+			EXPECT_NE(std::string(e.what()).find(k.needs), std::string::npos);
+		}
+	}
+}
+
+// Sizes around every vector width and unroll boundary, at every misalignment of source
+// and destination up to a cache line; the guard bytes around dst must stay untouched.
+TEST(Copy, EveryKernelExactForOddSizesAndAlignments)
+{
+	const std::vector<size_t> sizes = {0, 1, 7, 15, 16, 17, 31, 32, 33, 63, 64, 65, 127, 128,
+					   129, 255, 256, 257, 1000, 4095, 4096, 4097, 65537};
+	constexpr size_t guard = 64;
+	std::vector<std::byte> src(65537 + 2 * guard), dst(65537 + 3 * guard);
+	for (const auto &name : pfn::supported_copy_kernels()) {
+		const auto &k = pfn::find_copy_kernel(name);
+		for (size_t n : sizes)
+			for (size_t soff : {0, 1, 3, 8, 17, 32, 63})
+				for (size_t doff : {0, 1, 5, 16, 31, 33, 63}) {
+					pfn::fill_pattern(src.data(), src.size(), n + soff);
+					std::memset(dst.data(), 0xA5, dst.size());
+					std::byte *d = dst.data() + guard + doff;
+					k.copy(d, src.data() + soff, n);
+					ASSERT_NO_THROW(pfn::verify_copy(d, src.data() + soff, n, name))
+						<< name << " n=" << n << " soff=" << soff << " doff=" << doff;
+					for (std::byte *g = dst.data(); g < d; g++)
+						ASSERT_EQ(*g, std::byte(0xA5)) << name << " wrote before dst";
+					for (std::byte *g = d + n; g < dst.data() + dst.size(); g++)
+						ASSERT_EQ(*g, std::byte(0xA5)) << name << " wrote past dst";
+				}
+	}
+}
+
+TEST(Copy, VerifyNamesTheFirstWrongByte)
+{
+	std::vector<std::byte> a(100), b(100);
+	pfn::fill_pattern(a.data(), a.size(), 7);
+	b = a;
+	b[42] = ~b[42];
+	try {
+		pfn::verify_copy(b.data(), a.data(), a.size(), "test");
+		FAIL() << "mismatch not caught";
+	} catch (const pfn::Error &e) {
+		EXPECT_NE(std::string(e.what()).find("byte 42 of 100"), std::string::npos) << e.what();
+	}
+}
+
+TEST(Copy, RunCopyKeepsEverySampleAndVerifies)
+{
+	std::vector<std::byte> src(1 << 20), dst(1 << 20);
+	pfn::CopyOptions opts;
+	opts.repetitions = 3;
+	pfn::CounterSet counters({"perf::TASK-CLOCK", "PFN_NO_SUCH_EVENT"});
+	for (const auto &name : pfn::supported_copy_kernels()) {
+		auto run = pfn::run_copy(pfn::find_copy_kernel(name), dst.data(), src.data(), src.size(),
+					 opts, &counters);
+		EXPECT_EQ(run.samples_ms.size(), 3u);
+		for (double ms : run.samples_ms)
+			EXPECT_GE(ms, 0.0);
+		EXPECT_EQ(run.counters.unavailable.count("PFN_NO_SUCH_EVENT"), 1u);
+	}
+	opts.repetitions = 0;
+	EXPECT_THROW(pfn::run_copy(pfn::find_copy_kernel("libc"), dst.data(), src.data(), 64, opts),
+		     pfn::Error);
+}
+
+TEST(Copy, CombinedReportIsHugeOnlyIfBothAre)
+{
+	pfn::MappingReport huge, small;
+	huge.bytes = huge.bytes_2m = 4 << 20;
+	small.bytes = small.bytes_4k = 4 << 20;
+	auto both = pfn::combine_reports(huge, huge);
+	EXPECT_EQ(both.bytes, 8u << 20);
+	EXPECT_EQ(both.bytes_2m, 8u << 20);
+	auto mixed = pfn::combine_reports(huge, small);
+	EXPECT_EQ(mixed.bytes_2m, 4u << 20);
+	EXPECT_EQ(mixed.bytes_4k, 4u << 20);
+}
+
+} // namespace
