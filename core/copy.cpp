@@ -2,6 +2,9 @@
 
 #include <algorithm>
 #include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -12,6 +15,7 @@
 
 #include "counters.h"
 #include "error.h"
+#include "size.h"
 #include "timer.h"
 
 namespace pfn {
@@ -253,6 +257,96 @@ MappingReport combine_reports(const MappingReport &a, const MappingReport &b)
 	if (!b.note.empty())
 		r.note += "; destination: " + b.note;
 	return r;
+}
+
+CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const CopyConfig &cfg)
+{
+	if (bytes == 0 || bytes > src.size() || bytes > dst.size())
+		throw Error(fmt::format("copy of {} does not fit regions of {} and {}", format_size(bytes),
+					format_size(src.size()), format_size(dst.size())));
+	const CopyKernel &kernel = find_copy_kernel(cfg.kernel);
+	std::unique_ptr<CounterSet> counters;
+	if (!cfg.counters.empty())
+		counters = std::make_unique<CounterSet>(cfg.counters);
+	CopyRun run = run_copy(kernel, dst.data(), src.data(), bytes, cfg.copy, counters.get());
+
+	CopyPoint p;
+	p.mapping = src.kind();
+	p.kernel = std::string(kernel.name);
+	p.bytes = bytes;
+	// Read back after the copies: what the timed part really ran on.
+	p.src_report = src.report(0, bytes);
+	p.dst_report = dst.report(0, bytes);
+	p.samples_ms = std::move(run.samples_ms);
+	p.counters = std::move(run.counters);
+	if (counters && p.counters.values.empty() && p.counters.unavailable.empty())
+		p.counters.unavailable = counters->unavailable();
+	return p;
+}
+
+void check_copy_fits(MappingKind kind, size_t bytes)
+{
+	if (kind != MappingKind::page_4k && kind != MappingKind::thp)
+		return;
+	std::ifstream meminfo("/proc/meminfo");
+	std::string line;
+	while (std::getline(meminfo, line)) {
+		if (!line.starts_with("MemAvailable:"))
+			continue;
+		std::istringstream in(line.substr(13));
+		uint64_t kib = 0;
+		in >> kib;
+		uint64_t available = kib * 1024;
+		if (2 * uint64_t(bytes) > available)
+			throw Error(fmt::format("copying {} needs {} (source and destination) but only {} "
+						"is available; choose smaller sizes",
+						format_size(bytes), format_size(2 * bytes),
+						format_size(size_t(available))));
+		return;
+	}
+}
+
+std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
+				  const std::vector<CopyPoint> &with)
+{
+	std::vector<CompareRow> rows;
+	for (size_t i = 0; i < std::min(without.size(), with.size()); i++) {
+		CompareRow r;
+		r.bytes = without[i].bytes;
+		r.without_summary = without[i].summary();
+		r.with_summary = with[i].summary();
+		r.without = r.without_summary.min;
+		r.with = r.with_summary.min;
+		r.without_report = combine_reports(without[i].src_report, without[i].dst_report);
+		r.with_report = combine_reports(with[i].src_report, with[i].dst_report);
+		r.mismatch = check_columns(r.without_report, r.with_report);
+		rows.push_back(std::move(r));
+	}
+	return rows;
+}
+
+std::vector<CompareRow> compare_copy(const ComparePlan &plan, const CopyConfig &cfg,
+				     std::vector<CopyPoint> &points, const ProgressFn &progress)
+{
+	if (plan.sizes.empty())
+		throw Error("no copy sizes to compare");
+	find_copy_kernel(cfg.kernel); // a bad kernel stops the run before any memory is mapped
+	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
+	const MappingKind kinds[2] = {plan.without, plan.with};
+	for (MappingKind k : kinds)
+		check_copy_fits(k, largest);
+	std::vector<CopyPoint> columns[2];
+	for (int c = 0; c < 2; c++) {
+		auto src = map_region({kinds[c], largest, plan.node});
+		auto dst = map_region({kinds[c], largest, plan.node});
+		for (size_t size : plan.sizes) {
+			if (progress)
+				progress(kinds[c], size);
+			columns[c].push_back(measure_copy(*src, *dst, size, cfg));
+			points.push_back(columns[c].back());
+		}
+	}
+	return copy_rows(columns[0], columns[1]);
 }
 
 } // namespace pfn

@@ -9,7 +9,9 @@
 #include <string_view>
 #include <vector>
 
+#include "latency.h"
 #include "mapping_report.h"
+#include "region.h"
 #include "result.h"
 
 namespace pfn {
@@ -58,5 +60,30 @@ CopyRun run_copy(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_
 
 // The source and destination of a copy as one report: a row is huge only if both are.
 MappingReport combine_reports(const MappingReport &a, const MappingReport &b);
+
+struct CopyConfig {
+	std::string kernel = "libc";
+	CopyOptions copy;
+	std::vector<std::string> counters; // events read around each copy; empty: none
+};
+
+// Copies the first `bytes` of src into dst (two regions of one mapping kind) and records
+// every sample, both mapping reports of the bytes copied, and the counters.
+CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const CopyConfig &cfg);
+
+// Throws Error unless a source and a destination of `bytes` each fit in the memory
+// available now (process-memory kinds only: hugetlb and device memory are not counted
+// in MemAvailable).
+void check_copy_fits(MappingKind kind, size_t bytes);
+
+// The cover letter's copy table: each size without and with huge mappings. As for
+// latency, one source and one destination per mapping, sized for the largest copy, hold
+// every smaller one; one mapping at a time so the two never compete for memory.
+std::vector<CompareRow> compare_copy(const ComparePlan &plan, const CopyConfig &cfg,
+				     std::vector<CopyPoint> &points, const ProgressFn &progress = {});
+
+// Pairs points measured on two mappings into table rows, checking each column's mapping.
+std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
+				  const std::vector<CopyPoint> &with);
 
 } // namespace pfn

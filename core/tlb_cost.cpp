@@ -1,0 +1,79 @@
+#include "tlb_cost.h"
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "chain.h"
+#include "error.h"
+#include "size.h"
+
+namespace pfn {
+
+
+double tlb_cost_ns(const Summary &page_local, const Summary &random)
+{
+	// Minimum against minimum: the least-disturbed sample of each order, as the latency
+	// tables use. Not clamped at zero: a negative cost means noise and should show.
+	return random.min - page_local.min;
+}
+
+double TlbCost::ns_per_load() const { return tlb_cost_ns(page_local.summary(), random.summary()); }
+
+double TlbCost::ns_per_load_median() const
+{
+	return random.summary().median - page_local.summary().median;
+}
+
+double TlbCost::pct_of_random() const
+{
+	double r = random.summary().min;
+	return r > 0 ? ns_per_load() / r * 100.0 : 0.0;
+}
+
+TlbCost measure_tlb_cost(const Region &region, size_t range, LatencyConfig cfg)
+{
+	if (range == 0 || range > region.size())
+		throw Error(fmt::format("TLB cost: working set {} does not fit the {} region",
+					format_size(range), format_size(region.size())));
+	if (cfg.page == 0 || range % cfg.page != 0)
+		throw Error(fmt::format("TLB cost: working set {} is not a whole number of {} windows",
+					format_size(range), format_size(cfg.page)));
+	TlbCost c;
+	c.mapping = region.kind();
+	c.range = range;
+	c.window = cfg.page;
+	cfg.chain = ChainKind::page_local;
+	c.page_local = measure_latency(region, range, cfg);
+	cfg.chain = ChainKind::random;
+	c.random = measure_latency(region, range, cfg);
+	return c;
+}
+
+std::string format_tlb_cost_table(const std::vector<TlbCost> &rows)
+{
+	std::string out = "Memory Size (MB) Mapping Page-local Random TLB cost per load\n"
+			  "---------------- ------- ---------- ------ -----------------\n";
+	for (const auto &r : rows)
+		out += fmt::format("{:.2f} {} {:.3f} ns {:.3f} ns {:.3f} ns ({:.1f}%)\n",
+				   double(r.range) / double(MiB), mapping_name(r.mapping),
+				   r.page_local.summary().min, r.random.summary().min, r.ns_per_load(),
+				   r.pct_of_random());
+	return out;
+}
+
+void to_json(nlohmann::json &j, const TlbCost &c)
+{
+	j = nlohmann::json{
+		{"mapping", mapping_name(c.mapping)},
+		{"range", c.range},
+		{"window", c.window},
+		{"method", "min(random chase) - min(page-local chase), same bytes, same mapping"},
+		{"tlb_cost_ns_per_load", c.ns_per_load()},
+		{"tlb_cost_ns_per_load_median", c.ns_per_load_median()},
+		{"tlb_cost_pct_of_random", c.pct_of_random()},
+		{"page_local", c.page_local},
+		{"random", c.random},
+	};
+}
+
+} // namespace pfn

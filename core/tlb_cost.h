@@ -1,0 +1,49 @@
+// The TLB share of load latency measured by timing alone, for machines with no PMU:
+// the same bytes chased in a page-local random order (a new page only every
+// window/stride loads) and in a fully random order (a new page on nearly every load).
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+#include "latency.h"
+#include "region.h"
+#include "result.h"
+#include "stats.h"
+
+namespace pfn {
+
+struct TlbCost {
+	MappingKind mapping = MappingKind::page_4k;
+	size_t range = 0;
+	size_t window = 4096;
+	LatencyPoint page_local; // few TLB misses
+	LatencyPoint random;     // a TLB miss per load once range exceeds the TLB's reach
+	// min(random) - min(page_local), ns per load: what the page walks cost on top.
+	double ns_per_load() const;
+	// The same from the medians, to judge how stable the difference is.
+	double ns_per_load_median() const;
+	// Share of the random chase's latency the difference accounts for, in percent.
+	double pct_of_random() const;
+};
+
+// The derivation itself, kept apart so it can be checked on made-up samples.
+double tlb_cost_ns(const Summary &page_local, const Summary &random);
+
+// Chases [0, range) of region in both orders (page-local first) with measure_latency, so
+// both points carry the mapping report of those bytes. cfg.chain is ignored; cfg.page is
+// the page-local window, kept at 4 KiB for every mapping so that only the mapping differs
+// between a 4k and a thp row. Throws Error when range does not fit the region.
+TlbCost measure_tlb_cost(const Region &region, size_t range, LatencyConfig cfg);
+
+// A table to print beside the latency table: one row per (size, mapping).
+//   Memory Size (MB)  Mapping  Page-local  Random  TLB cost per load
+std::string format_tlb_cost_table(const std::vector<TlbCost> &rows);
+
+void to_json(nlohmann::json &j, const TlbCost &c);
+
+} // namespace pfn

@@ -1,0 +1,202 @@
+// memcpy_test: copy time between two buffers of one mapping kind, and the cover letter's
+// copy table.
+#include <fstream>
+
+#include <fmt/format.h>
+
+#include "copy.h"
+#include "counters.h"
+#include "document.h"
+#include "error.h"
+#include "options.h"
+#include "placement.h"
+#include "program.h"
+#include "progress.h"
+#include "report.h"
+#include "size.h"
+
+namespace {
+
+std::vector<std::string> kernel_names(const MemcpyTestOptions &o)
+{
+	if (o.kernels.empty())
+		return {"libc"};
+	if (o.kernels.size() == 1 && o.kernels[0] == "all")
+		return pfn::supported_copy_kernels();
+	for (const auto &k : o.kernels)
+		pfn::find_copy_kernel(k); // every name checked before any memory is mapped
+	return o.kernels;
+}
+
+pfn::CopyConfig copy_config(const MemcpyTestOptions &o, const std::string &kernel)
+{
+	pfn::CopyConfig cfg;
+	cfg.kernel = kernel;
+	cfg.copy.repetitions = o.repetitions;
+	cfg.copy.seed = o.seed;
+	cfg.counters = o.counters ? pfn::parse_counter_list(*o.counters) : pfn::default_counter_events();
+	return cfg;
+}
+
+// Counters per copied byte for every point, or the one line saying why there are none.
+std::string counter_notes(const std::vector<pfn::CopyPoint> &points)
+{
+	pfn::CounterValues all;
+	std::string out;
+	for (const auto &p : points) {
+		pfn::accumulate(all, p.counters);
+		if (p.counters.values.empty())
+			continue;
+		double bytes = double(p.bytes) * double(p.samples_ms.size());
+		out += fmt::format("  {} {} {}: {}\n", pfn::format_size(p.bytes), pfn::mapping_name(p.mapping),
+				   p.kernel, pfn::per_unit_text(p.counters, bytes, "byte"));
+	}
+	if (!out.empty())
+		out = "Counters per copied byte:\n" + out;
+	std::string missing = pfn::unavailable_line(all);
+	if (!missing.empty())
+		out += missing + "\n";
+	return out;
+}
+
+std::string throughput_notes(const std::vector<pfn::CopyPoint> &points)
+{
+	std::string out = "Throughput (GB/s, 1 GB = 1e9 bytes, from the fastest copy):";
+	for (const auto &p : points)
+		out += fmt::format(" {} {} {:.2f};", pfn::format_size(p.bytes), pfn::mapping_name(p.mapping),
+				   p.gb_per_s());
+	out.back() = '\n';
+	return out;
+}
+
+void write_text(const std::string &path, const std::string &text)
+{
+	std::ofstream out(path);
+	out << text;
+	if (!out)
+		throw pfn::Error(fmt::format("cannot write {}", path));
+}
+
+int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
+{
+	const std::string kernel = kernel_names(o).front();
+	pfn::CopyConfig cfg = copy_config(o, kernel);
+	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
+	pfn::pin_thread(place);
+
+	pfn::ComparePlan plan;
+	plan.without = o.without.value_or(pfn::MappingKind::page_4k);
+	plan.with = o.with.value_or(pfn::MappingKind::thp);
+	plan.sizes = o.sizes.empty() ? std::vector<size_t>{1024 * pfn::MiB, 2048 * pfn::MiB, 4096 * pfn::MiB}
+				     : o.sizes;
+	plan.node = place.node;
+
+	pfn::Progress progress(int(plan.sizes.size()) * 2, pfn::stderr_is_tty());
+	std::vector<pfn::CopyPoint> points;
+	auto rows = pfn::compare_copy(plan, cfg, points, [&](pfn::MappingKind k, size_t s) {
+		progress.step(fmt::format("{} {}", pfn::mapping_name(k), pfn::format_size(s)));
+	});
+	progress.finish();
+
+	std::string table = pfn::format_compare_table(rows, pfn::TableKind::copy);
+	fmt::print("{}\n", table);
+	fmt::print("Measured by memcpy_test: kernel {}, {} copies per size (fastest shown), CPU {}, "
+		   "node {}; without = {}, with = {}; source and destination each of the row's size.\n",
+		   kernel, cfg.copy.repetitions, place.cpu, place.node, pfn::mapping_name(plan.without),
+		   pfn::mapping_name(plan.with));
+	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::copy));
+	fmt::print("{}{}", throughput_notes(points), counter_notes(points));
+
+	if (!o.table_path.empty())
+		write_text(o.table_path, table);
+	if (!o.json_path.empty()) {
+		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
+		doc["copy"] = points;
+		doc["tables"] = {{"copy", rows}};
+		pfn::write_json_file(o.json_path, doc);
+	}
+	size_t bad = 0;
+	for (const auto &r : rows)
+		bad += !r.mismatch.empty();
+	if (bad)
+		throw pfn::Error(fmt::format("{} of {} rows did not get the mapping their column "
+					     "claims (marked [!])", bad, rows.size()));
+	return pfn::exit_ok;
+}
+
+int run_single(const MemcpyTestOptions &o, int argc, char **argv)
+{
+	auto kernels = kernel_names(o);
+	pfn::MappingKind kind = o.mapping.value_or(pfn::MappingKind::page_4k);
+	std::vector<size_t> sizes = o.sizes.empty() ? std::vector<size_t>{1024 * pfn::MiB} : o.sizes;
+	size_t largest = *std::max_element(sizes.begin(), sizes.end());
+	pfn::check_copy_fits(kind, largest);
+	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
+	pfn::pin_thread(place);
+
+	auto src = pfn::map_region({kind, largest, place.node});
+	auto dst = pfn::map_region({kind, largest, place.node});
+	bool mismatch = false;
+	for (const auto *r : {src.get(), dst.get()}) {
+		pfn::MappingReport rep = r->report();
+		fmt::print("memcpy_test: {} {} of {} memory: {}\n", r == src.get() ? "source" : "destination",
+			   pfn::format_size(r->size()), pfn::mapping_name(kind), rep.summary());
+		if (!(pfn::wants_huge(kind) ? rep.is_huge() : rep.is_4k())) {
+			fmt::print("memcpy_test: warning: asked for {} but the page tables say {}\n",
+				   pfn::mapping_name(kind), rep.summary());
+			mismatch = true;
+		}
+	}
+
+	pfn::Progress progress(int(sizes.size() * kernels.size()), pfn::stderr_is_tty());
+	std::vector<pfn::CopyPoint> points;
+	fmt::print("Memory Size (MB) Mapping Kernel Copy Time Throughput Median Spread\n"
+		   "---------------- ------- ------ --------- ---------- ------ ------\n");
+	for (size_t size : sizes)
+		for (const auto &k : kernels) {
+			progress.step(fmt::format("{} {} {}", k, pfn::mapping_name(kind), pfn::format_size(size)));
+			points.push_back(pfn::measure_copy(*src, *dst, size, copy_config(o, k)));
+			const auto &p = points.back();
+			pfn::Summary s = p.summary();
+			fmt::print("{:.2f} {} {} {:.2f} ms {:.2f} GB/s {:.2f} ms {:.1f}%\n", double(size) / double(pfn::MiB),
+				   pfn::mapping_name(kind), k, s.min, p.gb_per_s(), s.median, s.spread_pct());
+		}
+	progress.finish();
+	fmt::print("{}", counter_notes(points));
+	if (!o.json_path.empty()) {
+		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
+		doc["copy"] = points;
+		pfn::write_json_file(o.json_path, doc);
+	}
+	if (mismatch)
+		throw pfn::Error(fmt::format("the {} memory did not read back as {} pages (see above)",
+					     pfn::mapping_name(kind), pfn::wants_huge(kind) ? "huge" : "4 KiB"));
+	return pfn::exit_ok;
+}
+
+int list_kernels()
+{
+	for (const auto &k : pfn::copy_kernels())
+		fmt::print("{:<10} {:<13} {}\n", k.name,
+			   k.supported() ? "runs here" : fmt::format("needs {}", k.needs), k.description);
+	return pfn::exit_ok;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	MemcpyTestOptions opts;
+	int rc = parse_options(argc, argv, opts);
+	if (rc >= 0)
+		return rc;
+	return pfn::run_main("memcpy_test", [&] {
+		if (opts.list_kernels)
+			return list_kernels();
+		if (opts.list_counters) {
+			fmt::print("{}", pfn::format_inventory(pfn::list_countable_events()));
+			return int(pfn::exit_ok);
+		}
+		return opts.compare ? run_compare(opts, argc, argv) : run_single(opts, argc, argv);
+	});
+}
