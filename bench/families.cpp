@@ -1,0 +1,258 @@
+#include "families.h"
+
+#include <algorithm>
+#include <memory>
+
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+
+#include "chase.h"
+#include "copy.h"
+#include "counters.h"
+#include "error.h"
+#include "memory.h"
+#include "size.h"
+#include "timer.h"
+#include "tlb_cost.h"
+
+namespace bench {
+
+namespace {
+
+// Loads per benchmark iteration: 10^6, well above the 10^5 a timer step needs.
+constexpr uint64_t blocks_per_iteration = 10000;
+
+// Counters around a benchmark's whole loop; their values become per-unit user counters.
+class Counted {
+public:
+	explicit Counted(const std::vector<std::string> &events)
+	{
+		if (!events.empty())
+			set_ = std::make_unique<pfn::CounterSet>(events);
+	}
+	void start()
+	{
+		if (set_)
+			set_->start();
+	}
+	void stop(benchmark::State &st, double units, const char *unit)
+	{
+		if (!set_)
+			return;
+		pfn::CounterValues v = set_->stop();
+		for (const auto &[name, count] : v.values)
+			st.counters[fmt::format("{}/{}", name, unit)] = double(count) / units;
+	}
+
+private:
+	std::unique_ptr<pfn::CounterSet> set_;
+};
+
+// Runs body, turning the core's one-line errors into a skipped benchmark with that line.
+template <typename Body> void guarded(benchmark::State &st, Body body)
+{
+	try {
+		body();
+	} catch (const pfn::Error &e) {
+		st.SkipWithError(e.what());
+	}
+}
+
+void chase_loop(benchmark::State &st, void *p, const Config &cfg, const pfn::MappingReport &report)
+{
+	// One untimed pass bounded at 10^6 loads puts the chain in the caches and TLB it fits in.
+	p = pfn::chase_blocks(p, blocks_per_iteration);
+	Counted counted(cfg.counters);
+	counted.start();
+	// Each iteration is also a sample: the fastest one is the least disturbed on a shared
+	// host, as lmbench and the tables report minimum latencies.
+	uint64_t best = UINT64_MAX;
+	uint64_t t0 = pfn::now_ns(), last = t0;
+	for (auto _ : st) {
+		p = pfn::chase_blocks(p, blocks_per_iteration);
+		uint64_t now = pfn::now_ns();
+		best = std::min(best, now - last);
+		last = now;
+	}
+	benchmark::DoNotOptimize(p);
+	double per_iteration = double(blocks_per_iteration) * 100.0;
+	double loads = double(st.iterations()) * per_iteration;
+	counted.stop(st, loads, "load");
+	double ns = double(last - t0) / loads, ns_min = double(best) / per_iteration;
+	st.counters["ns_per_load"] = ns;
+	st.counters["ns_per_load_min"] = ns_min;
+	st.counters["cycles_per_load_min"] = ns_min * cfg.core_ghz;
+	st.counters["huge_fraction"] = report.fraction_huge();
+	st.SetLabel(report.summary());
+}
+
+void bm_chase(benchmark::State &st, pfn::MappingKind kind, pfn::ChainKind chain, size_t bytes,
+	      size_t region_bytes, const Config &cfg)
+{
+	guarded(st, [&] {
+		pfn::ChainSpec spec{chain, bytes, 64, 4096, 1};
+		void *p = bench::chain(kind, region_bytes, spec);
+		// thrash spreads a small working set over the whole region, as lmbench does.
+		size_t footprint = chain == pfn::ChainKind::thrash ? region_bytes : bytes;
+		pfn::MappingReport report = bench::report_of(0, footprint);
+		st.counters["range_bytes"] = double(bytes);
+		chase_loop(st, p, cfg, report);
+	});
+}
+
+void bm_chase_overhead(benchmark::State &st, const Config &cfg)
+{
+	guarded(st, [&] {
+		constexpr size_t l1 = 16 * pfn::KiB;
+		pfn::ChainSpec spec{pfn::ChainKind::random, l1, 64, 4096, 1};
+		void *p = bench::chain(pfn::MappingKind::page_4k, l1, spec);
+		st.counters["tsc_ghz"] = cfg.tsc_ghz;
+		st.counters["core_ghz"] = cfg.core_ghz;
+		chase_loop(st, p, cfg, bench::report_of(0, l1));
+	});
+}
+
+void bm_copy(benchmark::State &st, const std::string &kernel_name, pfn::MappingKind kind,
+	     size_t bytes, const Config &cfg)
+{
+	guarded(st, [&] {
+		const pfn::CopyKernel &kernel = pfn::find_copy_kernel(kernel_name);
+		std::byte *src = bench::source(kind, bytes, 1).data();
+		std::byte *dst = bench::destination(kind, bytes).data();
+		kernel.copy(dst, src, bytes); // warm: caches, TLB
+		Counted counted(cfg.counters);
+		counted.start();
+		uint64_t best = UINT64_MAX;
+		uint64_t t0 = pfn::now_ns(), last = t0;
+		for (auto _ : st) {
+			kernel.copy(dst, src, bytes);
+			benchmark::ClobberMemory();
+			uint64_t now = pfn::now_ns();
+			best = std::min(best, now - last);
+			last = now;
+		}
+		double copied = double(st.iterations()) * double(bytes);
+		counted.stop(st, copied, "byte");
+		pfn::verify_copy(dst, src, bytes, kernel.name);
+		st.SetBytesProcessed(int64_t(copied));
+		st.counters["GB_per_s"] = copied / double(last - t0); // bytes per ns = GB/s
+		st.counters["GB_per_s_best"] = double(bytes) / double(best);
+		st.counters["ms_per_copy"] = double(last - t0) / 1e6 / double(st.iterations());
+		st.counters["ms_per_copy_min"] = double(best) / 1e6;
+		st.counters["range_bytes"] = double(bytes);
+		pfn::MappingReport report = pfn::combine_reports(bench::report_of(0, bytes),
+								 bench::report_of(1, bytes));
+		st.counters["huge_fraction"] = report.fraction_huge();
+		st.SetLabel(report.summary());
+	});
+}
+
+// The kernel and libc alternately on the same buffers, so both see the same neighbours on
+// a shared host and the ratio is fairer than two separate runs.
+void bm_copy_vs_libc(benchmark::State &st, const std::string &kernel_name, pfn::MappingKind kind,
+		     size_t bytes)
+{
+	guarded(st, [&] {
+		const pfn::CopyKernel &kernel = pfn::find_copy_kernel(kernel_name);
+		const pfn::CopyKernel &libc = pfn::find_copy_kernel("libc");
+		std::byte *src = bench::source(kind, bytes, 1).data();
+		std::byte *dst = bench::destination(kind, bytes).data();
+		kernel.copy(dst, src, bytes);
+		uint64_t kernel_ns = UINT64_MAX, libc_ns = UINT64_MAX;
+		for (auto _ : st) {
+			uint64_t t0 = pfn::now_ns();
+			kernel.copy(dst, src, bytes);
+			benchmark::ClobberMemory();
+			uint64_t t1 = pfn::now_ns();
+			libc.copy(dst, src, bytes);
+			benchmark::ClobberMemory();
+			uint64_t t2 = pfn::now_ns();
+			kernel_ns = std::min(kernel_ns, t1 - t0);
+			libc_ns = std::min(libc_ns, t2 - t1);
+		}
+		pfn::verify_copy(dst, src, bytes, "libc"); // libc copied last
+		kernel.copy(dst, src, bytes);
+		pfn::verify_copy(dst, src, bytes, kernel.name);
+		// Fastest of each, as the tables report minimum times.
+		st.counters["kernel_GB_per_s"] = double(bytes) / double(kernel_ns);
+		st.counters["libc_GB_per_s"] = double(bytes) / double(libc_ns);
+		st.counters["speedup_vs_libc"] = double(libc_ns) / double(kernel_ns);
+		st.counters["range_bytes"] = double(bytes);
+	});
+}
+
+void bm_tlb_cost(benchmark::State &st, pfn::MappingKind kind, size_t bytes)
+{
+	guarded(st, [&] {
+		const pfn::Region &region = bench::scratch(kind, bytes);
+		pfn::LatencyConfig lc;
+		lc.chase.repetitions = 5;
+		lc.chase.min_sample_ms = 2;
+		pfn::TlbCost cost;
+		for (auto _ : st)
+			cost = pfn::measure_tlb_cost(region, bytes, lc);
+		st.counters["page_local_ns"] = cost.page_local.summary().min;
+		st.counters["random_ns"] = cost.random.summary().min;
+		st.counters["tlb_cost_ns"] = cost.ns_per_load();
+		st.counters["tlb_cost_pct"] = cost.pct_of_random();
+		st.counters["huge_fraction"] = cost.random.report.fraction_huge();
+		st.counters["range_bytes"] = double(bytes);
+		st.SetLabel(cost.random.report.summary());
+	});
+}
+
+} // namespace
+
+void register_all(const Config &cfg)
+{
+	// Config lives in main for the whole run; the lambdas keep a reference to it.
+	const Config *c = &cfg;
+	benchmark::RegisterBenchmark("chase_overhead/l1/16384",
+				     [c](benchmark::State &st) { bm_chase_overhead(st, *c); })
+		->UseRealTime()
+		->Unit(benchmark::kMillisecond);
+
+	for (pfn::MappingKind m : cfg.mappings) {
+		size_t largest = cfg.chase_sizes.empty() ? 0 : *std::max_element(cfg.chase_sizes.begin(),
+										  cfg.chase_sizes.end());
+		for (pfn::ChainKind ch : cfg.chains)
+			for (size_t s : cfg.chase_sizes)
+				benchmark::RegisterBenchmark(
+					fmt::format("chase/{}/{}/{}", pfn::chain_name(ch), pfn::mapping_name(m), s)
+						.c_str(),
+					[=](benchmark::State &st) { bm_chase(st, m, ch, s, largest, *c); })
+					->UseRealTime()
+					->Unit(benchmark::kMillisecond);
+	}
+	for (pfn::MappingKind m : cfg.mappings)
+		for (size_t s : cfg.tlb_sizes)
+			benchmark::RegisterBenchmark(
+				fmt::format("tlb_cost/{}/{}", pfn::mapping_name(m), s).c_str(),
+				[=](benchmark::State &st) { bm_tlb_cost(st, m, s); })
+				->Iterations(1)
+				->UseRealTime()
+				->Unit(benchmark::kMillisecond);
+	for (pfn::MappingKind m : cfg.mappings)
+		for (size_t s : cfg.copy_sizes)
+			for (const auto &k : cfg.kernels)
+				benchmark::RegisterBenchmark(
+					fmt::format("copy/{}/{}/{}", k, pfn::mapping_name(m), s).c_str(),
+					[=](benchmark::State &st) { bm_copy(st, k, m, s, *c); })
+					->UseRealTime()
+					->Unit(benchmark::kMillisecond);
+	if (!cfg.mappings.empty())
+		for (size_t s : cfg.copy_sizes)
+			for (const auto &k : cfg.kernels)
+				if (k != "libc")
+					benchmark::RegisterBenchmark(
+						fmt::format("copy_vs_libc/{}/{}/{}", k,
+							    pfn::mapping_name(cfg.mappings.front()), s)
+							.c_str(),
+						[=, m = cfg.mappings.front()](benchmark::State &st) {
+							bm_copy_vs_libc(st, k, m, s);
+						})
+						->UseRealTime()
+						->Unit(benchmark::kMillisecond);
+}
+
+} // namespace bench

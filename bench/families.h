@@ -1,0 +1,31 @@
+// The benchmark families over the core, registered by name so plots/ can split a name
+// like "chase/thrash/4k/67108864" into its parts.
+#pragma once
+
+#include <string>
+#include <vector>
+
+#include "chain.h"
+#include "mapping.h"
+
+namespace bench {
+
+struct Config {
+	std::vector<pfn::MappingKind> mappings = {pfn::MappingKind::page_4k, pfn::MappingKind::thp};
+	std::vector<pfn::ChainKind> chains = {pfn::ChainKind::stride, pfn::ChainKind::thrash,
+					      pfn::ChainKind::random, pfn::ChainKind::page_local};
+	std::vector<size_t> chase_sizes, copy_sizes, tlb_sizes;
+	std::vector<std::string> kernels;  // copy kernels this CPU runs
+	std::vector<std::string> counters; // events read around each benchmark's loop
+	double tsc_ghz = 0;                // nominal clock (TSC)
+	double core_ghz = 0;               // measured core clock, for cycles per load
+};
+
+// chase_overhead/l1/16384   the chase loop at L1 size: ns and cycles per load
+// chase/<chain>/<mapping>/<bytes>
+// copy/<kernel>/<mapping>/<bytes>
+// copy_vs_libc/<kernel>/<mapping>/<bytes>   kernel and libc alternately on the same buffers
+// tlb_cost/<mapping>/<bytes>   page-local vs random chase of the same bytes
+void register_all(const Config &cfg);
+
+} // namespace bench

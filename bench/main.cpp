@@ -1,0 +1,155 @@
+// pfn_bench: the Google Benchmark suite over the core. Google Benchmark's flags work as
+// usual (--benchmark_filter, --benchmark_format=json, --benchmark_min_time=0.1); the
+// suite's own flags choose what is registered (see --pfn_help).
+#include <x86intrin.h>
+
+#include <CLI/CLI.hpp>
+#include <benchmark/benchmark.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+
+#include "copy.h"
+#include "counters.h"
+#include "error.h"
+#include "families.h"
+#include "memory.h"
+#include "placement.h"
+#include "program.h"
+#include "size.h"
+#include "timer.h"
+
+namespace {
+
+// TSC ticks per ns over 50 ms of the monotonic clock. On this suite's machines the TSC
+// runs at the nominal core clock (constant_tsc), so it turns ns into nominal cycles.
+double tsc_ghz()
+{
+	uint64_t t0 = pfn::now_ns(), c0 = __rdtsc();
+	while (pfn::now_ns() - t0 < 50'000'000)
+		;
+	uint64_t t1 = pfn::now_ns(), c1 = __rdtsc();
+	return double(c1 - c0) / double(t1 - t0);
+}
+
+// The core clock, from a chain of dependent integer adds (one cycle each on every x86
+// core of the last decade): the TSC runs at the nominal clock, but a boosting core does not,
+// and cycles per load must be counted in the core's cycles. Fastest of several trials.
+double core_ghz()
+{
+	constexpr uint64_t loops = 100000, adds_per_loop = 100;
+	double best = 0;
+	for (int trial = 0; trial < 20; trial++) {
+		uint64_t x = 0, n = loops;
+		uint64_t t0 = pfn::now_ns();
+		asm volatile("1:\n\t"
+			     ".rept 100\n\t"
+			     "add $1, %0\n\t"
+			     ".endr\n\t"
+			     "dec %1\n\t"
+			     "jnz 1b"
+			     : "+r"(x), "+r"(n)
+			     :
+			     : "cc");
+		uint64_t t1 = pfn::now_ns();
+		best = std::max(best, double(loops * adds_per_loop) / double(t1 - t0));
+	}
+	return best;
+}
+
+template <typename T, typename Parse>
+std::vector<T> parse_names(const std::string &text, Parse parse, const char *what)
+{
+	std::vector<T> out;
+	size_t pos = 0;
+	while (pos <= text.size()) {
+		size_t comma = std::min(text.find(',', pos), text.size());
+		std::string name = text.substr(pos, comma - pos);
+		auto v = parse(name);
+		if (!v)
+			throw pfn::Error(fmt::format("unknown {} '{}'", what, name));
+		out.push_back(*v);
+		pos = comma + 1;
+	}
+	return out;
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	benchmark::Initialize(&argc, argv); // takes its own flags out of argv
+	CLI::App app{"pfnbench's Google Benchmark suite. Google Benchmark's own flags "
+		     "(--benchmark_filter, --benchmark_format=json, --benchmark_min_time=N, "
+		     "--benchmark_out=FILE) are accepted as well; --help lists them.",
+		     "pfn_bench"};
+	app.set_help_flag("--pfn_help", "this suite's flags");
+	std::string mappings = "4k,thp", chains = "stride,thrash,random,page-local";
+	std::string chase_sizes = "1M,64M,1G", copy_sizes = "64M,1G", tlb_sizes = "1G";
+	std::string kernels = "all", counters = "default";
+	std::optional<int> cpu;
+	app.add_option("--mappings", mappings, "mappings to measure (first one for copy_vs_libc)")
+		->capture_default_str();
+	app.add_option("--chains", chains, "chain kinds for chase/")->capture_default_str();
+	app.add_option("--chase_sizes", chase_sizes, "working sets for chase/")->capture_default_str();
+	app.add_option("--copy_sizes", copy_sizes, "sizes for copy/ and copy_vs_libc/")
+		->capture_default_str();
+	app.add_option("--tlb_sizes", tlb_sizes, "working sets for tlb_cost/ ('none' to skip)")
+		->capture_default_str();
+	app.add_option("--kernels", kernels, "copy kernels, or 'all' that run here")->capture_default_str();
+	app.add_option("--counters", counters, "events per load/byte, 'none' for none")
+		->capture_default_str();
+	app.add_option("--cpu", cpu, "CPU to pin to (default: the first one allowed)");
+	int rc = pfn::parse_args(app, argc, argv);
+	if (rc >= 0)
+		return rc;
+
+	static bench::Config cfg; // referenced by the registered benchmarks until exit
+	return pfn::run_main("pfn_bench", [&] {
+		cfg.mappings = parse_names<pfn::MappingKind>(mappings, pfn::parse_mapping, "mapping");
+		cfg.chains = parse_names<pfn::ChainKind>(chains, pfn::parse_chain, "chain");
+		cfg.chase_sizes = pfn::parse_size_list(chase_sizes, pfn::MiB);
+		cfg.copy_sizes = pfn::parse_size_list(copy_sizes, pfn::MiB);
+		if (tlb_sizes != "none")
+			cfg.tlb_sizes = pfn::parse_size_list(tlb_sizes, pfn::MiB);
+		if (kernels == "all") {
+			cfg.kernels = pfn::supported_copy_kernels();
+		} else {
+			cfg.kernels = parse_names<std::string>(
+				kernels, [](const std::string &k) -> std::optional<std::string> {
+					return std::string(pfn::find_copy_kernel(k).name);
+				}, "kernel");
+		}
+		cfg.counters = pfn::parse_counter_list(counters);
+
+		pfn::Placement place = pfn::resolve_placement(cpu, std::nullopt);
+		pfn::pin_thread(place);
+		cfg.tsc_ghz = tsc_ghz();
+		cfg.core_ghz = core_ghz();
+
+		benchmark::AddCustomContext("pfn_cpu", std::to_string(place.cpu));
+		benchmark::AddCustomContext("pfn_node", std::to_string(place.node));
+		benchmark::AddCustomContext("pfn_tsc_ghz", fmt::format("{:.4f}", cfg.tsc_ghz));
+		benchmark::AddCustomContext("pfn_core_ghz", fmt::format("{:.4f}", cfg.core_ghz));
+		benchmark::AddCustomContext("pfn_copy_kernels", fmt::format("{}", fmt::join(cfg.kernels, ",")));
+		if (!cfg.counters.empty()) {
+			pfn::CounterSet probe(cfg.counters);
+			probe.start();
+			pfn::CounterValues v = probe.stop();
+			std::string line = pfn::unavailable_line(v);
+			benchmark::AddCustomContext("pfn_counters", fmt::format("{}", fmt::join(cfg.counters, ",")));
+			if (!line.empty()) {
+				benchmark::AddCustomContext("pfn_counters_unavailable", line);
+				fmt::print(stderr, "pfn_bench: {}\n", line);
+			}
+			// Only what counts here is asked for in every benchmark.
+			cfg.counters.clear();
+			for (const auto &[name, value] : v.values)
+				cfg.counters.push_back(name);
+		}
+		bench::register_all(cfg);
+		benchmark::RunSpecifiedBenchmarks();
+		benchmark::Shutdown();
+		bench::release();
+		return int(pfn::exit_ok);
+	});
+}
