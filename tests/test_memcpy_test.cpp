@@ -1,0 +1,201 @@
+// memcpy_test: the copy table's rows from copy points, and the real program run as a user
+// would on small sizes (exit codes, output shape, JSON, one-line errors). No timings.
+#include <gtest/gtest.h>
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <regex>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "copy.h"
+#include "report.h"
+#include "run_program.h"
+#include "size.h"
+
+namespace {
+
+pfn::CopyPoint point(pfn::MappingKind kind, size_t mib, double ms)
+{
+	pfn::CopyPoint p;
+	p.mapping = kind;
+	p.bytes = mib * pfn::MiB;
+	p.samples_ms = {ms + 1.0, ms, ms + 0.5};
+	pfn::MappingReport r;
+	r.bytes = p.bytes;
+	(kind == pfn::MappingKind::page_4k ? r.bytes_4k : r.bytes_2m) = p.bytes;
+	p.src_report = p.dst_report = r;
+	return p;
+}
+
+// The published numbers, fed through the same pairing memcpy_test uses, give the
+// published table byte for byte.
+TEST(MemcpyTest, RowsFromCopyPointsGiveThePublishedTable)
+{
+	using pfn::MappingKind;
+	std::vector<pfn::CopyPoint> without = {point(MappingKind::page_4k, 1024, 95.76),
+					       point(MappingKind::page_4k, 2048, 190.87),
+					       point(MappingKind::page_4k, 4096, 380.84)};
+	std::vector<pfn::CopyPoint> with = {point(MappingKind::thp, 1024, 77.91),
+					    point(MappingKind::thp, 2048, 155.64),
+					    point(MappingKind::thp, 4096, 311.45)};
+	auto rows = pfn::copy_rows(without, with);
+	EXPECT_EQ(pfn::format_compare_table(rows, pfn::TableKind::copy),
+		  "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement\n"
+		  "---------------- ----------------- -------------- -----------\n"
+		  "1024.00 95.76 ms 77.91 ms 18.6%\n"
+		  "2048.00 190.87 ms 155.64 ms 18.5%\n"
+		  "4096.00 380.84 ms 311.45 ms 18.2%\n");
+}
+
+TEST(MemcpyTest, ARowIsHugeOnlyIfSourceAndDestinationAre)
+{
+	auto without = point(pfn::MappingKind::page_4k, 64, 5);
+	auto with = point(pfn::MappingKind::thp, 64, 4);
+	with.dst_report.bytes_2m = 0;
+	with.dst_report.bytes_4k = with.dst_report.bytes;
+	auto rows = pfn::copy_rows({without}, {with});
+	ASSERT_EQ(rows.size(), 1u);
+	EXPECT_FALSE(rows[0].mismatch.empty());
+	EXPECT_NE(pfn::format_compare_table(rows, pfn::TableKind::copy).find("[!]"), std::string::npos);
+}
+
+#ifdef PFN_MEMCPY_TEST
+
+ProgramRun memcpy_test(const std::vector<std::string> &args)
+{
+	return run_program(PFN_MEMCPY_TEST, args);
+}
+
+std::string temp_path(const std::string &name)
+{
+	return (std::filesystem::temp_directory_path() / (name + "-" + std::to_string(getpid()))).string();
+}
+
+TEST(MemcpyTest, ComparePrintsTheCoverLetterTableAndJson)
+{
+	std::string json = temp_path("memcpy_test.json");
+	ProgramRun run = memcpy_test({"--compare", "--sizes", "4M,8M", "--reps", "2", "--json", json});
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	auto lines = lines_of(run.out);
+	ASSERT_GE(lines.size(), 4u);
+	EXPECT_EQ(lines[0], "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement");
+	EXPECT_EQ(lines[1], "---------------- ----------------- -------------- -----------");
+	std::regex row(R"(^(\d+\.\d{2}) \d+\.\d{2} ms \d+\.\d{2} ms -?\d+\.\d%$)");
+	std::smatch m;
+	ASSERT_TRUE(std::regex_match(lines[2], m, row)) << lines[2];
+	EXPECT_EQ(m[1], "4.00");
+	ASSERT_TRUE(std::regex_match(lines[3], m, row)) << lines[3];
+	EXPECT_EQ(m[1], "8.00");
+	EXPECT_NE(run.out.find("Throughput (GB/s"), std::string::npos);
+
+	std::ifstream in(json);
+	ASSERT_TRUE(in) << json;
+	nlohmann::json doc = nlohmann::json::parse(in);
+	std::filesystem::remove(json);
+	ASSERT_EQ(doc.at("copy").size(), 4u);
+	for (const auto &p : doc.at("copy")) {
+		EXPECT_EQ(p.at("samples_ms").size(), 2u);
+		EXPECT_EQ(p.at("kernel"), "libc");
+		EXPECT_TRUE(p.contains("src_report"));
+		EXPECT_TRUE(p.contains("dst_report"));
+		EXPECT_TRUE(p.contains("counters"));
+	}
+	EXPECT_EQ(doc.at("tables").at("copy").size(), 2u);
+}
+
+TEST(MemcpyTest, SingleMappingRunsEveryKernelAndSaysWhatItMeasuredOn)
+{
+	ProgramRun run = memcpy_test({"--mapping", "thp", "--size", "4M", "--kernel", "all", "--reps", "2"});
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	EXPECT_NE(run.out.find("source"), std::string::npos);
+	EXPECT_NE(run.out.find("2M"), std::string::npos); // the mapping as read back
+	for (const auto &k : pfn::supported_copy_kernels()) {
+		std::regex row("(^|\n)4\\.00 thp " + k + " \\d+\\.\\d{2} ms \\d+\\.\\d{2} GB/s ");
+		EXPECT_TRUE(std::regex_search(run.out, row)) << k << "\n" << run.out;
+	}
+}
+
+TEST(MemcpyTest, CountersAreCountedOrExplainedOnce)
+{
+	std::string json = temp_path("memcpy_counters.json");
+	ProgramRun run = memcpy_test({"--mapping", "4k", "--size", "1M", "--reps", "2", "--counters",
+				      "perf::TASK-CLOCK,PFN_NO_SUCH_EVENT", "--json", json});
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	size_t first = run.out.find("counters unavailable: ");
+	ASSERT_NE(first, std::string::npos) << run.out;
+	EXPECT_EQ(run.out.find("counters unavailable: ", first + 1), std::string::npos);
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	std::filesystem::remove(json);
+	const auto &c = doc.at("copy").at(0).at("counters");
+	EXPECT_TRUE(c.dump().find("PFN_NO_SUCH_EVENT") != std::string::npos) << c.dump();
+}
+
+TEST(MemcpyTest, ListsKernelsAndCounters)
+{
+	ProgramRun k = memcpy_test({"--list-kernels"});
+	EXPECT_EQ(k.exit_code, 0);
+	EXPECT_NE(k.out.find("libc"), std::string::npos);
+	ProgramRun c = memcpy_test({"--list-counters"});
+	EXPECT_EQ(c.exit_code, 0) << c.err;
+	EXPECT_NE(c.out.find("default events: "), std::string::npos);
+}
+
+// Bad input: one line on stderr naming the problem, a non-zero exit, no output file.
+TEST(MemcpyTest, BadInputIsOneClearLine)
+{
+	const std::vector<std::pair<std::vector<std::string>, std::string>> cases = {
+		{{"--kernel", "warp-drive", "--size", "1M", "--mapping", "4k"}, "warp-drive"},
+		{{"--size", "0", "--mapping", "4k"}, "0"},
+		{{"--size", "lots", "--mapping", "4k"}, "lots"},
+		{{"--mapping", "tiny", "--size", "1M"}, "tiny"},
+		{{"--reps", "0", "--size", "1M"}, "reps"},
+		{{"--counters", "a,,b", "--size", "1M", "--mapping", "4k"}, "empty event name"},
+		{{"--cpu", "4096", "--size", "1M", "--mapping", "4k"}, "4096"},
+		{{"--size", "65536G", "--mapping", "4k"}, "available"},
+		{{"--compare", "--mapping", "thp"}, "--without"},
+		{{"--compare", "--kernel", "libc,movsb"}, "one --kernel"},
+	};
+	std::string json = temp_path("memcpy_bad.json");
+	for (const auto &[args, needle] : cases) {
+		auto with_json = args;
+		with_json.insert(with_json.end(), {"--json", json});
+		ProgramRun run = memcpy_test(with_json);
+		std::string what = fmt::format("{}", fmt::join(args, " "));
+		EXPECT_NE(run.exit_code, 0) << what;
+		auto lines = lines_of(run.err);
+		ASSERT_EQ(lines.size(), 1u) << what << "\n" << run.err;
+		EXPECT_EQ(lines[0].rfind("memcpy_test: ", 0), 0u) << lines[0];
+		EXPECT_NE(lines[0].find(needle), std::string::npos) << what << ": " << lines[0];
+		EXPECT_FALSE(std::filesystem::exists(json)) << what;
+	}
+}
+
+TEST(MemcpyTest, EmptyHugetlbPoolIsUnavailable)
+{
+	std::ifstream pool("/proc/sys/vm/nr_hugepages");
+	long pages = -1;
+	pool >> pages;
+	if (pages != 0)
+		GTEST_SKIP() << "the hugetlb pool is not empty here";
+	ProgramRun run = memcpy_test({"--mapping", "hugetlb", "--size", "4M"});
+	EXPECT_EQ(run.exit_code, 3) << run.err;
+	EXPECT_NE(run.err.find("hugetlb"), std::string::npos) << run.err;
+}
+
+#else
+
+TEST(MemcpyTest, ProgramRuns)
+{
+	GTEST_SKIP() << "PFN_MEMCPY_TEST is not defined: tests/CMakeLists.txt must pass "
+			"$<TARGET_FILE:memcpy_test> to pfn_tests";
+}
+
+#endif
+
+} // namespace
