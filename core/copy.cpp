@@ -284,8 +284,37 @@ CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const
 	return p;
 }
 
+namespace {
+
+// A copy needs two buffers from the pool: the region backend checks each one alone, and
+// would send the user to reserve half of what the copy needs.
+void check_hugetlb_pool(MappingKind kind, size_t bytes)
+{
+	const size_t page = kind == MappingKind::hugetlb_1g ? GiB : 2 * MiB;
+	const std::string dir = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/", page / KiB);
+	std::ifstream in(dir + "free_hugepages");
+	uint64_t free_pages = 0;
+	if (!(in >> free_pages))
+		return; // no such pool: the region backend says so in its own words
+	uint64_t needed = 2 * ((uint64_t(bytes) + page - 1) / page);
+	if (free_pages < needed) {
+		std::ifstream total_in(dir + "nr_hugepages");
+		uint64_t total = 0;
+		total_in >> total;
+		throw Unavailable(fmt::format("copying {} through {} pages needs {} free pages (source "
+					      "and destination) but the pool has {}; as root, echo {} > "
+					      "{}nr_hugepages and read it back",
+					      format_size(bytes), format_size(page), needed, free_pages,
+					      total + (needed - free_pages), dir));
+	}
+}
+
+} // namespace
+
 void check_copy_fits(MappingKind kind, size_t bytes)
 {
+	if (kind == MappingKind::hugetlb_2m || kind == MappingKind::hugetlb_1g)
+		return check_hugetlb_pool(kind, bytes);
 	if (kind != MappingKind::page_4k && kind != MappingKind::thp)
 		return;
 	std::ifstream meminfo("/proc/meminfo");

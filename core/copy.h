@@ -72,8 +72,8 @@ struct CopyConfig {
 CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const CopyConfig &cfg);
 
 // Throws Error unless a source and a destination of `bytes` each fit in the memory
-// available now (process-memory kinds only: hugetlb and device memory are not counted
-// in MemAvailable).
+// available now, and Unavailable when the hugetlb pool holds fewer free pages than the
+// two need. Device memory is left to its backend.
 void check_copy_fits(MappingKind kind, size_t bytes);
 
 // The cover letter's copy table: each size without and with huge mappings. As for
