@@ -301,7 +301,7 @@ void check_hugetlb_pool(MappingKind kind, size_t bytes)
 		std::ifstream total_in(dir + "nr_hugepages");
 		uint64_t total = 0;
 		total_in >> total;
-		throw Unavailable(fmt::format("copying {} through {} pages needs {} free pages (source "
+		throw Unavailable(fmt::format("copying {} in {} hugetlb pages needs {} free pages (source "
 					      "and destination) but the pool has {}; as root, echo {} > "
 					      "{}nr_hugepages and read it back",
 					      format_size(bytes), format_size(page), needed, free_pages,

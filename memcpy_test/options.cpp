@@ -97,8 +97,9 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 		fmt::print(stderr, "memcpy_test: error: --without, --with and --table need --compare\n");
 		return pfn::exit_usage;
 	}
-	if (opts.compare && opts.kernels.size() > 1) {
-		fmt::print(stderr, "memcpy_test: error: --compare takes one --kernel\n");
+	if (opts.compare && (opts.kernels.size() > 1 || (!opts.kernels.empty() && opts.kernels[0] == "all"))) {
+		fmt::print(stderr, "memcpy_test: error: the copy table (--compare, the default without "
+				   "--mapping or --size) takes one --kernel; several run with --mapping\n");
 		return pfn::exit_usage;
 	}
 	return -1;
