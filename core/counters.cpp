@@ -517,4 +517,21 @@ std::string per_unit_text(const CounterValues &c, double units, std::string_view
 	return out;
 }
 
+std::string format_counter_notes(const std::vector<CounterNote> &notes, std::string_view unit)
+{
+	CounterValues all;
+	std::string out;
+	for (const auto &n : notes) {
+		accumulate(all, n.counters);
+		if (!n.counters.values.empty())
+			out += fmt::format("  {}: {}\n", n.label, per_unit_text(n.counters, n.units, unit));
+	}
+	if (!out.empty())
+		out = fmt::format("Counters per {}:\n", unit) + out;
+	std::string missing = unavailable_line(all);
+	if (!missing.empty())
+		out += missing + "\n";
+	return out;
+}
+
 } // namespace pfn

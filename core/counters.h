@@ -79,4 +79,16 @@ std::string unavailable_line(const CounterValues &c);
 // when nothing was counted.
 std::string per_unit_text(const CounterValues &c, double units, std::string_view unit);
 
+// One measured point's counts, labelled ("64 MiB 4k"), with how many units (loads,
+// bytes) they were counted over.
+struct CounterNote {
+	std::string label;
+	CounterValues counters;
+	double units = 0;
+};
+
+// "Counters per <unit>:" and a line per point that counted something, then the one
+// "counters unavailable: ..." line for everything that could not be counted; "" if none.
+std::string format_counter_notes(const std::vector<CounterNote> &notes, std::string_view unit);
+
 } // namespace pfn

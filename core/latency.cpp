@@ -7,6 +7,7 @@
 
 #include <fmt/format.h>
 
+#include "counters.h"
 #include "error.h"
 
 namespace pfn {
@@ -18,9 +19,24 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 
 	ChaseOptions opts = cfg.chase;
 	opts.warm_loads = std::min<uint64_t>(chain_length(spec), cfg.max_warm_loads);
+	LatencyPoint p;
+	// Counters wrap the timed samples only: not the chain build, warm-up or calibration.
+	std::unique_ptr<CounterSet> counters;
+	if (!cfg.counters.empty()) {
+		counters = std::make_unique<CounterSet>(cfg.counters);
+		opts.on_start = [&, outer = cfg.chase.on_start] {
+			if (outer)
+				outer();
+			counters->start();
+		};
+		opts.on_stop = [&, outer = cfg.chase.on_stop] {
+			p.counters = counters->stop();
+			if (outer)
+				outer();
+		};
+	}
 	ChaseResult res = run_chase(start, opts);
 
-	LatencyPoint p;
 	p.mapping = region.kind();
 	p.chain = cfg.chain;
 	p.range = range;
@@ -57,7 +73,7 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 		return measure_latency(*regions[0], range, cfg);
 	std::vector<LatencyPoint> points(n);
 	std::vector<std::exception_ptr> errors(n);
-	std::barrier start(std::ptrdiff_t(n), [] noexcept {});
+	std::barrier start{std::ptrdiff_t(n)};
 	std::vector<std::thread> threads;
 	for (size_t i = 0; i < n; i++) {
 		threads.emplace_back([&, i] {
@@ -92,8 +108,11 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 			sum += q.samples_ns[k];
 		p.samples_ns[k] = sum / double(n);
 	}
-	for (const auto &q : points)
+	p.counters = {};
+	for (const auto &q : points) {
 		add_report(p.report, q.report);
+		accumulate(p.counters, q.counters);
+	}
 	p.report.note = fmt::format("{} parallel chases, one region each", n);
 	return p;
 }
@@ -118,7 +137,8 @@ std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &withou
 }
 
 std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
-					std::vector<LatencyPoint> &points, const ProgressFn &progress)
+					std::vector<LatencyPoint> &points, const ProgressFn &progress,
+					const RegionFn &also)
 {
 	if (plan.sizes.empty())
 		throw Error("no working-set sizes to compare");
@@ -133,6 +153,8 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 				progress(kinds[c], size);
 			columns[c].push_back(measure_latency(*region, size, cfg));
 			points.push_back(columns[c].back());
+			if (also)
+				also(*region, size);
 		}
 	}
 	return rows_from_points(columns[0], columns[1]);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <string>
 #include <vector>
 
 #include "chain.h"
@@ -22,6 +23,8 @@ struct LatencyConfig {
 	ChaseOptions chase;
 	// Cap on the untimed warm-up pass: a full pass over 4 GiB would take seconds.
 	uint64_t max_warm_loads = 1u << 20;
+	// Events counted around the timed samples (counters.h names); empty: none.
+	std::vector<std::string> counters;
 };
 
 // Builds the chain for `range` inside region, chases it, and reads back the mapping of
@@ -44,12 +47,15 @@ struct ComparePlan {
 
 // Called before each measurement with (mapping, range) so programs can show progress.
 using ProgressFn = std::function<void(MappingKind, size_t)>;
+// Called after each size's latency point while its region is still mapped, so more can be
+// measured on the same memory (TLB cost) without mapping it again.
+using RegionFn = std::function<void(const Region &, size_t)>;
 
 // Each size without and with huge mappings. Like lmbench, one region per mapping sized for
 // the largest working set holds every smaller one. Every point is appended to points.
 std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
 					std::vector<LatencyPoint> &points,
-					const ProgressFn &progress = {});
+					const ProgressFn &progress = {}, const RegionFn &also = {});
 
 // Pairs points measured on two mappings into table rows, checking each column's mapping.
 std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &without,

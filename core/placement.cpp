@@ -44,7 +44,7 @@ std::string online_nodes()
 		return "0";
 	for (int n = 0; n <= numa_max_node(); n++)
 		if (numa_bitmask_isbitset(numa_nodes_ptr, unsigned(n)))
-			out += (out.empty() ? "" : ",") + std::to_string(n);
+			out += fmt::format("{}{}", out.empty() ? "" : ",", n);
 	return out;
 }
 

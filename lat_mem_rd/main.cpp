@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "counters.h"
 #include "document.h"
 #include "error.h"
 #include "latency.h"
@@ -13,6 +14,7 @@
 #include "progress.h"
 #include "report.h"
 #include "size.h"
+#include "tlb_cost.h"
 
 namespace {
 
@@ -24,7 +26,20 @@ pfn::LatencyConfig latency_config(const LatMemRdOptions &o, pfn::ChainKind fallb
 	cfg.chase.repetitions = o.repetitions;
 	cfg.chase.warmup_us = o.warmup_us;
 	cfg.chase.min_sample_ms = o.min_sample_ms;
+	cfg.counters = o.counters ? pfn::parse_counter_list(*o.counters)
+				  : pfn::default_counter_events();
 	return cfg;
+}
+
+// Counters per load for every point, or the one line saying why there are none.
+std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
+{
+	std::vector<pfn::CounterNote> notes;
+	for (const auto &p : points)
+		notes.push_back({fmt::format("{} {} {}", pfn::format_size(p.range),
+					     pfn::mapping_name(p.mapping), pfn::chain_name(p.chain)),
+				 p.counters, double(p.loads_per_sample) * double(p.samples_ns.size())});
+	return pfn::format_counter_notes(notes, "load");
 }
 
 void check_region(const pfn::Region &region, pfn::MappingKind asked)
@@ -56,6 +71,7 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::stride);
 	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, places[0]);
+	std::vector<pfn::LatencyPoint> points;
 	std::vector<size_t> strides = o.strides.empty() ? std::vector<size_t>{64} : o.strides;
 	for (size_t stride : strides) {
 		cfg.stride = stride;
@@ -66,15 +82,38 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 				continue;
 			pfn::LatencyPoint p = pfn::measure_latency_parallel(views, places, range, cfg);
 			std::fputs(pfn::lmbench_line(range, p.summary().min).c_str(), stderr);
-			doc["latency"].push_back(p);
+			points.push_back(std::move(p));
 		}
 		// lmbench ends each explicitly given stride with an empty line.
 		if (!o.strides.empty())
 			std::fputs("\n", stderr);
 	}
-	if (!o.json_path.empty())
+	fmt::print("{}", counter_notes(points));
+	if (!o.json_path.empty()) {
+		doc["latency"] = points;
 		pfn::write_json_file(o.json_path, doc);
+	}
 	return pfn::exit_ok;
+}
+
+// The huge mapping's "TLB cost" is mostly DRAM locality (its pages fit the TLB), so the
+// difference between the two mappings' costs is the better estimate of the page walks.
+std::string page_walk_note(const std::vector<pfn::TlbCost> &tlb, const pfn::ComparePlan &plan)
+{
+	std::string out;
+	for (const auto &small : tlb) {
+		if (small.mapping != plan.without)
+			continue;
+		for (const auto &huge : tlb)
+			if (huge.mapping == plan.with && huge.range == small.range)
+				out += fmt::format(" {:.2f} {:.3f} ns;", double(small.range) / double(pfn::MiB),
+						   small.ns_per_load() - huge.ns_per_load());
+	}
+	if (out.empty())
+		return out;
+	out.back() = '\n';
+	return fmt::format("Page walks per load ({} cost minus {} cost; MiB, ns):{}",
+			   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with), out);
 }
 
 std::vector<size_t> compare_sizes(const LatMemRdOptions &o)
@@ -105,11 +144,21 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::thrash);
 	cfg.stride = o.strides.empty() ? 64 : o.strides[0];
 
-	pfn::Progress progress(int(plan.sizes.size()) * 2, pfn::stderr_is_tty());
+	const int per_size = o.tlb_cost ? 2 : 1;
+	pfn::Progress progress(int(plan.sizes.size()) * 2 * per_size, pfn::stderr_is_tty());
 	std::vector<pfn::LatencyPoint> points;
-	auto rows = pfn::compare_latency(plan, cfg, points, [&](pfn::MappingKind k, size_t s) {
-		progress.step(fmt::format("{} {}", pfn::mapping_name(k), pfn::format_size(s)));
-	});
+	std::vector<pfn::TlbCost> tlb;
+	auto measure_tlb = [&](const pfn::Region &region, size_t size) {
+		progress.step(fmt::format("{} {} TLB cost", pfn::mapping_name(region.kind()),
+					  pfn::format_size(size)));
+		tlb.push_back(pfn::measure_tlb_cost(region, size, cfg));
+	};
+	auto rows = pfn::compare_latency(
+		plan, cfg, points,
+		[&](pfn::MappingKind k, size_t s) {
+			progress.step(fmt::format("{} {}", pfn::mapping_name(k), pfn::format_size(s)));
+		},
+		o.tlb_cost ? pfn::RegionFn(measure_tlb) : pfn::RegionFn());
 	progress.finish();
 
 	std::string table = pfn::format_compare_table(rows, pfn::TableKind::latency);
@@ -119,6 +168,10 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		   pfn::chain_name(cfg.chain), cfg.stride, place.cpu, place.node,
 		   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with));
 	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::latency));
+	if (o.tlb_cost)
+		fmt::print("\nTLB cost by timing (random minus page-local chase of the same bytes):\n{}{}",
+			   pfn::format_tlb_cost_table(tlb), page_walk_note(tlb, plan));
+	fmt::print("{}", counter_notes(points));
 
 	if (!o.table_path.empty()) {
 		std::ofstream out(o.table_path);
@@ -130,6 +183,8 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 		doc["latency"] = points;
 		doc["tables"] = {{"latency", rows}};
+		if (o.tlb_cost)
+			doc["tlb_cost"] = tlb;
 		pfn::write_json_file(o.json_path, doc);
 	}
 	size_t bad = 0;

@@ -73,6 +73,13 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	add_named(app, "--with", opts.with, pfn::parse_mapping, pfn::mapping_names(),
 		  "--compare: the huge column's mapping (default thp)");
 	app.add_option("--table", opts.table_path, "--compare: also write the table to FILE");
+	app.add_option("--counters", opts.counters,
+		       "events to count around the timed loads: a comma list (PAPI or perf "
+		       "names), 'default' (TLB misses and cycles) or 'none'")
+		->type_name("LIST");
+	app.add_flag("--tlb-cost", opts.tlb_cost,
+		     "--compare: also time page-local against random chases of the same bytes "
+		     "per size and mapping, and print the TLB cost per load");
 	app.add_option("--seed", opts.seed, "seed for the random chain orders");
 	app.add_option("--sample-ms", opts.min_sample_ms, "shortest timed sample, milliseconds")
 		->check(CLI::Range(0.01, 10000.0));
@@ -105,8 +112,9 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 				   "see --help)\n");
 		return pfn::exit_usage;
 	}
-	if (!opts.compare && (opts.without || opts.with || !opts.table_path.empty())) {
-		fmt::print(stderr, "lat_mem_rd: error: --without, --with and --table need --compare\n");
+	if (!opts.compare && (opts.without || opts.with || !opts.table_path.empty() || opts.tlb_cost)) {
+		fmt::print(stderr, "lat_mem_rd: error: --without, --with, --table and --tlb-cost need "
+				   "--compare\n");
 		return pfn::exit_usage;
 	}
 	return -1;

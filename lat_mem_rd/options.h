@@ -26,6 +26,8 @@ struct LatMemRdOptions {
 	std::optional<pfn::MappingKind> without, with;
 	uint64_t seed = 1;
 	double min_sample_ms = 5.0;
+	std::optional<std::string> counters; // event list; unset: the default TLB events
+	bool tlb_cost = false;
 };
 
 // Returns the exit code to stop with, or -1 to go on with opts filled in.

@@ -41,22 +41,12 @@ pfn::CopyConfig copy_config(const MemcpyTestOptions &o, const std::string &kerne
 // Counters per copied byte for every point, or the one line saying why there are none.
 std::string counter_notes(const std::vector<pfn::CopyPoint> &points)
 {
-	pfn::CounterValues all;
-	std::string out;
-	for (const auto &p : points) {
-		pfn::accumulate(all, p.counters);
-		if (p.counters.values.empty())
-			continue;
-		double bytes = double(p.bytes) * double(p.samples_ms.size());
-		out += fmt::format("  {} {} {}: {}\n", pfn::format_size(p.bytes), pfn::mapping_name(p.mapping),
-				   p.kernel, pfn::per_unit_text(p.counters, bytes, "byte"));
-	}
-	if (!out.empty())
-		out = "Counters per copied byte:\n" + out;
-	std::string missing = pfn::unavailable_line(all);
-	if (!missing.empty())
-		out += missing + "\n";
-	return out;
+	std::vector<pfn::CounterNote> notes;
+	for (const auto &p : points)
+		notes.push_back({fmt::format("{} {} {}", pfn::format_size(p.bytes),
+					     pfn::mapping_name(p.mapping), p.kernel),
+				 p.counters, double(p.bytes) * double(p.samples_ms.size())});
+	return pfn::format_counter_notes(notes, "byte");
 }
 
 std::string throughput_notes(const std::vector<pfn::CopyPoint> &points)

@@ -20,9 +20,14 @@ std::string slurp(const std::string &path)
 std::string quote(const std::string &s)
 {
 	std::string q = "'";
-	for (char c : s)
-		q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-	return q + "'";
+	for (char c : s) {
+		if (c == '\'')
+			q.append("'\\''");
+		else
+			q.push_back(c);
+	}
+	q.push_back('\'');
+	return q;
 }
 
 } // namespace
@@ -32,11 +37,13 @@ ProgramRun run_program(const std::string &program, const std::vector<std::string
 	char dir[] = "/tmp/pfn-run-XXXXXX";
 	if (!mkdtemp(dir))
 		return {};
-	std::string out = std::string(dir) + "/out", err = std::string(dir) + "/err";
+	std::string out = dir, err = dir;
+	out.append("/out");
+	err.append("/err");
 	std::string cmd = quote(program);
 	for (const auto &a : args)
-		cmd += " " + quote(a);
-	cmd += " >" + out + " 2>" + err + " </dev/null";
+		cmd.append(" ").append(quote(a));
+	cmd.append(" >").append(out).append(" 2>").append(err).append(" </dev/null");
 	int status = std::system(cmd.c_str());
 	ProgramRun run;
 	run.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);

@@ -1,6 +1,7 @@
 // The real lat_mem_rd, run as a user would, on small sizes.
 #include <gtest/gtest.h>
 
+#include <cctype>
 #include <filesystem>
 #include <fstream>
 #include <regex>
@@ -140,6 +141,44 @@ TEST(LatMemRd, ParallelChasesRunOnePerCpu)
 	std::filesystem::remove(json);
 }
 
+TEST(LatMemRd, CompareWithTlbCostTimesBothOrdersPerSizeAndMapping)
+{
+	std::string json = temp_path("tlb.json");
+	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--tlb-cost", "--sizes", "4M",
+						"--json", json}));
+	ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+	EXPECT_NE(run.out.find("TLB cost per load"), std::string::npos) << run.out;
+	EXPECT_NE(run.out.find("Page walks per load (4k cost minus thp cost"), std::string::npos);
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	ASSERT_EQ(doc["tlb_cost"].size(), 2u);
+	EXPECT_EQ(doc["tlb_cost"][0]["mapping"], "4k");
+	EXPECT_EQ(doc["tlb_cost"][1]["mapping"], "thp");
+	std::filesystem::remove(json);
+}
+
+TEST(LatMemRd, CountersAreCountedOrSayWhyNot)
+{
+	std::string json = temp_path("cnt.json");
+	ProgramRun run = lat_mem_rd(with_quick({"--sizes", "1M", "--counters",
+						"perf::PAGE-FAULTS,PAPI_TOT_CYC", "--json", json,
+						"2M"}));
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	const auto &c = doc["latency"][0]["counters"];
+	// Every asked event is either counted or carries a reason.
+	for (std::string event : {"perf::PAGE-FAULTS", "PAPI_TOT_CYC"}) {
+		bool counted = c["values"].contains(event);
+		bool explained = c["unavailable"].contains(event);
+		EXPECT_TRUE(counted != explained) << event << ": " << c.dump();
+		if (explained) {
+			EXPECT_NE(run.out.find("counters unavailable: "), std::string::npos);
+		}
+	}
+	std::filesystem::remove(json);
+}
+
 struct BadInput {
 	std::vector<std::string> args;
 	std::string expect; // in the one line on stderr
@@ -179,4 +218,17 @@ INSTANTIATE_TEST_SUITE_P(
 			  BadInput{{"--mapping", "bogus", "1M"}, "unknown value 'bogus'"},
 			  BadInput{{"--bogus-flag", "1M"}, "bogus-flag"},
 			  BadInput{{"--sizes", "64M,x", "--compare"}, "invalid size 'x'"},
-			  BadInput{{"--mapping", "hugetlb-1g", "1G"}, "nr_hugepages"}));
+			  BadInput{{"--mapping", "hugetlb-1g", "1G"}, "nr_hugepages"},
+			  BadInput{{"--tlb-cost", "1M"}, "need --compare"}),
+	[](const ::testing::TestParamInfo<BadInput> &param) {
+		std::string name = std::to_string(param.index) + "_";
+		for (char ch : param.param.expect)
+			name.push_back(std::isalnum(static_cast<unsigned char>(ch)) ? ch : '_');
+		return name;
+	});
+
+// Keeps ctest's test names readable instead of a byte dump of the parameter.
+void PrintTo(const BadInput &b, std::ostream *os)
+{
+	*os << "expect '" << b.expect << "'";
+}
