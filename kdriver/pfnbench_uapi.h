@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: GPL-2.0 WITH Linux-syscall-note */
+/*
+ * pfnbench: the user-space interface of the pfnbench misc device.
+ *
+ * One open file owns at most one buffer: PFNBENCH_IOC_ALLOC fixes its size,
+ * NUMA node and mapping mode, then mmap(MAP_SHARED) maps it. The buffer is
+ * made of 2 MiB-aligned physical chunks so that every chunk can be mapped by
+ * a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a range of the
+ * caller's pfnbench mappings, so a benchmark can prove what it measured.
+ *
+ * Plain C, shared by the module and by user space (C and C++).
+ */
+#ifndef _UAPI_LINUX_PFNBENCH_H
+#define _UAPI_LINUX_PFNBENCH_H
+
+#include <linux/ioctl.h>
+#include <linux/types.h>
+
+/* Bumped on any incompatible change of the structures or ioctls below. */
+#define PFNBENCH_ABI_VERSION	1
+
+#define PFNBENCH_DEVICE_NAME	"pfnbench"
+#define PFNBENCH_DEVICE_PATH	"/dev/pfnbench"
+
+/* How the buffer is mapped into user space. */
+enum pfnbench_mode {
+	/* remap_pfn_range() one 4 KiB page at a time: 4 KiB PTEs on every kernel */
+	PFNBENCH_MODE_PTE = 1,
+	/*
+	 * remap_pfn_range() in 2 MiB steps from ->mmap, no fault handler: PMD
+	 * leaves where the kernel can install them from remap_pfn_range()
+	 */
+	PFNBENCH_MODE_REMAP = 2,
+	/*
+	 * Nothing mapped at mmap time; ->huge_fault inserts PMD leaves
+	 * (vmf_insert_pfn_pmd) where the kernel supports huge PFNMAP faults,
+	 * ->fault inserts 4 KiB PTEs otherwise
+	 */
+	PFNBENCH_MODE_FAULT = 3,
+};
+
+#define PFNBENCH_MODE_BIT(mode)	(1U << (mode))
+
+/* Whether a mode was seen to produce PMD leaves on the running kernel. */
+enum pfnbench_pmd_state {
+	PFNBENCH_PMD_UNKNOWN = 0,	/* no 2 MiB-aligned mapping made yet */
+	PFNBENCH_PMD_YES = 1,
+	PFNBENCH_PMD_NO = 2,
+};
+
+struct pfnbench_info {
+	__u32 abi_version;	/* PFNBENCH_ABI_VERSION of the module */
+	__u32 modes;		/* PFNBENCH_MODE_BIT() of the modes ALLOC accepts */
+	__u32 pmd_modes;	/* modes built to give PMD leaves on this kernel */
+	__u32 remap_pmd;	/* enum pfnbench_pmd_state: what REMAP got */
+	__u32 kernel_version;	/* LINUX_VERSION_CODE the module was built for */
+	__u32 nr_node_ids;	/* NUMA node ids are below this */
+	__u64 chunk_bytes;	/* allocation unit and PMD leaf size */
+	__u64 max_bytes;	/* largest buffer ALLOC accepts */
+	__u64 allocated_bytes;	/* held by all buffers of the module right now */
+	__u64 buf_bytes;	/* this file's buffer, 0 if none */
+	__s32 buf_node;
+	__u32 buf_mode;		/* enum pfnbench_mode, 0 if none */
+	char release[64];	/* release string of the running kernel */
+};
+
+/*
+ * ALLOC errors: EINVAL bad mode, flags or size (zero, not a multiple of
+ * chunk_bytes); E2BIG more than max_bytes or than the node has; ENODEV node
+ * offline or without memory; ENOMEM the node could not give that many
+ * chunks; EBUSY this file already has a buffer; EINTR killed while allocating.
+ * mmap errors: EINVAL MAP_PRIVATE or a range beyond the buffer; ENXIO no
+ * buffer yet.
+ */
+struct pfnbench_alloc {
+	__u64 bytes;		/* in: multiple of chunk_bytes, at most max_bytes */
+	__s32 node;		/* in: NUMA node, -1 for the caller's; out: used */
+	__u32 mode;		/* in: enum pfnbench_mode */
+	__u32 flags;		/* in: must be 0 */
+	__u32 reserved;		/* in: must be 0 */
+};
+
+#define PFNBENCH_WALK_NODES	8
+
+/*
+ * The range must be page aligned; parts without a VMA count as holes, parts
+ * mapped by anything but pfnbench are refused (-EINVAL).
+ */
+struct pfnbench_walk {
+	__u64 start;		/* in: user virtual address */
+	__u64 len;		/* in: bytes */
+	__u64 bytes_pte;	/* out: mapped by 4 KiB PTEs */
+	__u64 bytes_pmd;	/* out: mapped by PMD leaves */
+	__u64 bytes_pud;	/* out: mapped by PUD leaves */
+	__u64 bytes_hole;	/* out: not mapped (yet) */
+	__u64 nr_pte;		/* out: present PTEs seen */
+	__u64 nr_pmd;		/* out: PMD leaves seen (even partly) */
+	__u64 nr_pud;		/* out: PUD leaves seen (even partly) */
+	__u64 nr_special;	/* out: entries with the special (PFNMAP) bit */
+	__u64 bytes_write;	/* out: mapped writable */
+	__u64 node_bytes[PFNBENCH_WALK_NODES];	/* out: bytes per NUMA node */
+	__u64 bytes_other_node;	/* out: on nodes >= PFNBENCH_WALK_NODES */
+};
+
+#define PFNBENCH_IOC_MAGIC	0xD7
+#define PFNBENCH_IOC_INFO	_IOR(PFNBENCH_IOC_MAGIC, 0, struct pfnbench_info)
+#define PFNBENCH_IOC_ALLOC	_IOWR(PFNBENCH_IOC_MAGIC, 1, struct pfnbench_alloc)
+#define PFNBENCH_IOC_WALK	_IOWR(PFNBENCH_IOC_MAGIC, 2, struct pfnbench_walk)
+
+#endif /* _UAPI_LINUX_PFNBENCH_H */
