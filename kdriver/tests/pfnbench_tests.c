@@ -1,0 +1,663 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Behaviours of the pfnbench device, one TEST each. Runs as root inside a
+ * guest with the module loaded (see vm/). Buffers are small: the guest is
+ * emulated (TCG) and only shapes, data and errors are checked, never time.
+ */
+#define _GNU_SOURCE
+#include <fcntl.h>
+#include <stdint.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "dev.h"
+#include "harness.h"
+
+#define LEN (8 * MiB)
+#define SEED 0x5eed
+#define SEED2 0xbeef
+
+static void assert_data(const char *p, size_t len, size_t base, uint64_t seed)
+{
+	size_t bad = check(p, len, base, seed);
+
+	if (bad != SIZE_MAX)
+		FAIL("data differs at offset %zu of %zu", base + bad, len);
+}
+
+static bool fault_gives_pmd(void)
+{
+	return module_info().pmd_modes &
+	       PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
+}
+
+/* The shape a fully touched mapping of `mode` must have on this kernel. */
+static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
+			 size_t len)
+{
+	struct pfnbench_info info = module_info();
+
+	ASSERT_EQ(w->bytes_hole, 0);
+	switch (mode) {
+	case PFNBENCH_MODE_PTE:
+		ASSERT_EQ(w->bytes_pte, len);
+		break;
+	case PFNBENCH_MODE_REMAP:
+		/* Whatever remap_pfn_range() did, INFO must say the same. */
+		if (w->bytes_pmd == len)
+			ASSERT_EQ(info.remap_pmd, PFNBENCH_PMD_YES);
+		else if (w->bytes_pte == len)
+			ASSERT_EQ(info.remap_pmd, PFNBENCH_PMD_NO);
+		else
+			FAIL("remap mapping is neither all PMD nor all PTE");
+		break;
+	case PFNBENCH_MODE_FAULT:
+		if (fault_gives_pmd())
+			ASSERT_EQ(w->bytes_pmd, len);
+		else
+			ASSERT_EQ(w->bytes_pte, len);
+		break;
+	}
+	/* PFNMAP entries all carry the special bit (PTE or PMD). */
+	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd);
+	ASSERT_EQ(w->nr_pte * PAGE, w->bytes_pte);
+}
+
+#define EACH_MODE(fn)							\
+	TEST(fn##_pte) { fn(PFNBENCH_MODE_PTE); }			\
+	TEST(fn##_remap) { fn(PFNBENCH_MODE_REMAP); }			\
+	TEST(fn##_fault) { fn(PFNBENCH_MODE_FAULT); }
+
+static void maps_reads_and_writes(uint32_t mode)
+{
+	int fd = dev_open_alloc(LEN, -1, mode);
+	char *p = dev_map(fd, LEN, 0);
+	struct pfnbench_walk w = dev_walk(p, LEN);
+
+	print_walk("before touching", &w);
+	/* pte and remap map everything in mmap, fault maps nothing yet. */
+	if (mode == PFNBENCH_MODE_FAULT)
+		ASSERT_EQ(w.bytes_hole, LEN);
+	else
+		ASSERT_EQ(w.bytes_hole, 0);
+	assert_data(p, LEN, 0, 0); /* fresh memory is zeroed */
+	fill(p, LEN, 0, SEED);
+	assert_data(p, LEN, 0, SEED);
+	w = dev_walk(p, LEN);
+	print_walk("after writing", &w);
+	assert_shape(mode, &w, LEN);
+	ASSERT_EQ(w.bytes_write, LEN);
+	ASSERT_TRUE((uintptr_t)p % CHUNK == 0);
+}
+EACH_MODE(maps_reads_and_writes)
+
+static void two_mappings_share_memory(uint32_t mode)
+{
+	int fd = dev_open_alloc(LEN, -1, mode);
+	char *a = dev_map(fd, LEN, 0);
+	char *b = dev_map(fd, LEN - CHUNK, CHUNK);
+
+	fill(a, LEN, 0, SEED);
+	assert_data(b, LEN - CHUNK, CHUNK, SEED);
+	fill(b, LEN - CHUNK, CHUNK, SEED2);
+	assert_data(a + CHUNK, LEN - CHUNK, CHUNK, SEED2);
+	assert_data(a, CHUNK, 0, SEED);
+	/* The offset mapping is 2 MiB aligned too, so it can use PMDs. */
+	ASSERT_TRUE((uintptr_t)b % CHUNK == 0);
+	touch(b, LEN - CHUNK);
+	struct pfnbench_walk w = dev_walk(b, LEN - CHUNK);
+
+	assert_shape(mode, &w, LEN - CHUNK);
+}
+EACH_MODE(two_mappings_share_memory)
+
+static void data_survives_unmap_and_remap(uint32_t mode)
+{
+	int fd = dev_open_alloc(LEN, -1, mode);
+	char *p = dev_map(fd, LEN, 0);
+
+	fill(p, LEN, 0, SEED);
+	ASSERT_OK(munmap(p, LEN));
+	p = dev_map(fd, LEN, 0);
+	assert_data(p, LEN, 0, SEED);
+}
+EACH_MODE(data_survives_unmap_and_remap)
+
+/* 4 KiB mprotect() in the second 2 MiB of a 4 MiB mapping. */
+static void mprotect_4k_inside_pmd(uint32_t mode)
+{
+	const size_t len = 4 * MiB;
+	int fd = dev_open_alloc(len, -1, mode);
+	char *p = dev_map(fd, len, 0);
+	char *ro = p + CHUNK + 3 * PAGE;
+	struct pfnbench_walk w;
+
+	fill(p, len, 0, SEED);
+	w = dev_walk(p, len);
+	assert_shape(mode, &w, len);
+	ASSERT_OK(mprotect(ro, PAGE, PROT_READ));
+
+	assert_data(p, len, 0, SEED);
+	ASSERT_TRUE(can_read(ro));
+	ASSERT_TRUE(!can_write(ro));
+	ASSERT_TRUE(!can_write(ro + PAGE - 1));
+	ASSERT_TRUE(can_write(ro - 1));
+	ASSERT_TRUE(can_write(ro + PAGE));
+	ASSERT_TRUE(can_write(p));
+	touch(p, len);
+	w = dev_walk(p + CHUNK, CHUNK);
+	print_walk("split 2 MiB", &w);
+	/* The split 2 MiB is now PTEs, one of them read-only. */
+	ASSERT_EQ(w.bytes_hole, 0);
+	ASSERT_EQ(w.bytes_pte, CHUNK);
+	ASSERT_EQ(w.bytes_write, CHUNK - PAGE);
+	/* The untouched 2 MiB keeps its shape. */
+	w = dev_walk(p, CHUNK);
+	print_walk("other 2 MiB", &w);
+	assert_shape(mode, &w, CHUNK);
+
+	ASSERT_OK(mprotect(ro, PAGE, PROT_READ | PROT_WRITE));
+	ASSERT_TRUE(can_write(ro));
+	fill(p, len, 0, SEED2);
+	assert_data(p, len, 0, SEED2);
+}
+EACH_MODE(mprotect_4k_inside_pmd)
+
+/* munmap() of 8 KiB in the middle of the second 2 MiB. */
+static void partial_munmap_inside_pmd(uint32_t mode)
+{
+	const size_t len = 4 * MiB;
+	const size_t hole_off = CHUNK + 5 * PAGE, hole_len = 2 * PAGE;
+	int fd = dev_open_alloc(len, -1, mode);
+	char *p = dev_map(fd, len, 0);
+	struct pfnbench_walk w;
+
+	fill(p, len, 0, SEED);
+	touch(p, len);
+	ASSERT_OK(munmap(p + hole_off, hole_len));
+
+	ASSERT_TRUE(!can_read(p + hole_off));
+	ASSERT_TRUE(!can_read(p + hole_off + hole_len - 1));
+	assert_data(p, hole_off, 0, SEED);
+	assert_data(p + hole_off + hole_len, len - hole_off - hole_len,
+		    hole_off + hole_len, SEED);
+	touch(p, hole_off);
+	touch(p + hole_off + hole_len, len - hole_off - hole_len);
+	w = dev_walk(p, len);
+	print_walk("after munmap", &w);
+	ASSERT_EQ(w.bytes_hole, hole_len);
+	ASSERT_EQ(w.bytes_write, len - hole_len);
+	w = dev_walk(p + CHUNK, CHUNK);
+	ASSERT_EQ(w.bytes_pmd, 0);
+	fill(p, hole_off, 0, SEED2);
+	assert_data(p, hole_off, 0, SEED2);
+}
+EACH_MODE(partial_munmap_inside_pmd)
+
+static void fork_child_reads_and_writes(uint32_t mode)
+{
+	int fd = dev_open_alloc(LEN, -1, mode);
+	char *p = dev_map(fd, LEN, 0);
+	int status;
+	pid_t pid;
+
+	fill(p, LEN, 0, SEED);
+	fflush(NULL);
+	pid = fork();
+	ASSERT_OK(pid);
+	if (pid == 0) {
+		struct pfnbench_walk w;
+
+		assert_data(p, LEN, 0, SEED);
+		fill(p + LEN / 2, LEN / 2, LEN / 2, SEED2);
+		touch(p, LEN);
+		w = dev_walk(p, LEN);
+		print_walk("in the child", &w);
+		assert_shape(mode, &w, LEN);
+		exit(0);
+	}
+	ASSERT_OK(waitpid(pid, &status, 0));
+	ASSERT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_data(p, LEN / 2, 0, SEED);
+	assert_data(p + LEN / 2, LEN / 2, LEN / 2, SEED2);
+}
+EACH_MODE(fork_child_reads_and_writes)
+
+static void mremap_shrink_works_expand_fails(uint32_t mode)
+{
+	const size_t len = 4 * MiB;
+	int fd = dev_open_alloc(len, -1, mode);
+	char *p = dev_map(fd, len, 0);
+	struct pfnbench_walk w;
+
+	fill(p, len, 0, SEED);
+	ASSERT_TRUE(mremap(p, len, CHUNK, 0) == p);
+	assert_data(p, CHUNK, 0, SEED);
+	w = dev_walk(p + CHUNK, CHUNK);
+	ASSERT_EQ(w.bytes_hole, CHUNK);
+	ASSERT_TRUE(!can_read(p + CHUNK));
+
+	/* VM_DONTEXPAND: growing in place or by moving is refused. */
+	ASSERT_TRUE(mremap(p, CHUNK, len, 0) == MAP_FAILED);
+	ASSERT_EQ(errno, EFAULT);
+	ASSERT_TRUE(mremap(p, CHUNK, len, MREMAP_MAYMOVE) == MAP_FAILED);
+	ASSERT_EQ(errno, EFAULT);
+	assert_data(p, CHUNK, 0, SEED);
+}
+EACH_MODE(mremap_shrink_works_expand_fails)
+
+static void mremap_move_keeps_data(uint32_t mode)
+{
+	const size_t len = 4 * MiB;
+	int fd = dev_open_alloc(len, -1, mode);
+	char *p = dev_map(fd, len, 0);
+	char *area, *dst, *q;
+	struct pfnbench_walk w;
+
+	fill(p, len, 0, SEED);
+	/* A 2 MiB aligned destination inside reserved address space. */
+	area = mmap(NULL, len + CHUNK, PROT_NONE,
+		    MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	ASSERT_TRUE(area != MAP_FAILED);
+	dst = (char *)(((uintptr_t)area + CHUNK - 1) & ~(CHUNK - 1));
+	q = mremap(p, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, dst);
+	if (q == MAP_FAILED)
+		FAIL("mremap move: %s", strerror(errno));
+	ASSERT_TRUE(q == dst);
+	assert_data(q, len, 0, SEED);
+	touch(q, len);
+	w = dev_walk(q, len);
+	print_walk("moved", &w);
+	assert_shape(mode, &w, len);
+	ASSERT_OK(munmap(q, len));
+}
+EACH_MODE(mremap_move_keeps_data)
+
+static void placed_on_node(int node, uint32_t mode)
+{
+	struct pfnbench_info info = module_info();
+	int fd, got = -5;
+	struct pfnbench_walk w;
+	char *p;
+
+	if ((uint32_t)node >= info.nr_node_ids)
+		harness_skip("the guest has no such node");
+	fd = dev_open();
+	ASSERT_EQ(dev_alloc(fd, LEN, node, mode, &got), 0);
+	ASSERT_EQ(got, node);
+	ASSERT_EQ(dev_info(fd).buf_node, node);
+	p = dev_map(fd, LEN, 0);
+	touch(p, LEN);
+	w = dev_walk(p, LEN);
+	print_walk("placed", &w);
+	ASSERT_EQ(w.node_bytes[node], LEN);
+}
+
+TEST(buffer_asked_on_node_1_is_on_node_1_fault)
+{
+	placed_on_node(1, PFNBENCH_MODE_FAULT);
+}
+
+TEST(buffer_asked_on_node_1_is_on_node_1_pte)
+{
+	placed_on_node(1, PFNBENCH_MODE_PTE);
+}
+
+TEST(buffer_asked_on_node_0_is_on_node_0_remap)
+{
+	placed_on_node(0, PFNBENCH_MODE_REMAP);
+}
+
+TEST(default_node_is_reported)
+{
+	int fd = dev_open(), got = -5;
+
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_PTE, &got), 0);
+	ASSERT_TRUE(got >= 0);
+	ASSERT_EQ(dev_info(fd).buf_node, got);
+}
+
+TEST(info_describes_module_and_kernel)
+{
+	struct pfnbench_info info = module_info();
+
+	printf("  abi %u, modes 0x%x, pmd modes 0x%x, remap pmd %u, kernel %s, %u node ids, chunk %llu KiB, max %llu MiB\n",
+	       info.abi_version, info.modes, info.pmd_modes, info.remap_pmd,
+	       info.release, info.nr_node_ids,
+	       (unsigned long long)info.chunk_bytes / KiB,
+	       (unsigned long long)info.max_bytes / MiB);
+	ASSERT_EQ(info.abi_version, PFNBENCH_ABI_VERSION);
+	ASSERT_EQ(info.chunk_bytes, CHUNK);
+	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE));
+	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP));
+	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT));
+	ASSERT_TRUE(!(info.pmd_modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE)));
+	ASSERT_EQ(info.buf_bytes, 0);
+	ASSERT_EQ(info.buf_mode, 0);
+	ASSERT_TRUE(info.release[0] != '\0');
+	/* Linux >= 6.12 on x86-64 gives PMD leaves from the fault path. */
+	if (info.kernel_version >= ((6 << 16) | (12 << 8)))
+		ASSERT_TRUE(info.pmd_modes &
+			    PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT));
+}
+
+TEST(map_private_is_refused)
+{
+	int fd = dev_open_alloc(CHUNK, -1, PFNBENCH_MODE_REMAP);
+
+	ASSERT_TRUE(mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd,
+			 0) == MAP_FAILED);
+	ASSERT_EQ(errno, EINVAL);
+	ASSERT_TRUE(mmap(NULL, CHUNK, PROT_READ, MAP_PRIVATE, fd, 0) ==
+		    MAP_FAILED);
+	ASSERT_EQ(errno, EINVAL);
+}
+
+static void assert_mmap_fails(int fd, size_t len, off_t off, int err)
+{
+	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd, off);
+
+	if (p != MAP_FAILED)
+		FAIL("mmap of %zu at %lld succeeded", len, (long long)off);
+	if (errno != err)
+		FAIL("mmap of %zu at %lld: %s, expected %s", len,
+		     (long long)off, strerror(errno), strerror(err));
+}
+
+TEST(mmap_beyond_the_buffer_is_refused)
+{
+	int fd = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_FAULT);
+
+	assert_mmap_fails(fd, 2 * CHUNK + PAGE, 0, EINVAL);
+	assert_mmap_fails(fd, PAGE, 2 * CHUNK, EINVAL);
+	assert_mmap_fails(fd, 2 * CHUNK, CHUNK, EINVAL);
+	assert_mmap_fails(fd, PAGE, (off_t)1 << 45, EINVAL);
+	/* The last page is fine. */
+	ASSERT_TRUE(mmap(NULL, PAGE, PROT_READ, MAP_SHARED, fd,
+			 2 * CHUNK - PAGE) != MAP_FAILED);
+}
+
+TEST(mmap_before_alloc_is_refused)
+{
+	int fd = dev_open();
+
+	assert_mmap_fails(fd, CHUNK, 0, ENXIO);
+}
+
+TEST(second_alloc_is_refused)
+{
+	int fd = dev_open_alloc(CHUNK, -1, PFNBENCH_MODE_PTE);
+	struct pfnbench_info info;
+
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_PTE, NULL), -EBUSY);
+	ASSERT_EQ(dev_alloc(fd, 2 * CHUNK, -1, PFNBENCH_MODE_FAULT, NULL),
+		  -EBUSY);
+	info = dev_info(fd);
+	ASSERT_EQ(info.buf_bytes, CHUNK);
+	ASSERT_EQ(info.buf_mode, PFNBENCH_MODE_PTE);
+}
+
+TEST(unknown_modes_and_flags_are_refused)
+{
+	int fd = dev_open();
+	struct pfnbench_alloc req = { .bytes = CHUNK, .node = -1,
+				      .mode = PFNBENCH_MODE_PTE, .flags = 1 };
+
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 0, NULL), -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 4, NULL), -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 0xffffffff, NULL), -EINVAL);
+	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_ALLOC, &req), EINVAL);
+	req.flags = 0;
+	req.reserved = 7;
+	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_ALLOC, &req), EINVAL);
+	ASSERT_EQ(dev_info(fd).buf_bytes, 0);
+}
+
+TEST(absurd_sizes_are_refused)
+{
+	int fd = dev_open();
+	struct pfnbench_info info = dev_info(fd);
+
+	ASSERT_EQ(dev_alloc(fd, 0, -1, PFNBENCH_MODE_PTE, NULL), -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, 1, -1, PFNBENCH_MODE_PTE, NULL), -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, PAGE, -1, PFNBENCH_MODE_PTE, NULL), -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, CHUNK + PAGE, -1, PFNBENCH_MODE_PTE, NULL),
+		  -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, 1ULL << 62, -1, PFNBENCH_MODE_PTE, NULL),
+		  -E2BIG);
+	ASSERT_EQ(dev_alloc(fd, info.max_bytes + CHUNK, -1, PFNBENCH_MODE_PTE,
+			    NULL), -E2BIG);
+	/* More than the node has (the guest's nodes are far below 32 GiB). */
+	ASSERT_EQ(dev_alloc(fd, 32768 * MiB, 0, PFNBENCH_MODE_PTE, NULL),
+		  -E2BIG);
+	ASSERT_EQ(dev_info(fd).buf_bytes, 0);
+	ASSERT_EQ(module_info().allocated_bytes, 0);
+}
+
+TEST(bad_nodes_are_refused)
+{
+	int fd = dev_open();
+	struct pfnbench_info info = dev_info(fd);
+
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -2, PFNBENCH_MODE_PTE, NULL), -ENODEV);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, (int)info.nr_node_ids,
+			    PFNBENCH_MODE_PTE, NULL), -ENODEV);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, 1 << 30, PFNBENCH_MODE_PTE, NULL),
+		  -ENODEV);
+}
+
+TEST(unknown_ioctls_are_refused)
+{
+	int fd = dev_open();
+	int arg = 0;
+
+	ASSERT_ERRNO(ioctl(fd, _IO(PFNBENCH_IOC_MAGIC, 99)), ENOTTY);
+	ASSERT_ERRNO(ioctl(fd, _IOR('x', 1, int), &arg), ENOTTY);
+	ASSERT_ERRNO(ioctl(fd, _IOW(PFNBENCH_IOC_MAGIC, 0, int), &arg),
+		     ENOTTY);
+	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_INFO, NULL), EFAULT);
+	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_ALLOC, (void *)16), EFAULT);
+	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_WALK, NULL), EFAULT);
+}
+
+TEST(walk_refuses_bad_ranges)
+{
+	int fd = dev_open_alloc(CHUNK, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, CHUNK, 0);
+	char *anon = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pfnbench_walk w;
+
+	ASSERT_TRUE(anon != MAP_FAILED);
+	ASSERT_EQ(dev_walk_err(p + 1, PAGE, &w), -EINVAL);
+	ASSERT_EQ(dev_walk_err(p, 0, &w), -EINVAL);
+	ASSERT_EQ(dev_walk_err(p, 100, &w), -EINVAL);
+	ASSERT_EQ(dev_walk_err(anon, CHUNK, &w), -EINVAL);
+	ASSERT_EQ(dev_walk_err((void *)-PAGE, 2 * PAGE, &w), -EINVAL);
+	ASSERT_EQ(dev_walk_err((void *)(1UL << 60), PAGE, &w), -EINVAL);
+	/* Address space with nothing mapped is all hole. */
+	ASSERT_OK(munmap(anon, CHUNK));
+	ASSERT_EQ(dev_walk_err(anon, CHUNK, &w), 0);
+	ASSERT_EQ(w.bytes_hole, CHUNK);
+}
+
+TEST(read_only_file_maps_read_only)
+{
+	int fd = open(PFNBENCH_DEVICE_PATH, O_RDONLY);
+	char *p;
+
+	ASSERT_OK(fd);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_REMAP, NULL), 0);
+	ASSERT_TRUE(mmap(NULL, CHUNK, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			 0) == MAP_FAILED);
+	ASSERT_EQ(errno, EACCES);
+	p = mmap(NULL, CHUNK, PROT_READ, MAP_SHARED, fd, 0);
+	ASSERT_TRUE(p != MAP_FAILED);
+	ASSERT_TRUE(can_read(p));
+	ASSERT_TRUE(!can_write(p));
+	ASSERT_EQ(dev_walk(p, CHUNK).bytes_write, 0);
+	ASSERT_TRUE(mprotect(p, CHUNK, PROT_READ | PROT_WRITE) < 0);
+}
+
+TEST(close_while_mapped_keeps_memory_until_unmap)
+{
+	int fd = dev_open_alloc(LEN, -1, PFNBENCH_MODE_FAULT);
+	char *p = dev_map(fd, LEN, 0);
+
+	fill(p, LEN / 2, 0, SEED);
+	ASSERT_OK(close(fd));
+	/* Also the half never touched while the file was open. */
+	fill(p + LEN / 2, LEN / 2, LEN / 2, SEED);
+	assert_data(p, LEN, 0, SEED);
+	ASSERT_EQ(module_info().allocated_bytes, LEN);
+	ASSERT_OK(munmap(p, LEN));
+	ASSERT_EQ(wait_allocated(0), 0);
+}
+
+TEST(split_vmas_each_hold_the_buffer)
+{
+	int fd = dev_open_alloc(LEN, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, LEN, 0);
+
+	fill(p, LEN, 0, SEED);
+	ASSERT_OK(close(fd));
+	ASSERT_OK(munmap(p + CHUNK, CHUNK));
+	ASSERT_OK(munmap(p, CHUNK));
+	ASSERT_EQ(module_info().allocated_bytes, LEN);
+	assert_data(p + 2 * CHUNK, LEN - 2 * CHUNK, 2 * CHUNK, SEED);
+	ASSERT_OK(munmap(p + 2 * CHUNK, LEN - 2 * CHUNK));
+	ASSERT_EQ(wait_allocated(0), 0);
+}
+
+TEST(fork_then_parent_exit_leaves_child_mapping_valid)
+{
+	int pipefd[2];
+	char result = 0;
+	pid_t parent;
+
+	ASSERT_OK(pipe(pipefd));
+	fflush(NULL);
+	parent = fork();
+	ASSERT_OK(parent);
+	if (parent == 0) {
+		int fd = dev_open_alloc(LEN, -1, PFNBENCH_MODE_FAULT);
+		char *p = dev_map(fd, LEN, 0);
+		pid_t me = getpid(), child;
+
+		fill(p, LEN, 0, SEED);
+		close(fd);
+		close(pipefd[0]);
+		child = fork();
+		if (child < 0)
+			_exit(1);
+		if (child == 0) {
+			char ok;
+
+			/* Wait for the parent to be gone. */
+			while (getppid() == me)
+				usleep(10000);
+			ok = check(p, LEN, 0, SEED) == SIZE_MAX ? 'y' : 'n';
+			fill(p, LEN, 0, SEED2);
+			if (ok == 'y' && check(p, LEN, 0, SEED2) != SIZE_MAX)
+				ok = 'n';
+			if (write(pipefd[1], &ok, 1) != 1)
+				_exit(1);
+			_exit(0);
+		}
+		_exit(0);
+	}
+	close(pipefd[1]);
+	ASSERT_OK(waitpid(parent, NULL, 0));
+	ASSERT_EQ(read(pipefd[0], &result, 1), 1);
+	ASSERT_EQ(result, 'y');
+	/* EOF: the grandchild is gone, and with it the last mapping. */
+	ASSERT_EQ(read(pipefd[0], &result, 1), 0);
+	ASSERT_EQ(wait_allocated(0), 0);
+}
+
+TEST(module_cannot_be_unloaded_while_mapped)
+{
+	int fd = dev_open_alloc(CHUNK, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, CHUNK, 0);
+	long r;
+
+	close(fd);
+	r = syscall(SYS_delete_module, "pfnbench", O_NONBLOCK);
+	if (r == 0)
+		FAIL("module unloaded while mapped");
+	ASSERT_TRUE(errno == EBUSY || errno == EAGAIN);
+	fill(p, CHUNK, 0, SEED);
+	assert_data(p, CHUNK, 0, SEED);
+}
+
+TEST(failed_alloc_on_a_full_node_frees_what_it_got)
+{
+	struct pfnbench_info info = module_info();
+	uint64_t before = mem_free(), after;
+	int fd, err, node = info.nr_node_ids > 1 ? 1 : 0;
+	uint64_t bytes;
+	FILE *f;
+	char path[96];
+	unsigned long long total_kib = 0;
+	char line[256];
+
+	/* Ask for the node's whole RAM, which it cannot give. */
+	snprintf(path, sizeof(path),
+		 "/sys/devices/system/node/node%d/meminfo", node);
+	f = fopen(path, "r");
+	if (!f)
+		harness_skip("no per-node meminfo");
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "Node %*d MemTotal: %llu kB", &total_kib) == 1)
+			break;
+	fclose(f);
+	bytes = (total_kib * KiB) & ~(CHUNK - 1);
+	fd = dev_open();
+	err = dev_alloc(fd, bytes, node, PFNBENCH_MODE_PTE, NULL);
+	ASSERT_EQ(err, -ENOMEM);
+	ASSERT_EQ(module_info().allocated_bytes, 0);
+	after = mem_free();
+	printf("  asked %llu MiB on node %d: ENOMEM; MemFree %llu -> %llu MiB\n",
+	       (unsigned long long)bytes / MiB, node,
+	       (unsigned long long)before / MiB,
+	       (unsigned long long)after / MiB);
+	ASSERT_TRUE(after + 16 * MiB > before);
+}
+
+TEST(memory_is_given_back_after_use)
+{
+	uint64_t before, during, after;
+	const size_t len = 32 * MiB;
+	int fd, status;
+	char *p;
+	pid_t pid;
+
+	ASSERT_EQ(wait_allocated(0), 0);
+	before = mem_free();
+	fd = dev_open_alloc(len, -1, PFNBENCH_MODE_FAULT);
+	p = dev_map(fd, len, 0);
+	fill(p, len, 0, SEED);
+	fflush(NULL);
+	pid = fork();
+	ASSERT_OK(pid);
+	if (pid == 0) {
+		touch(p, len);
+		_exit(0);
+	}
+	ASSERT_OK(waitpid(pid, &status, 0));
+	during = mem_free();
+	ASSERT_OK(munmap(p, len));
+	ASSERT_OK(close(fd));
+	ASSERT_EQ(wait_allocated(0), 0);
+	after = mem_free();
+	printf("  MemFree before %llu KiB, while mapped %llu KiB, after %llu KiB\n",
+	       (unsigned long long)before / KiB,
+	       (unsigned long long)during / KiB,
+	       (unsigned long long)after / KiB);
+	ASSERT_TRUE(during + len - 4 * MiB < before);
+	ASSERT_TRUE(after + 4 * MiB > before);
+}
