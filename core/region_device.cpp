@@ -1,12 +1,331 @@
-// Placeholder until the kdriver backend lands: the device kinds are refused clearly.
+// Device memory from kdriver (/dev/pfnbench): a buffer of 2 MiB chunks that the module maps
+// with remap_pfn_range() (device-pte, device-remap) or from its fault handlers
+// (device-fault); its page-table walk ioctl says what the mapping really is.
+#include "device.h"
+
+#include <fcntl.h>
+#include <sys/ioctl.h>
+#include <sys/mman.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+#include <string>
+
+#include <fmt/format.h>
+
 #include "error.h"
+#include "kdriver/pfnbench_uapi.h"
 #include "region.h"
+#include "size.h"
 
 namespace pfn {
 
-std::unique_ptr<Region> map_device_region(const RegionSpec &)
+namespace {
+
+constexpr const char *device_path = PFNBENCH_DEVICE_PATH;
+
+// Owns a file descriptor so every early throw closes it.
+class Fd {
+public:
+	explicit Fd(int fd) : fd_(fd) {}
+	~Fd()
+	{
+		if (fd_ >= 0)
+			close(fd_);
+	}
+	Fd(const Fd &) = delete;
+	Fd &operator=(const Fd &) = delete;
+	int get() const { return fd_; }
+	int release()
+	{
+		int fd = fd_;
+		fd_ = -1;
+		return fd;
+	}
+
+private:
+	int fd_;
+};
+
+std::string open_error(int err)
 {
-	throw Unavailable("device backend not built into this pfnbench");
+	switch (err) {
+	case ENOENT:
+	case ENXIO:
+	case ENODEV:
+		return fmt::format("kdriver not loaded: {} missing (insmod kdriver/pfnbench.ko)",
+				   device_path);
+	case EACCES:
+	case EPERM:
+		return fmt::format("no permission to open {}: run as root or give yourself "
+				   "access to the device (it is 0600 by default)",
+				   device_path);
+	default:
+		return errno_text(fmt::format("cannot open {}", device_path), err);
+	}
+}
+
+// Opens the device and checks that it speaks our ABI; throws Unavailable otherwise.
+int open_device(pfnbench_info &info)
+{
+	Fd fd(open(device_path, O_RDWR | O_CLOEXEC));
+	if (fd.get() < 0)
+		throw Unavailable(open_error(errno));
+	if (ioctl(fd.get(), PFNBENCH_IOC_INFO, &info) != 0)
+		throw Unavailable(errno_text(
+			fmt::format("{} does not answer the kdriver INFO ioctl", device_path), errno));
+	if (info.abi_version != PFNBENCH_ABI_VERSION)
+		throw Unavailable(fmt::format("kdriver speaks ABI {}, this pfnbench ABI {}: rebuild "
+					      "and reload kdriver/pfnbench.ko",
+					      info.abi_version, PFNBENCH_ABI_VERSION));
+	return fd.release();
+}
+
+DeviceInfo to_device_info(const pfnbench_info &in)
+{
+	DeviceInfo out;
+	out.abi_version = in.abi_version;
+	out.kernel_release.assign(in.release, strnlen(in.release, sizeof(in.release)));
+	out.pte = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE);
+	out.remap = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP);
+	out.fault = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
+	out.fault_pmd = in.pmd_modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
+	if (in.remap_pmd == PFNBENCH_PMD_YES)
+		out.remap_pmd = true;
+	else if (in.remap_pmd == PFNBENCH_PMD_NO)
+		out.remap_pmd = false;
+	out.chunk_bytes = in.chunk_bytes;
+	out.max_bytes = in.max_bytes;
+	return out;
+}
+
+uint32_t mode_of(MappingKind kind)
+{
+	switch (kind) {
+	case MappingKind::device_pte:
+		return PFNBENCH_MODE_PTE;
+	case MappingKind::device_remap:
+		return PFNBENCH_MODE_REMAP;
+	case MappingKind::device_fault:
+		return PFNBENCH_MODE_FAULT;
+	default:
+		throw Error(fmt::format("{} is not a device mapping", mapping_name(kind)));
+	}
+}
+
+const char *mode_text(uint32_t mode)
+{
+	switch (mode) {
+	case PFNBENCH_MODE_PTE:
+		return "pte: remap_pfn_range() per 4 KiB page";
+	case PFNBENCH_MODE_REMAP:
+		return "remap: remap_pfn_range() per 2 MiB, no fault handler";
+	default:
+		return "fault: huge_fault + vmf_insert_pfn_pmd(), 4 KiB fault fallback";
+	}
+}
+
+// MemTotal of one NUMA node, 0 if unknown.
+uint64_t node_total(int node)
+{
+	std::ifstream in(fmt::format("/sys/devices/system/node/node{}/meminfo", node));
+	std::string line;
+	while (std::getline(in, line)) {
+		auto pos = line.find("MemTotal:");
+		if (pos != std::string::npos) {
+			std::istringstream rest(line.substr(pos + 9));
+			uint64_t kib = 0;
+			rest >> kib;
+			return kib * KiB;
+		}
+	}
+	return 0;
+}
+
+std::string node_text(int node)
+{
+	return node < 0 ? std::string("the local node") : fmt::format("node {}", node);
+}
+
+std::string alloc_error(int err, uint64_t bytes, int node, const pfnbench_info &info)
+{
+	const std::string size = format_size(bytes);
+	switch (err) {
+	case E2BIG:
+		if (bytes > info.max_bytes)
+			return fmt::format("{} is more than kdriver allows ({}): reload it with "
+					   "max_mib={}",
+					   size, format_size(info.max_bytes), bytes / MiB);
+		if (uint64_t total = node >= 0 ? node_total(node) : 0)
+			return fmt::format("{} is more than NUMA node {} has ({} in total)", size,
+					   node, format_size(total));
+		return fmt::format("{} is more than {} has", size, node_text(node));
+	case ENOMEM:
+		return fmt::format("{} could not supply {} as 2 MiB-aligned blocks: free memory "
+				   "there (or echo 1 > /proc/sys/vm/compact_memory) or ask for less",
+				   node_text(node), size);
+	case ENODEV:
+		return fmt::format("NUMA node {} is not online or has no memory", node);
+	default:
+		return errno_text(fmt::format("kdriver refused a {} buffer on {}", size,
+					      node_text(node)),
+				  err);
+	}
+}
+
+class DeviceRegion : public Region {
+public:
+	DeviceRegion(std::byte *data, size_t size, MappingKind kind, int fd, size_t map_len,
+		     int node, const pfnbench_info &info)
+		: Region(data, size, kind), fd_(fd), map_len_(map_len), node_(node), info_(info)
+	{
+	}
+	~DeviceRegion() override
+	{
+		munmap(data_, map_len_);
+		close(fd_);
+	}
+
+	MappingReport report(size_t offset, size_t len) const override;
+	std::string describe() const override
+	{
+		return fmt::format("kdriver {}, mode {}, NUMA node {}, {} buffer, write-back RAM, "
+				   "kernel {}",
+				   device_path, mode_text(mode_of(kind_)), node_, format_size(map_len_),
+				   info_.release);
+	}
+
+private:
+	int fd_;
+	size_t map_len_;
+	int node_;
+	pfnbench_info info_;
+};
+
+MappingReport DeviceRegion::report(size_t offset, size_t len) const
+{
+	// The walk works on whole pages; widen the range to them.
+	const uintptr_t page = 4 * KiB;
+	uintptr_t start = reinterpret_cast<uintptr_t>(data_ + offset) & ~(page - 1);
+	uintptr_t end = (reinterpret_cast<uintptr_t>(data_ + offset + len) + page - 1) &
+			~(page - 1);
+	pfnbench_walk walk{};
+	walk.start = start;
+	walk.len = end - start;
+	if (ioctl(fd_, PFNBENCH_IOC_WALK, &walk) != 0)
+		throw Error(errno_text("kdriver page-table walk failed", errno));
+
+	MappingReport r;
+	r.bytes = walk.len;
+	r.bytes_4k = walk.bytes_pte;
+	r.bytes_2m = walk.bytes_pmd;
+	r.bytes_1g = walk.bytes_pud;
+	r.bytes_unmapped = walk.bytes_hole;
+	r.method = "kdriver-walk";
+	for (int node = 0; node < PFNBENCH_WALK_NODES; node++)
+		if (walk.node_bytes[node])
+			r.node_bytes[node] = walk.node_bytes[node];
+	r.node_method = "kdriver-walk";
+	if (walk.bytes_other_node)
+		r.note = fmt::format("{} on nodes the walk does not itemise",
+				     format_size(walk.bytes_other_node));
+	if (kind_ == MappingKind::device_remap && walk.bytes_pmd == 0 && walk.bytes_pte)
+		r.note = "remap_pfn_range() gave 4 KiB PTEs: this kernel lacks the PMD series";
+	return r;
+}
+
+// Fault-mode mappings are empty until touched; MADV_POPULATE_* refuses PFNMAP VMAs.
+void prefault(std::byte *p, size_t len)
+{
+	for (size_t off = 0; off < len; off += 4 * KiB)
+		(void)*reinterpret_cast<volatile const char *>(p + off);
+}
+
+} // namespace
+
+bool DeviceInfo::supports(MappingKind kind) const
+{
+	switch (kind) {
+	case MappingKind::device_pte:
+		return pte;
+	case MappingKind::device_remap:
+		return remap;
+	case MappingKind::device_fault:
+		return fault;
+	default:
+		return false;
+	}
+}
+
+bool DeviceInfo::gives_pmd(MappingKind kind) const
+{
+	if (kind == MappingKind::device_fault)
+		return fault && fault_pmd;
+	if (kind == MappingKind::device_remap)
+		return remap && remap_pmd.value_or(false);
+	return false;
+}
+
+std::string DeviceInfo::summary() const
+{
+	std::string remap_shape = !remap_pmd ? "not yet seen"
+				  : *remap_pmd ? "2M"
+					       : "4K (remap_pfn_range gave PTEs)";
+	return fmt::format("kdriver ABI {} on {}: device-pte 4K, device-remap {}, device-fault {}",
+			   abi_version, kernel_release, remap_shape,
+			   fault_pmd ? "2M" : "4K only (needs Linux >= 6.12)");
+}
+
+std::optional<DeviceInfo> probe_device(std::string *why_not)
+{
+	try {
+		pfnbench_info info{};
+		close(open_device(info));
+		return to_device_info(info);
+	} catch (const Unavailable &e) {
+		if (why_not)
+			*why_not = e.what();
+		return std::nullopt;
+	}
+}
+
+std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
+{
+	const uint32_t mode = mode_of(spec.kind);
+	pfnbench_info info{};
+	Fd fd(open_device(info));
+
+	if (!(info.modes & PFNBENCH_MODE_BIT(mode)))
+		throw Unavailable(fmt::format("kdriver on {} has no {} mode", info.release,
+					      mapping_name(spec.kind)));
+	// A fault-mode mapping that can only be 4 KiB would pose as a huge one.
+	if (mode == PFNBENCH_MODE_FAULT && !(info.pmd_modes & PFNBENCH_MODE_BIT(mode)))
+		throw Unavailable(fmt::format("device-fault needs huge PFNMAP faults (Linux >= "
+					      "6.12); kernel {} has none: use device-pte or thp",
+					      info.release));
+
+	const uint64_t chunk = info.chunk_bytes ? info.chunk_bytes : 2 * MiB;
+	const uint64_t bytes = (spec.bytes + chunk - 1) / chunk * chunk;
+	pfnbench_alloc req{};
+	req.bytes = bytes;
+	req.node = spec.node;
+	req.mode = mode;
+	if (ioctl(fd.get(), PFNBENCH_IOC_ALLOC, &req) != 0)
+		throw Error(alloc_error(errno, bytes, spec.node, info));
+
+	void *map = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
+	if (map == MAP_FAILED)
+		throw Error(errno_text(fmt::format("cannot map the {} kdriver buffer",
+						   format_size(bytes)),
+				       errno));
+	auto *data = static_cast<std::byte *>(map);
+	if (mode == PFNBENCH_MODE_FAULT)
+		prefault(data, bytes);
+	return std::unique_ptr<Region>(
+		new DeviceRegion(data, spec.bytes, spec.kind, fd.release(), bytes, req.node, info));
 }
 
 } // namespace pfn
