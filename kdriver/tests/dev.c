@@ -189,7 +189,7 @@ uint64_t mem_free(void)
 {
 	FILE *f = fopen("/proc/meminfo", "r");
 	char line[256];
-	unsigned long long kib = 0;
+	unsigned long long kib = 0, count, pcp_pages = 0;
 
 	if (!f)
 		FAIL("/proc/meminfo: %s", strerror(errno));
@@ -197,7 +197,18 @@ uint64_t mem_free(void)
 		if (sscanf(line, "MemFree: %llu kB", &kib) == 1)
 			break;
 	fclose(f);
-	return kib * KiB;
+	/*
+	 * Freed 2 MiB blocks may wait on the per-CPU free lists, which MemFree
+	 * does not count; /proc/zoneinfo shows them as "count:" per CPU.
+	 */
+	f = fopen("/proc/zoneinfo", "r");
+	if (!f)
+		FAIL("/proc/zoneinfo: %s", strerror(errno));
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, " count: %llu", &count) == 1)
+			pcp_pages += count;
+	fclose(f);
+	return kib * KiB + pcp_pages * PAGE;
 }
 
 uint64_t wait_allocated(uint64_t bytes)

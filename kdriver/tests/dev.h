@@ -42,7 +42,7 @@ void touch(const char *p, size_t len);
 bool can_read(const volatile char *p);
 bool can_write(volatile char *p);
 
-/* MemFree of /proc/meminfo in bytes. */
+/* Free memory in bytes: MemFree plus the per-CPU free lists. */
 uint64_t mem_free(void);
 /* Waits (up to ~2 s) until the module holds `bytes`; returns what it holds. */
 uint64_t wait_allocated(uint64_t bytes);
