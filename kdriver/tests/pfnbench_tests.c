@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
@@ -670,4 +671,84 @@ TEST(memory_is_given_back_after_use)
 	       (unsigned long long)after / KiB);
 	ASSERT_TRUE(during + len - 4 * MiB < before);
 	ASSERT_TRUE(after + 4 * MiB > before);
+}
+
+struct toucher {
+	char *p;
+	size_t len;
+	uint64_t seed;
+};
+
+static void *touch_and_fill(void *arg)
+{
+	struct toucher *t = arg;
+
+	/* Both threads fault the same PMDs at nearly the same time. */
+	touch(t->p, t->len);
+	fill(t->p, t->len, 0, t->seed);
+	return NULL;
+}
+
+TEST(concurrent_first_touches_agree_fault)
+{
+	const size_t len = 16 * MiB;
+	int fd = dev_open_alloc(len, -1, PFNBENCH_MODE_FAULT);
+	char *p = dev_map(fd, len, 0);
+	struct toucher a = { p, len, SEED }, b = { p, len, SEED };
+	struct pfnbench_walk w;
+	pthread_t ta, tb;
+
+	ASSERT_EQ(pthread_create(&ta, NULL, touch_and_fill, &a), 0);
+	ASSERT_EQ(pthread_create(&tb, NULL, touch_and_fill, &b), 0);
+	pthread_join(ta, NULL);
+	pthread_join(tb, NULL);
+	assert_data(p, len, 0, SEED);
+	w = dev_walk(p, len);
+	assert_shape(PFNBENCH_MODE_FAULT, &w, len);
+}
+
+struct remapper {
+	int fd;
+	volatile int stop;
+	size_t len;
+};
+
+static void *map_unmap_loop(void *arg)
+{
+	struct remapper *r = arg;
+
+	while (!r->stop) {
+		void *p = mmap(NULL, r->len, PROT_READ | PROT_WRITE, MAP_SHARED,
+			       r->fd, 0);
+
+		if (p != MAP_FAILED)
+			munmap(p, r->len);
+	}
+	return NULL;
+}
+
+/* The walk holds the mmap lock: VMAs come and go around it, never under it. */
+TEST(walk_races_with_map_and_unmap)
+{
+	const size_t len = 4 * MiB;
+	struct remapper r = { .len = len };
+	struct pfnbench_walk w;
+	pthread_t t;
+	char *probe;
+	int i, err;
+
+	r.fd = dev_open_alloc(len, -1, PFNBENCH_MODE_REMAP);
+	/* Where the loop's mappings land: the address mmap picks first. */
+	probe = dev_map(r.fd, len, 0);
+	ASSERT_OK(munmap(probe, len));
+	ASSERT_EQ(pthread_create(&t, NULL, map_unmap_loop, &r), 0);
+	for (i = 0; i < 2000; i++) {
+		err = dev_walk_err(probe, len, &w);
+		if (err && err != -EINVAL)
+			FAIL("walk %d: %s", i, strerror(-err));
+		if (!err)
+			ASSERT_EQ(w.bytes_pte + w.bytes_pmd + w.bytes_hole, len);
+	}
+	r.stop = 1;
+	pthread_join(t, NULL);
 }
