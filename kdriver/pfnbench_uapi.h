@@ -48,6 +48,15 @@ enum pfnbench_pmd_state {
 	PFNBENCH_PMD_NO = 2,
 };
 
+/* Cache modes of mappings, as requested (INFO) and as found (WALK). */
+enum pfnbench_cache {
+	PFNBENCH_CACHE_WB = 0,		/* write-back */
+	PFNBENCH_CACHE_WC = 1,		/* write-combining */
+	PFNBENCH_CACHE_UC = 2,		/* uncached (UC or UC-) */
+	PFNBENCH_CACHE_OTHER = 3,	/* anything else, or unknown here */
+	PFNBENCH_CACHE_COUNT = 4,
+};
+
 struct pfnbench_info {
 	__u32 abi_version;	/* PFNBENCH_ABI_VERSION of the module */
 	__u32 modes;		/* PFNBENCH_MODE_BIT() of the modes ALLOC accepts */
@@ -62,12 +71,22 @@ struct pfnbench_info {
 	__s32 buf_node;
 	__u32 buf_mode;		/* enum pfnbench_mode, 0 if none */
 	char release[64];	/* release string of the running kernel */
+	/*
+	 * Buffers come from this physical range (module parameters phys_base
+	 * and phys_size) when phys_bytes is not 0, else from the page
+	 * allocator (always write-back).
+	 */
+	__u64 phys_base;
+	__u64 phys_bytes;
+	__s32 phys_node;	/* -1 if unknown */
+	__u32 caching;		/* enum pfnbench_cache asked for the range */
 };
 
 /*
  * ALLOC errors: EINVAL bad mode, flags or size (zero, not a multiple of
- * chunk_bytes); E2BIG more than max_bytes or than the node has; ENODEV node
- * offline or without memory; ENOMEM the node could not give that many
+ * chunk_bytes); E2BIG more than max_bytes or than the node (or the physical
+ * range) has; ENODEV node offline, without memory, or not the node of the
+ * physical range; ENOMEM the node (or the range) could not give that many
  * chunks; EBUSY this file already has a buffer; EINTR killed while allocating.
  * mmap errors: EINVAL MAP_PRIVATE or a range beyond the buffer; ENXIO no
  * buffer yet.
@@ -100,6 +119,8 @@ struct pfnbench_walk {
 	__u64 bytes_write;	/* out: mapped writable */
 	__u64 node_bytes[PFNBENCH_WALK_NODES];	/* out: bytes per NUMA node */
 	__u64 bytes_other_node;	/* out: on nodes >= PFNBENCH_WALK_NODES */
+	/* out: bytes per enum pfnbench_cache, read from the entries */
+	__u64 bytes_cache[PFNBENCH_CACHE_COUNT];
 };
 
 #define PFNBENCH_IOC_MAGIC	0xD7

@@ -1,0 +1,313 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * pfnbench buffers: 2 MiB chunks from the page allocator of one node, or from
+ * a physical range set aside at boot (module parameters phys_base and
+ * phys_size), mapped with the cache mode asked by the caching parameter.
+ */
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/atomic.h>
+#include <linux/bitmap.h>
+#include <linux/gfp.h>
+#include <linux/io.h>
+#include <linux/ioport.h>
+#include <linux/module.h>
+#include <linux/mutex.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+
+#include "pfnbench.h"
+
+/* Named so: the kernel's own phys_base is an x86 global. */
+static unsigned long range_base;
+module_param_named(phys_base, range_base, ulong, 0444);
+MODULE_PARM_DESC(phys_base,
+		 "Physical address of a range set aside at boot (memmap=SIZE$BASE) or of device memory to take buffers from; 2 MiB aligned");
+
+static unsigned long range_size;
+module_param_named(phys_size, range_size, ulong, 0444);
+MODULE_PARM_DESC(phys_size, "Bytes of that range (0: use the page allocator)");
+
+static char *caching = "wb";
+module_param(caching, charp, 0444);
+MODULE_PARM_DESC(caching,
+		 "Cache mode of the range: wb, wc or uc (page-allocator RAM is always wb)");
+
+/* Bytes held by all buffers, so tests can see that nothing leaks. */
+static atomic_long_t allocated = ATOMIC_LONG_INIT(0);
+
+static struct {
+	struct mutex lock;		/* protects used */
+	unsigned long *used;		/* one bit per chunk */
+	unsigned long nr_chunks;
+	void __iomem *kva;		/* holds the range's PAT memtype */
+	int node;
+	u32 cache;			/* enum pfnbench_cache */
+} range;
+
+static bool use_range(void)
+{
+	return range.nr_chunks != 0;
+}
+
+static int parse_caching(void)
+{
+	if (!strcmp(caching, "wb"))
+		range.cache = PFNBENCH_CACHE_WB;
+	else if (!strcmp(caching, "wc"))
+		range.cache = PFNBENCH_CACHE_WC;
+	else if (!strcmp(caching, "uc"))
+		range.cache = PFNBENCH_CACHE_UC;
+	else
+		return -EINVAL;
+	return 0;
+}
+
+/*
+ * Mapping the whole range in the kernel with the chosen cache mode reserves
+ * that memtype (x86 PAT), so every user mapping of it gets the same mode
+ * instead of whatever a lookup of an untracked range would give. It also
+ * lets the module zero chunks before handing them out.
+ */
+static void __iomem *map_range(void)
+{
+	switch (range.cache) {
+	case PFNBENCH_CACHE_WC:
+		return ioremap_wc(range_base, range_size);
+	case PFNBENCH_CACHE_UC:
+		return ioremap_uc(range_base, range_size);
+	default:
+		return ioremap_cache(range_base, range_size);
+	}
+}
+
+int pfnbench_mem_init(void)
+{
+	unsigned long pfn = PHYS_PFN(range_base);
+	int err;
+
+	if (parse_caching()) {
+		pr_err("caching=%s: use wb, wc or uc\n", caching);
+		return -EINVAL;
+	}
+	if (!range_size) {
+		if (range.cache != PFNBENCH_CACHE_WB) {
+			pr_err("caching=%s needs phys_base and phys_size: page-allocator RAM stays write-back\n",
+			       caching);
+			return -EINVAL;
+		}
+		return 0;
+	}
+	if (!IS_ALIGNED(range_base, PFNBENCH_CHUNK_SIZE) ||
+	    !IS_ALIGNED(range_size, PFNBENCH_CHUNK_SIZE) ||
+	    range_base + range_size < range_base) {
+		pr_err("phys_base and phys_size must be multiples of %lu KiB\n",
+		       PFNBENCH_CHUNK_SIZE >> 10);
+		return -EINVAL;
+	}
+	if (region_intersects(range_base, range_size, IORESOURCE_SYSTEM_RAM,
+			      IORES_DESC_NONE) != REGION_DISJOINT) {
+		pr_err("%#lx+%#lx overlaps System RAM: set it aside at boot with memmap=SIZE$BASE\n",
+		       range_base, range_size);
+		return -EINVAL;
+	}
+	if (!request_mem_region(range_base, range_size, KBUILD_MODNAME)) {
+		pr_err("%#lx+%#lx is claimed by another driver\n", range_base,
+		       range_size);
+		return -EBUSY;
+	}
+	err = -ENOMEM;
+	range.kva = map_range();
+	if (!range.kva) {
+		pr_err("cannot map %#lx+%#lx as %s (conflicting cache mode?)\n",
+		       range_base, range_size, caching);
+		goto release;
+	}
+	range.used = bitmap_zalloc(range_size >> PFNBENCH_CHUNK_SHIFT,
+				   GFP_KERNEL);
+	if (!range.used)
+		goto unmap;
+	mutex_init(&range.lock);
+	range.node = pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) :
+				      NUMA_NO_NODE;
+	range.nr_chunks = range_size >> PFNBENCH_CHUNK_SHIFT;
+	pr_info("buffers from %#lx+%#lx (node %d), %s\n", range_base,
+		range_size, range.node, caching);
+	return 0;
+unmap:
+	iounmap(range.kva);
+release:
+	release_mem_region(range_base, range_size);
+	return err;
+}
+
+void pfnbench_mem_exit(void)
+{
+	if (!use_range())
+		return;
+	bitmap_free(range.used);
+	iounmap(range.kva);
+	release_mem_region(range_base, range_size);
+}
+
+void pfnbench_mem_info(struct pfnbench_info *info)
+{
+	info->allocated_bytes = atomic_long_read(&allocated);
+	info->caching = range.cache;
+	info->phys_node = NUMA_NO_NODE;
+	if (use_range()) {
+		info->phys_base = range_base;
+		info->phys_bytes = range_size;
+		info->phys_node = range.node;
+	}
+}
+
+int pfnbench_mem_check(u64 bytes, int *node)
+{
+	if (use_range()) {
+		if (*node == NUMA_NO_NODE)
+			*node = range.node;
+		else if (*node != range.node)
+			return -ENODEV;
+		return bytes > range_size ? -E2BIG : 0;
+	}
+	if (*node == NUMA_NO_NODE)
+		*node = numa_node_id();
+	if (*node < 0 || *node >= nr_node_ids || !node_online(*node) ||
+	    !node_state(*node, N_MEMORY))
+		return -ENODEV;
+	if (bytes > (u64)node_present_pages(*node) << PAGE_SHIFT)
+		return -E2BIG;
+	return 0;
+}
+
+pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot)
+{
+	if (!buf->phys)
+		return prot;
+	switch (range.cache) {
+	case PFNBENCH_CACHE_WC:
+		return pgprot_writecombine(prot);
+	case PFNBENCH_CACHE_UC:
+		return pgprot_noncached(prot);
+	default:
+		return prot;
+	}
+}
+
+/* Takes nr free chunks of the range, zeroed, or none. */
+static int range_take(struct pfnbench_buf *buf, unsigned long nr)
+{
+	unsigned long i, idx = 0;
+
+	mutex_lock(&range.lock);
+	if (bitmap_weight(range.used, range.nr_chunks) + nr > range.nr_chunks) {
+		mutex_unlock(&range.lock);
+		return -ENOMEM;
+	}
+	for (i = 0; i < nr; i++) {
+		idx = find_next_zero_bit(range.used, range.nr_chunks, idx);
+		__set_bit(idx, range.used);
+		buf->pfns[i] = PHYS_PFN(range_base) + idx * PFNBENCH_CHUNK_PAGES;
+	}
+	mutex_unlock(&range.lock);
+	buf->nr_chunks = nr;
+	/* Whatever the last user or the firmware left there is not ours. */
+	for (i = 0; i < nr; i++) {
+		memset_io(range.kva + (PFN_PHYS(buf->pfns[i]) - range_base), 0,
+			  PFNBENCH_CHUNK_SIZE);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void range_give_back(struct pfnbench_buf *buf)
+{
+	unsigned long i;
+
+	mutex_lock(&range.lock);
+	for (i = 0; i < buf->nr_chunks; i++)
+		__clear_bit((buf->pfns[i] - PHYS_PFN(range_base)) /
+			    PFNBENCH_CHUNK_PAGES, range.used);
+	mutex_unlock(&range.lock);
+}
+
+static int pages_take(struct pfnbench_buf *buf, unsigned long nr)
+{
+	/*
+	 * Zeroed because the memory goes to user space. Not movable: the PFNs
+	 * are mapped raw. RETRY_MAYFAIL compacts hard but never OOM-kills.
+	 * Buddy blocks are naturally aligned, so each chunk is 2 MiB aligned.
+	 */
+	const gfp_t gfp = GFP_HIGHUSER | __GFP_THISNODE | __GFP_ZERO |
+			  __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+
+	while (buf->nr_chunks < nr) {
+		struct page *page;
+
+		if (fatal_signal_pending(current))
+			return -EINTR;
+		page = alloc_pages_node(buf->node, gfp, PFNBENCH_CHUNK_ORDER);
+		if (!page)
+			return -ENOMEM;
+		buf->pfns[buf->nr_chunks++] = page_to_pfn(page);
+		cond_resched();
+	}
+	return 0;
+}
+
+static void pages_give_back(struct pfnbench_buf *buf)
+{
+	unsigned long i;
+
+	for (i = 0; i < buf->nr_chunks; i++)
+		__free_pages(pfn_to_page(buf->pfns[i]), PFNBENCH_CHUNK_ORDER);
+}
+
+static void buf_free(struct pfnbench_buf *buf)
+{
+	if (buf->phys)
+		range_give_back(buf);
+	else
+		pages_give_back(buf);
+	atomic_long_sub(buf->nr_chunks * PFNBENCH_CHUNK_SIZE, &allocated);
+	kvfree(buf);
+}
+
+struct pfnbench_buf *pfnbench_buf_create(int node, u64 bytes, u32 mode)
+{
+	unsigned long nr = bytes >> PFNBENCH_CHUNK_SHIFT;
+	struct pfnbench_buf *buf;
+	int err;
+
+	buf = kvzalloc(struct_size(buf, pfns, nr), GFP_KERNEL);
+	if (!buf)
+		return ERR_PTR(-ENOMEM);
+	kref_init(&buf->ref);
+	buf->node = node;
+	buf->mode = mode;
+	buf->phys = use_range();
+	err = buf->phys ? range_take(buf, nr) : pages_take(buf, nr);
+	atomic_long_add(buf->nr_chunks * PFNBENCH_CHUNK_SIZE, &allocated);
+	if (err) {
+		buf_free(buf);
+		return ERR_PTR(err);
+	}
+	return buf;
+}
+
+void pfnbench_buf_get(struct pfnbench_buf *buf)
+{
+	kref_get(&buf->ref);
+}
+
+static void buf_release(struct kref *ref)
+{
+	buf_free(container_of(ref, struct pfnbench_buf, ref));
+}
+
+void pfnbench_buf_put(struct pfnbench_buf *buf)
+{
+	kref_put(&buf->ref, buf_release);
+}

@@ -1,0 +1,64 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/* pfnbench internals shared by main.c (device), buffer.c (memory), walk.c. */
+#ifndef PFNBENCH_H
+#define PFNBENCH_H
+
+#include <linux/kref.h>
+#include <linux/mm.h>
+#include <linux/types.h>
+
+#include "pfnbench_uapi.h"
+
+/* One chunk is one naturally aligned block the size of a PMD leaf. */
+#define PFNBENCH_CHUNK_SHIFT	PMD_SHIFT
+#define PFNBENCH_CHUNK_SIZE	PMD_SIZE
+#define PFNBENCH_CHUNK_ORDER	(PMD_SHIFT - PAGE_SHIFT)
+#define PFNBENCH_CHUNK_PAGES	(PMD_SIZE >> PAGE_SHIFT)
+
+/*
+ * A buffer lives until its file is released and every VMA that maps it
+ * (including copies made by fork, VMA splits and mremap) is closed.
+ */
+struct pfnbench_buf {
+	struct kref ref;
+	int node;
+	u32 mode;		/* enum pfnbench_mode */
+	bool phys;		/* chunks of the reserved range, not page allocator */
+	unsigned long nr_chunks;
+	unsigned long pfns[];	/* first PFN of each chunk */
+};
+
+static inline unsigned long buf_pages(const struct pfnbench_buf *buf)
+{
+	return buf->nr_chunks * PFNBENCH_CHUNK_PAGES;
+}
+
+static inline unsigned long buf_pfn(const struct pfnbench_buf *buf,
+				    unsigned long pgoff)
+{
+	return buf->pfns[pgoff / PFNBENCH_CHUNK_PAGES] +
+	       pgoff % PFNBENCH_CHUNK_PAGES;
+}
+
+/* buffer.c: where buffers come from. */
+int pfnbench_mem_init(void);
+void pfnbench_mem_exit(void);
+/*
+ * Checks a request against the memory source and picks the node for
+ * NUMA_NO_NODE. Returns 0 or the ALLOC error (see pfnbench_uapi.h).
+ */
+int pfnbench_mem_check(u64 bytes, int *node);
+struct pfnbench_buf *pfnbench_buf_create(int node, u64 bytes, u32 mode);
+void pfnbench_buf_get(struct pfnbench_buf *buf);
+void pfnbench_buf_put(struct pfnbench_buf *buf);
+/* The protection to map a buffer with (cache mode of the reserved range). */
+pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot);
+/* Fills the memory-source fields of INFO. */
+void pfnbench_mem_info(struct pfnbench_info *info);
+
+/* walk.c: reading page tables back. */
+bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out);
+/* Walks current->mm over w->start, w->len; only VMAs whose file has fops. */
+int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops);
+
+#endif

@@ -1,0 +1,201 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Reads back the page tables of the caller's pfnbench mappings: PTEs, PMD and
+ * PUD leaves, holes, the special bit, writability, cache mode and NUMA node.
+ */
+#include <linux/mm.h>
+#include <linux/mmap_lock.h>
+#include <linux/pgtable.h>
+#include <linux/sched.h>
+
+#include "pfnbench.h"
+
+#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+#define HAVE_PMD_SPECIAL 1
+#else
+#define HAVE_PMD_SPECIAL 0
+#endif
+
+/*
+ * Caller holds the mmap lock and the VMA around addr is a pfnbench mapping,
+ * whose page tables are only freed with the mmap lock held for writing.
+ */
+bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+	pud_t *pud, pudv;
+
+	if (pgd_none(READ_ONCE(*pgd)))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)))
+		return false;
+	pud = pud_offset(p4d, addr);
+	pudv = READ_ONCE(*pud);
+	if (pud_none(pudv) || pud_leaf(pudv))
+		return false;
+	*out = READ_ONCE(*pmd_offset(pud, addr));
+	return true;
+}
+
+/* The cache mode encoded in an entry (x86 PAT bits), in 4 KiB layout. */
+static u32 cache_of(unsigned long protval)
+{
+#ifdef CONFIG_X86
+	protval &= _PAGE_CACHE_MASK;
+	if (protval == cachemode2protval(_PAGE_CACHE_MODE_WB))
+		return PFNBENCH_CACHE_WB;
+	if (protval == cachemode2protval(_PAGE_CACHE_MODE_WC))
+		return PFNBENCH_CACHE_WC;
+	if (protval == cachemode2protval(_PAGE_CACHE_MODE_UC) ||
+	    protval == cachemode2protval(_PAGE_CACHE_MODE_UC_MINUS))
+		return PFNBENCH_CACHE_UC;
+#endif
+	return PFNBENCH_CACHE_OTHER;
+}
+
+#ifdef CONFIG_X86
+#define large_cache_bits(val)	protval_large_2_4k(val)
+#else
+#define large_cache_bits(val)	(val)
+#endif
+
+static void count(struct pfnbench_walk *w, unsigned long pfn, u64 bytes,
+		  bool write, unsigned long cache_bits)
+{
+	int nid = pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) : -1;
+
+	if (nid >= 0 && nid < PFNBENCH_WALK_NODES)
+		w->node_bytes[nid] += bytes;
+	else
+		w->bytes_other_node += bytes;
+	if (write)
+		w->bytes_write += bytes;
+	w->bytes_cache[cache_of(cache_bits)] += bytes;
+}
+
+static void walk_ptes(struct pfnbench_walk *w, pmd_t *pmd,
+		      unsigned long addr, unsigned long end)
+{
+	/*
+	 * pte_offset_map() is not exported since 6.5; the PTE table of a
+	 * pfnbench VMA cannot go away under the mmap lock, so index it from
+	 * the PMD value read once.
+	 */
+	for (; addr < end; addr += PAGE_SIZE) {
+		pte_t pte = ptep_get(pte_offset_kernel(pmd, addr));
+
+		if (!pte_present(pte)) {
+			w->bytes_hole += PAGE_SIZE;
+			continue;
+		}
+		w->bytes_pte += PAGE_SIZE;
+		w->nr_pte++;
+		if (pte_special(pte))
+			w->nr_special++;
+		count(w, pte_pfn(pte), PAGE_SIZE, pte_write(pte), pte_val(pte));
+	}
+}
+
+static void walk_pmd_leaf(struct pfnbench_walk *w, pmd_t pmd,
+			  unsigned long addr, unsigned long end)
+{
+	w->bytes_pmd += end - addr;
+	w->nr_pmd++;
+#if HAVE_PMD_SPECIAL
+	if (pmd_special(pmd))
+		w->nr_special++;
+#endif
+	count(w, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT), end - addr,
+	      pmd_write(pmd), large_cache_bits(pmd_val(pmd)));
+}
+
+static void walk_pud_leaf(struct pfnbench_walk *w, pud_t pud,
+			  unsigned long addr, unsigned long end)
+{
+	w->bytes_pud += end - addr;
+	w->nr_pud++;
+	count(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT), end - addr,
+	      pud_write(pud), large_cache_bits(pud_val(pud)));
+}
+
+static void walk_range(struct pfnbench_walk *w, struct mm_struct *mm,
+		       unsigned long addr, unsigned long end)
+{
+	while (addr < end) {
+		pgd_t *pgd = pgd_offset(mm, addr);
+		unsigned long next;
+		p4d_t *p4d;
+		pud_t *pud, pudv;
+		pmd_t pmdv;
+
+		next = pgd_addr_end(addr, end);
+		if (pgd_none(READ_ONCE(*pgd)))
+			goto hole;
+		p4d = p4d_offset(pgd, addr);
+		next = p4d_addr_end(addr, end);
+		if (p4d_none(READ_ONCE(*p4d)))
+			goto hole;
+		pud = pud_offset(p4d, addr);
+		pudv = READ_ONCE(*pud);
+		next = pud_addr_end(addr, end);
+		if (pud_none(pudv))
+			goto hole;
+		if (pud_leaf(pudv)) {
+			walk_pud_leaf(w, pudv, addr, next);
+			addr = next;
+			continue;
+		}
+		pmdv = READ_ONCE(*pmd_offset(pud, addr));
+		next = pmd_addr_end(addr, end);
+		if (pmd_none(pmdv) || !pmd_present(pmdv))
+			goto hole;
+		if (pmd_leaf(pmdv))
+			walk_pmd_leaf(w, pmdv, addr, next);
+		else
+			walk_ptes(w, &pmdv, addr, next);
+		addr = next;
+		cond_resched();
+		continue;
+hole:
+		w->bytes_hole += next - addr;
+		addr = next;
+	}
+}
+
+int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops)
+{
+	struct mm_struct *mm = current->mm;
+	unsigned long addr = w->start, end = w->start + w->len;
+	int err = 0;
+
+	if (!mm || !PAGE_ALIGNED(w->start) || !PAGE_ALIGNED(w->len) ||
+	    !w->len || end < addr || end > TASK_SIZE)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	while (addr < end) {
+		struct vm_area_struct *vma = find_vma(mm, addr);
+		unsigned long next;
+
+		if (!vma || vma->vm_start >= end) {
+			w->bytes_hole += end - addr;
+			break;
+		}
+		if (vma->vm_start > addr) {
+			w->bytes_hole += vma->vm_start - addr;
+			addr = vma->vm_start;
+		}
+		/* Other mappings' page tables may be freed under a read lock. */
+		if (!vma->vm_file || vma->vm_file->f_op != fops) {
+			err = -EINVAL;
+			break;
+		}
+		next = min(end, vma->vm_end);
+		walk_range(w, mm, addr, next);
+		addr = next;
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
