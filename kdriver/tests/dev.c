@@ -113,6 +113,11 @@ void print_walk(const char *what, const struct pfnbench_walk *w)
 		if (w->node_bytes[i])
 			printf(" %d:%llu KiB", i,
 			       (unsigned long long)w->node_bytes[i] / KiB);
+	printf(", cache");
+	for (i = 0; i < PFNBENCH_CACHE_COUNT; i++)
+		if (w->bytes_cache[i])
+			printf(" %s:%llu KiB", cache_name(i),
+			       (unsigned long long)w->bytes_cache[i] / KiB);
 	printf("\n");
 }
 
@@ -238,5 +243,19 @@ const char *mode_name(uint32_t mode)
 		return "fault";
 	default:
 		return "unknown";
+	}
+}
+
+const char *cache_name(uint32_t cache)
+{
+	switch (cache) {
+	case PFNBENCH_CACHE_WB:
+		return "wb";
+	case PFNBENCH_CACHE_WC:
+		return "wc";
+	case PFNBENCH_CACHE_UC:
+		return "uc";
+	default:
+		return "other";
 	}
 }

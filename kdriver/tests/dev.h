@@ -48,5 +48,6 @@ uint64_t mem_free(void);
 uint64_t wait_allocated(uint64_t bytes);
 
 const char *mode_name(uint32_t mode);
+const char *cache_name(uint32_t cache);
 
 #endif

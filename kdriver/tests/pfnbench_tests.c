@@ -102,6 +102,8 @@ static void maps_reads_and_writes(uint32_t mode)
 	print_walk("after writing", &w);
 	assert_shape(mode, &w, LEN);
 	ASSERT_EQ(w.bytes_write, LEN);
+	/* Page-allocator RAM is mapped write-back. */
+	ASSERT_EQ(w.bytes_cache[PFNBENCH_CACHE_WB], LEN);
 	ASSERT_TRUE((uintptr_t)p % CHUNK == 0);
 }
 EACH_MODE(maps_reads_and_writes)
@@ -751,4 +753,119 @@ TEST(walk_races_with_map_and_unmap)
 	}
 	r.stop = 1;
 	pthread_join(t, NULL);
+}
+
+/*
+ * Buffers from a physical range set aside at boot (module loaded with
+ * phys_base, phys_size and caching): run with the filter "phys_".
+ */
+static struct pfnbench_info phys_info(void)
+{
+	struct pfnbench_info info = module_info();
+
+	if (!info.phys_bytes)
+		harness_skip("module loaded without phys_base/phys_size");
+	return info;
+}
+
+TEST(phys_info_describes_the_range)
+{
+	struct pfnbench_info info = phys_info();
+
+	printf("  range %#llx + %llu MiB on node %d, caching %s\n",
+	       (unsigned long long)info.phys_base,
+	       (unsigned long long)info.phys_bytes / MiB, info.phys_node,
+	       cache_name(info.caching));
+	ASSERT_EQ(info.phys_base % CHUNK, 0);
+	ASSERT_EQ(info.phys_bytes % CHUNK, 0);
+	ASSERT_TRUE(info.phys_bytes >= LEN);
+	ASSERT_TRUE(info.phys_node >= 0);
+	ASSERT_TRUE(info.caching < PFNBENCH_CACHE_OTHER);
+}
+
+/* Data, shape, and the cache mode the kernel really granted. */
+static void phys_maps_with_the_asked_caching(uint32_t mode)
+{
+	struct pfnbench_info info = phys_info();
+	int fd = dev_open_alloc(LEN, -1, mode);
+	char *p = dev_map(fd, LEN, 0);
+	struct pfnbench_walk w;
+
+	ASSERT_TRUE(is_zero(p, LEN));
+	fill(p, LEN, 0, SEED);
+	assert_data(p, LEN, 0, SEED);
+	w = dev_walk(p, LEN);
+	print_walk("reserved range", &w);
+	assert_shape(mode, &w, LEN);
+	ASSERT_EQ(w.bytes_cache[info.caching], LEN);
+	ASSERT_EQ(w.node_bytes[info.phys_node], LEN);
+}
+
+TEST(phys_maps_with_the_asked_caching_pte)
+{
+	phys_maps_with_the_asked_caching(PFNBENCH_MODE_PTE);
+}
+
+TEST(phys_maps_with_the_asked_caching_remap)
+{
+	phys_maps_with_the_asked_caching(PFNBENCH_MODE_REMAP);
+}
+
+TEST(phys_maps_with_the_asked_caching_fault)
+{
+	phys_maps_with_the_asked_caching(PFNBENCH_MODE_FAULT);
+}
+
+TEST(phys_chunks_come_back_zeroed)
+{
+	struct pfnbench_info info = phys_info();
+	int fd = dev_open_alloc(info.phys_bytes, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, info.phys_bytes, 0);
+
+	fill(p, info.phys_bytes, 0, SEED);
+	ASSERT_OK(munmap(p, info.phys_bytes));
+	ASSERT_OK(close(fd));
+	ASSERT_EQ(wait_allocated(0), 0);
+	/* The whole range again: every chunk was written above. */
+	fd = dev_open_alloc(info.phys_bytes, -1, PFNBENCH_MODE_REMAP);
+	p = dev_map(fd, info.phys_bytes, 0);
+	ASSERT_TRUE(is_zero(p, info.phys_bytes));
+}
+
+TEST(phys_range_runs_out_cleanly)
+{
+	struct pfnbench_info info = phys_info();
+	int all = dev_open_alloc(info.phys_bytes - CHUNK, -1,
+				 PFNBENCH_MODE_PTE);
+	int fd = dev_open(), more = dev_open();
+
+	ASSERT_EQ(dev_alloc(more, info.phys_bytes + CHUNK, -1,
+			    PFNBENCH_MODE_PTE, NULL), -E2BIG);
+	ASSERT_EQ(dev_alloc(fd, 2 * CHUNK, -1, PFNBENCH_MODE_PTE, NULL),
+		  -ENOMEM);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_PTE, NULL), 0);
+	ASSERT_EQ(dev_alloc(more, CHUNK, -1, PFNBENCH_MODE_PTE, NULL),
+		  -ENOMEM);
+	ASSERT_OK(close(all));
+	ASSERT_EQ(dev_alloc(more, CHUNK, -1, PFNBENCH_MODE_PTE, NULL), 0);
+	ASSERT_EQ(module_info().allocated_bytes, 2 * CHUNK);
+}
+
+TEST(phys_other_node_is_refused)
+{
+	struct pfnbench_info info = phys_info();
+	int fd = dev_open();
+
+	if (info.nr_node_ids < 2)
+		harness_skip("one node only");
+	ASSERT_EQ(dev_alloc(fd, CHUNK, info.phys_node ? 0 : 1,
+			    PFNBENCH_MODE_PTE, NULL), -ENODEV);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, info.phys_node, PFNBENCH_MODE_PTE,
+			    NULL), 0);
+}
+
+TEST(phys_memory_is_given_back)
+{
+	phys_info();
+	ASSERT_EQ(wait_allocated(0), 0);
 }
