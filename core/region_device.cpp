@@ -145,6 +145,29 @@ uint64_t node_total(int node)
 	return 0;
 }
 
+const char *cache_name(uint32_t cache)
+{
+	switch (cache) {
+	case PFNBENCH_CACHE_WB:
+		return "write-back";
+	case PFNBENCH_CACHE_WC:
+		return "write-combining";
+	case PFNBENCH_CACHE_UC:
+		return "uncached";
+	default:
+		return "other-cached";
+	}
+}
+
+// Where kdriver takes its memory from, as INFO describes it.
+std::string source_text(const pfnbench_info &info)
+{
+	if (!info.phys_bytes)
+		return "RAM from the page allocator";
+	return fmt::format("reserved range {:#x}+{}", info.phys_base,
+			   format_size(info.phys_bytes));
+}
+
 std::string node_text(int node)
 {
 	return node < 0 ? std::string("the local node") : fmt::format("node {}", node);
@@ -153,6 +176,20 @@ std::string node_text(int node)
 std::string alloc_error(int err, uint64_t bytes, int node, const pfnbench_info &info)
 {
 	const std::string size = format_size(bytes);
+	if (info.phys_bytes) {
+		switch (err) {
+		case E2BIG:
+			return fmt::format("{} is more than kdriver's {} holds", size,
+					   source_text(info));
+		case ENOMEM:
+			return fmt::format("kdriver's {} has less than {} free: other buffers "
+					   "hold the rest",
+					   source_text(info), size);
+		case ENODEV:
+			return fmt::format("kdriver's {} is on NUMA node {}, not {}",
+					   source_text(info), info.phys_node, node);
+		}
+	}
 	switch (err) {
 	case E2BIG:
 		if (bytes > info.max_bytes)
@@ -192,10 +229,10 @@ public:
 	MappingReport report(size_t offset, size_t len) const override;
 	std::string describe() const override
 	{
-		return fmt::format("kdriver {}, mode {}, NUMA node {}, {} buffer, write-back RAM, "
+		return fmt::format("kdriver {}, mode {}, NUMA node {}, {} buffer of {} asked {}, "
 				   "kernel {}",
 				   device_path, mode_text(mode_of(kind_)), node_, format_size(map_len_),
-				   info_.release);
+				   source_text(info_), cache_name(info_.caching), info_.release);
 	}
 
 private:
@@ -234,6 +271,17 @@ MappingReport DeviceRegion::report(size_t offset, size_t len) const
 				     format_size(walk.bytes_other_node));
 	if (kind_ == MappingKind::device_remap && walk.bytes_pmd == 0 && walk.bytes_pte)
 		r.note = "remap_pfn_range() gave 4 KiB PTEs: this kernel lacks the PMD series";
+	// Latency depends on the cache mode too; say so whenever it is not plain write-back.
+	const uint64_t mapped = walk.bytes_pte + walk.bytes_pmd + walk.bytes_pud;
+	if (mapped && walk.bytes_cache[PFNBENCH_CACHE_WB] != mapped) {
+		std::string modes;
+		for (uint32_t c = 0; c < PFNBENCH_CACHE_COUNT; c++)
+			if (walk.bytes_cache[c])
+				modes += fmt::format("{}{:.1f}% {}", modes.empty() ? "" : ", ",
+						     100.0 * double(walk.bytes_cache[c]) / double(mapped),
+						     cache_name(c));
+		r.note += (r.note.empty() ? "" : "; ") + std::string("mapped ") + modes;
+	}
 	return r;
 }
 
