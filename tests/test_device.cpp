@@ -1,8 +1,12 @@
-// The kdriver backend on a machine where the module may be absent (the usual case outside
-// the VM stage): clear refusals, and the capability logic programs rely on.
+// The kdriver backend. Without the module (the usual case on the host): clear refusals and
+// the capability logic programs rely on. With it (the VM stage runs "Device*" inside the
+// guests): every device mapping maps, holds data and reports the shape the kernel gave.
 #include <gtest/gtest.h>
 
 #include <sys/stat.h>
+
+#include <cstring>
+#include <fstream>
 
 #include "device.h"
 #include "error.h"
@@ -64,6 +68,106 @@ TEST(Device, HugeCapabilityFollowsWhatTheKernelDid)
 	info.fault_pmd = false;
 	EXPECT_FALSE(info.gives_pmd(pfn::MappingKind::device_fault));
 	EXPECT_NE(info.summary().find("device-fault 4K only"), std::string::npos);
+}
+
+// A macro: GTEST_SKIP() only leaves the function it is written in.
+#define REQUIRE_DEVICE()                                                                    \
+	if (!device_present())                                                              \
+	GTEST_SKIP() << "kdriver not loaded"
+
+// Writes a pattern over the region and reads it back.
+bool holds_data(pfn::Region &r)
+{
+	auto *words = reinterpret_cast<volatile uint64_t *>(r.data());
+	const size_t n = r.size() / sizeof(uint64_t);
+	for (size_t i = 0; i < n; i += 8)
+		words[i] = i * 0x9e3779b97f4a7c15ull;
+	for (size_t i = 0; i < n; i += 8)
+		if (words[i] != i * 0x9e3779b97f4a7c15ull)
+			return false;
+	return true;
+}
+
+TEST(Device, ProbeDescribesTheLoadedModule)
+{
+	REQUIRE_DEVICE();
+	std::string why;
+	auto info = pfn::probe_device(&why);
+	ASSERT_TRUE(info) << why;
+	EXPECT_TRUE(why.empty());
+	EXPECT_TRUE(info->pte && info->remap && info->fault);
+	EXPECT_EQ(info->chunk_bytes, 2 * pfn::MiB);
+	EXPECT_FALSE(info->kernel_release.empty());
+	std::cout << info->summary() << "\n";
+}
+
+TEST(Device, EveryModeMapsHoldsDataAndReportsItsShape)
+{
+	REQUIRE_DEVICE();
+	auto info = pfn::probe_device();
+	ASSERT_TRUE(info);
+	for (auto kind : {pfn::MappingKind::device_pte, pfn::MappingKind::device_remap,
+			  pfn::MappingKind::device_fault}) {
+		SCOPED_TRACE(std::string(pfn::mapping_name(kind)));
+		if (kind == pfn::MappingKind::device_fault && !info->fault_pmd) {
+			EXPECT_THROW(pfn::map_region({kind, 8 * pfn::MiB, -1}), pfn::Unavailable);
+			continue;
+		}
+		auto r = pfn::map_region({kind, 8 * pfn::MiB, -1});
+		EXPECT_EQ(reinterpret_cast<uintptr_t>(r->data()) % (2 * pfn::MiB), 0u);
+		EXPECT_TRUE(holds_data(*r));
+		pfn::MappingReport rep = r->report();
+		std::cout << pfn::mapping_name(kind) << ": " << rep.summary() << "\n";
+		EXPECT_EQ(rep.method, "kdriver-walk");
+		EXPECT_EQ(rep.bytes, 8 * pfn::MiB);
+		EXPECT_EQ(rep.bytes_unmapped, 0u);
+		uint64_t on_nodes = 0;
+		for (const auto &[node, bytes] : rep.node_bytes)
+			on_nodes += bytes;
+		EXPECT_EQ(on_nodes, 8 * pfn::MiB);
+		// What probe_device says now (remap is known once mapped) matches the walk.
+		auto after = pfn::probe_device();
+		ASSERT_TRUE(after);
+		if (kind == pfn::MappingKind::device_pte)
+			EXPECT_TRUE(rep.is_4k());
+		else
+			EXPECT_EQ(rep.is_huge(), after->gives_pmd(kind));
+		EXPECT_NE(r->describe().find("kdriver"), std::string::npos);
+	}
+}
+
+TEST(Device, ReportOfAPartOfTheRegion)
+{
+	REQUIRE_DEVICE();
+	auto r = pfn::map_region({pfn::MappingKind::device_pte, 8 * pfn::MiB, -1});
+	pfn::MappingReport rep = r->report(3 * pfn::MiB, 1 * pfn::MiB);
+	EXPECT_EQ(rep.bytes, 1 * pfn::MiB);
+	EXPECT_EQ(rep.bytes_4k, 1 * pfn::MiB);
+}
+
+TEST(Device, RegionOnNodeOneIsOnNodeOne)
+{
+	REQUIRE_DEVICE();
+	std::ifstream online("/sys/devices/system/node/node1/meminfo");
+	if (!online)
+		GTEST_SKIP() << "no node 1";
+	auto r = pfn::map_region({pfn::MappingKind::device_pte, 4 * pfn::MiB, 1});
+	pfn::MappingReport rep = r->report();
+	EXPECT_EQ(rep.node_bytes.size(), 1u);
+	EXPECT_EQ(rep.node_bytes[1], 4 * pfn::MiB) << rep.summary();
+}
+
+TEST(Device, TooBigForTheNodeSaysSo)
+{
+	REQUIRE_DEVICE();
+	try {
+		pfn::map_region({pfn::MappingKind::device_pte, 32 * pfn::GiB, 0});
+		FAIL() << "32 GiB mapped on node 0";
+	} catch (const pfn::Error &e) {
+		EXPECT_NE(std::string(e.what()).find("more than NUMA node 0 has"),
+			  std::string::npos)
+			<< e.what();
+	}
 }
 
 } // namespace
