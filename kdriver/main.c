@@ -98,6 +98,7 @@ static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
 	    pgoff + PFNBENCH_CHUNK_PAGES > buf_pages(buf))
 		return VM_FAULT_FALLBACK;
 	pfn = buf_pfn(buf, pgoff);
+	/* pfn_t is gone since 6.17; PFN_DEV alone marks the leaf special. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
 	return vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
 #else
