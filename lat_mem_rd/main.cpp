@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "backend.h"
 #include "counters.h"
 #include "document.h"
 #include "error.h"
@@ -136,9 +137,10 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
 
+	pfn::Backend backend = pfn::resolve_backend(o.without, o.with, o.backend, place.node);
 	pfn::ComparePlan plan;
-	plan.without = o.without.value_or(pfn::MappingKind::page_4k);
-	plan.with = o.with.value_or(pfn::MappingKind::thp);
+	plan.without = backend.without;
+	plan.with = backend.with;
 	plan.sizes = compare_sizes(o);
 	plan.node = place.node;
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::thrash);
@@ -164,9 +166,10 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	std::string table = pfn::format_compare_table(rows, pfn::TableKind::latency);
 	fmt::print("{}\n", table);
 	fmt::print("Measured by lat_mem_rd: chain {}, stride {}, CPU {}, node {}; without = {}, "
-		   "with = {}.\n",
+		   "with = {} (backend {}: {}).\n",
 		   pfn::chain_name(cfg.chain), cfg.stride, place.cpu, place.node,
-		   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with));
+		   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with), backend.name,
+		   backend.reason);
 	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::latency));
 	if (o.tlb_cost)
 		fmt::print("\nTLB cost by timing (random minus page-local chase of the same bytes):\n{}{}",
@@ -183,6 +186,7 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 		doc["latency"] = points;
 		doc["tables"] = {{"latency", rows}};
+		doc["backend"] = backend;
 		if (o.tlb_cost)
 			doc["tlb_cost"] = tlb;
 		pfn::write_json_file(o.json_path, doc);

@@ -69,9 +69,13 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 		     "cover-letter table: each size without and with huge mappings "
 		     "(default sizes 64M..4096M by powers of two, -t, stride 64)");
 	add_named(app, "--without", opts.without, pfn::parse_mapping, pfn::mapping_names(),
-		  "--compare: the 4 KiB column's mapping (default 4k)");
+		  "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
 	add_named(app, "--with", opts.with, pfn::parse_mapping, pfn::mapping_names(),
-		  "--compare: the huge column's mapping (default thp)");
+		  "--compare: the huge column's mapping (default: chosen by --backend)");
+	app.add_option("--backend", opts.backend,
+		       "--compare without --without/--with: device-remap, device-fault, thp or "
+		       "hugetlb (default: the first of these that reads back as huge pages)")
+		->type_name("NAME");
 	app.add_option("--table", opts.table_path, "--compare: also write the table to FILE");
 	app.add_option("--counters", opts.counters,
 		       "events to count around the timed loads: a comma list (PAPI or perf "
@@ -112,8 +116,9 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 				   "see --help)\n");
 		return pfn::exit_usage;
 	}
-	if (!opts.compare && (opts.without || opts.with || !opts.table_path.empty() || opts.tlb_cost)) {
-		fmt::print(stderr, "lat_mem_rd: error: --without, --with, --table and --tlb-cost need "
+	if (!opts.compare && (opts.without || opts.with || opts.backend || !opts.table_path.empty() ||
+			      opts.tlb_cost)) {
+		fmt::print(stderr, "lat_mem_rd: error: --without, --with, --backend, --table and --tlb-cost need "
 				   "--compare\n");
 		return pfn::exit_usage;
 	}

@@ -24,6 +24,7 @@ struct LatMemRdOptions {
 	std::string json_path, table_path;
 	bool compare = false;
 	std::optional<pfn::MappingKind> without, with;
+	std::optional<std::string> backend; // --compare: force one candidate
 	uint64_t seed = 1;
 	double min_sample_ms = 5.0;
 	std::optional<std::string> counters; // event list; unset: the default TLB events

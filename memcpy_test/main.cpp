@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "copy.h"
+#include "backend.h"
 #include "counters.h"
 #include "document.h"
 #include "error.h"
@@ -74,9 +75,10 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
 
+	pfn::Backend backend = pfn::resolve_backend(o.without, o.with, o.backend, place.node);
 	pfn::ComparePlan plan;
-	plan.without = o.without.value_or(pfn::MappingKind::page_4k);
-	plan.with = o.with.value_or(pfn::MappingKind::thp);
+	plan.without = backend.without;
+	plan.with = backend.with;
 	plan.sizes = o.sizes.empty() ? std::vector<size_t>{1024 * pfn::MiB, 2048 * pfn::MiB, 4096 * pfn::MiB}
 				     : o.sizes;
 	plan.node = place.node;
@@ -91,9 +93,10 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	std::string table = pfn::format_compare_table(rows, pfn::TableKind::copy);
 	fmt::print("{}\n", table);
 	fmt::print("Measured by memcpy_test: kernel {}, {} copies per size (fastest shown), CPU {}, "
-		   "node {}; without = {}, with = {}; source and destination each of the row's size.\n",
+		   "node {}; without = {}, with = {} (backend {}: {}); source and destination each of the "
+		   "row's size.\n",
 		   kernel, cfg.copy.repetitions, place.cpu, place.node, pfn::mapping_name(plan.without),
-		   pfn::mapping_name(plan.with));
+		   pfn::mapping_name(plan.with), backend.name, backend.reason);
 	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::copy));
 	fmt::print("{}{}", throughput_notes(points), counter_notes(points));
 
@@ -103,6 +106,7 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 		doc["copy"] = points;
 		doc["tables"] = {{"copy", rows}};
+		doc["backend"] = backend;
 		pfn::write_json_file(o.json_path, doc);
 	}
 	size_t bad = 0;

@@ -47,8 +47,12 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 		       "copy kernel(s), comma-separated, or 'all' (default libc; see --list-kernels)");
 	app.add_flag("--compare", opts.compare,
 		     "cover-letter table: each size without and with huge mappings");
-	add_mapping(app, "--without", opts.without, "--compare: the 4 KiB column's mapping (default 4k)");
-	add_mapping(app, "--with", opts.with, "--compare: the huge column's mapping (default thp)");
+	add_mapping(app, "--without", opts.without, "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
+	add_mapping(app, "--with", opts.with, "--compare: the huge column's mapping (default: chosen by --backend)");
+	app.add_option("--backend", opts.backend,
+		       "--compare without --without/--with: device-remap, device-fault, thp or "
+		       "hugetlb (default: the first of these that reads back as huge pages)")
+		->type_name("NAME");
 	app.add_option("--cpu", opts.cpu, "CPU to pin to (default: first CPU allowed, so "
 					  "numactl -C is honoured)");
 	app.add_option("--node", opts.node, "NUMA node for the memory (default: the CPU's node)");
@@ -93,8 +97,8 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 				   "and --with, not --mapping\n");
 		return pfn::exit_usage;
 	}
-	if (!opts.compare && (opts.without || opts.with || !opts.table_path.empty())) {
-		fmt::print(stderr, "memcpy_test: error: --without, --with and --table need --compare\n");
+	if (!opts.compare && (opts.without || opts.with || opts.backend || !opts.table_path.empty())) {
+		fmt::print(stderr, "memcpy_test: error: --without, --with, --backend and --table need --compare\n");
 		return pfn::exit_usage;
 	}
 	if (opts.compare && (opts.kernels.size() > 1 || (!opts.kernels.empty() && opts.kernels[0] == "all"))) {

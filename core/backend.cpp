@@ -1,0 +1,139 @@
+#include "backend.h"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+#include <fmt/ranges.h>
+#include <nlohmann/json.hpp>
+
+#include "device.h"
+#include "error.h"
+#include "region.h"
+#include "size.h"
+
+namespace pfn {
+
+namespace {
+
+struct Candidate {
+	const char *name;
+	MappingKind without, with;
+	const char *what;
+};
+
+constexpr Candidate candidates[] = {
+	{"device-remap", MappingKind::device_pte, MappingKind::device_remap,
+	 "kdriver, remap_pfn_range() gave PMD leaves: this kernel carries the series"},
+	{"device-fault", MappingKind::device_pte, MappingKind::device_fault,
+	 "kdriver on a kernel without the series: PMD leaves from huge_fault + "
+	 "vmf_insert_pfn_pmd()"},
+	{"thp", MappingKind::page_4k, MappingKind::thp,
+	 "process memory: transparent huge pages against 4 KiB pages"},
+	{"hugetlb", MappingKind::page_4k, MappingKind::hugetlb_2m,
+	 "process memory: hugetlbfs pages against 4 KiB pages"},
+};
+
+// Small enough to cost nothing, large enough to hold aligned 2 MiB leaves.
+constexpr size_t probe_bytes = 8 * MiB;
+
+// "" when both mappings of the candidate read back as promised, else what went wrong.
+std::string probe(const Candidate &c, int node)
+{
+	try {
+		auto small = map_region({c.without, probe_bytes, node});
+		MappingReport rs = small->report();
+		if (!rs.is_4k())
+			return fmt::format("{} read back as {}", mapping_name(c.without), rs.summary());
+		auto huge = map_region({c.with, probe_bytes, node});
+		MappingReport rh = huge->report();
+		if (!rh.is_huge())
+			return fmt::format("{} read back as {}", mapping_name(c.with), rh.summary());
+		return "";
+	} catch (const Error &e) {
+		return e.what();
+	}
+}
+
+} // namespace
+
+std::vector<std::string> backend_names()
+{
+	std::vector<std::string> out;
+	for (const auto &c : candidates)
+		out.emplace_back(c.name);
+	return out;
+}
+
+Backend choose_backend(int node, const std::optional<std::string> &only)
+{
+	if (only) {
+		auto names = backend_names();
+		if (std::find(names.begin(), names.end(), *only) == names.end())
+			throw Error(fmt::format("unknown backend '{}' (choose from {})", *only,
+						fmt::join(names, ", ")));
+	}
+	Backend b;
+	std::string why_no_device;
+	std::optional<DeviceInfo> dev = probe_device(&why_no_device);
+	for (const auto &c : candidates) {
+		if (only && *only != c.name)
+			continue;
+		BackendProbe p{c.name, false, ""};
+		bool device = is_device(c.with);
+		if (device && !dev)
+			p.result = why_no_device;
+		else if (device && c.with == MappingKind::device_fault && !dev->gives_pmd(c.with))
+			p.result = "this kernel's fault path gives no PMD leaves";
+		else if (device && c.with == MappingKind::device_remap && dev->remap_pmd == false)
+			p.result = "remap_pfn_range() gives 4 KiB PTEs: this kernel lacks the series";
+		else
+			p.result = probe(c, node);
+		if (p.result.empty() && b.name.empty()) {
+			p.chosen = true;
+			p.result = "both mappings read back as promised";
+			b.name = c.name;
+			b.without = c.without;
+			b.with = c.with;
+			b.reason = c.what;
+		}
+		b.probes.push_back(std::move(p));
+		if (!b.name.empty())
+			break;
+	}
+	if (b.name.empty()) {
+		std::string all;
+		for (const auto &p : b.probes)
+			all += fmt::format("{}{}: {}", all.empty() ? "" : "; ", p.name, p.result);
+		throw Unavailable(fmt::format("no backend gives huge pages here ({})", all));
+	}
+	return b;
+}
+
+Backend resolve_backend(std::optional<MappingKind> without, std::optional<MappingKind> with,
+			const std::optional<std::string> &only, int node)
+{
+	if (!without && !with)
+		return choose_backend(node, only);
+	if (only)
+		throw Error("--backend cannot be combined with --without or --with");
+	Backend b;
+	b.name = "manual";
+	b.without = without.value_or(MappingKind::page_4k);
+	b.with = with.value_or(MappingKind::thp);
+	b.reason = "mappings named on the command line";
+	return b;
+}
+
+void to_json(nlohmann::json &j, const Backend &b)
+{
+	nlohmann::json probes = nlohmann::json::array();
+	for (const auto &p : b.probes)
+		probes.push_back({{"name", p.name}, {"chosen", p.chosen}, {"result", p.result}});
+	j = nlohmann::json{{"name", b.name},
+			   {"without", mapping_name(b.without)},
+			   {"with", mapping_name(b.with)},
+			   {"reason", b.reason},
+			   {"probes", probes}};
+}
+
+} // namespace pfn
