@@ -1,4 +1,5 @@
 // Ordinary process memory: 4 KiB pages, transparent huge pages, or hugetlbfs.
+#include <numa.h>
 #include <numaif.h>
 #include <sys/mman.h>
 #include <unistd.h>
@@ -129,6 +130,13 @@ std::unique_ptr<Region> map_process_region(const RegionSpec &spec)
 		if (avail && len > avail)
 			throw Error(fmt::format("{} is more than the {} of memory available",
 						format_size(len), format_size(avail)));
+		long long node_free = 0;
+		if (spec.node >= 0 && numa_available() >= 0 &&
+		    numa_node_size64(spec.node, &node_free) > 0 && node_free >= 0 &&
+		    len > uint64_t(node_free))
+			throw Error(fmt::format("{} does not fit NUMA node {}: it has {} free",
+						format_size(len), spec.node,
+						format_size(size_t(node_free))));
 	}
 	if (spec.kind == MappingKind::thp &&
 	    read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") !=

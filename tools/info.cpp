@@ -1,0 +1,95 @@
+// pfnbench_info: what this machine, kernel and driver can do for pfnbench, and which
+// backend a comparison would use here.
+#include <CLI/CLI.hpp>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "backend.h"
+#include "copy.h"
+#include "counters.h"
+#include "device.h"
+#include "error.h"
+#include "placement.h"
+#include "program.h"
+#include "sysinfo.h"
+
+namespace {
+
+nlohmann::json device_json(std::string &text)
+{
+	std::string why;
+	auto dev = pfn::probe_device(&why);
+	text = dev ? dev->summary() : "unavailable: " + why;
+	if (!dev)
+		return {{"available", false}, {"reason", why}};
+	return {{"available", true}, {"summary", dev->summary()}};
+}
+
+nlohmann::json backend_json(int node, std::string &text)
+{
+	try {
+		pfn::Backend b = pfn::choose_backend(node);
+		text = fmt::format("{} ({} vs {}): {}", b.name, pfn::mapping_name(b.with),
+				   pfn::mapping_name(b.without), b.reason);
+		for (const auto &p : b.probes)
+			text += fmt::format("\n  {} {}: {}", p.chosen ? "*" : "-", p.name, p.result);
+		return b;
+	} catch (const pfn::Error &e) {
+		text = fmt::format("unavailable: {}", e.what());
+		return {{"name", nullptr}, {"reason", e.what()}};
+	}
+}
+
+} // namespace
+
+int main(int argc, char **argv)
+{
+	CLI::App app{"Says what this machine, kernel and kdriver can do for pfnbench: system facts, "
+		     "the driver's modes, the backend --compare would choose (each candidate probed "
+		     "by mapping memory and reading its page tables back), copy kernels and the "
+		     "hardware counters that really count.",
+		     "pfnbench_info"};
+	bool json = false;
+	std::optional<int> cpu, node;
+	app.add_flag("--json", json, "print everything as one JSON object");
+	app.add_option("--cpu", cpu, "CPU whose node the backend probes use");
+	app.add_option("--node", node, "NUMA node for the backend probes");
+	int rc = pfn::parse_args(app, argc, argv);
+	if (rc >= 0)
+		return rc;
+	return pfn::run_main("pfnbench_info", [&] {
+		pfn::Placement place = pfn::resolve_placement(cpu, node);
+		pfn::pin_thread(place);
+		std::string device_text, backend_text;
+		nlohmann::json doc = {
+			{"system", pfn::system_facts()},
+			{"placement", {{"cpu", place.cpu}, {"node", place.node}}},
+			{"device", device_json(device_text)},
+			{"backend", backend_json(place.node, backend_text)},
+			{"copy_kernels", pfn::supported_copy_kernels()},
+		};
+		pfn::CounterInventory inv = pfn::list_countable_events();
+		nlohmann::json countable = nlohmann::json::array();
+		for (const auto &e : inv.countable)
+			countable.push_back({{"name", e.name}, {"source", e.source}});
+		doc["counters"] = {{"countable", countable}, {"disabled", inv.disabled},
+				   {"default", pfn::default_counter_events()}};
+		if (json) {
+			fmt::print("{}\n", doc.dump(1));
+			return pfn::exit_ok;
+		}
+		const auto &s = doc["system"];
+		fmt::print("machine:   {} ({} CPUs), kernel {}\n", s["cpu_model"].get<std::string>(),
+			   s["cpus"].get<int>(), s["kernel"].get<std::string>());
+		fmt::print("numa:      {}\n", s["numa_layout"].get<std::string>());
+		fmt::print("thp:       enabled [{}], defrag [{}]; hugetlb 2 MiB pages free: {}\n",
+			   s["thp_enabled"].get<std::string>(), s["thp_defrag"].get<std::string>(),
+			   s["hugetlb_free_2m"].get<long>());
+		fmt::print("placement: CPU {}, node {}\n", place.cpu, place.node);
+		fmt::print("kdriver:   {}\n", device_text);
+		fmt::print("backend:   {}\n", backend_text);
+		fmt::print("copy:      {}\n", fmt::join(pfn::supported_copy_kernels(), ", "));
+		fmt::print("counters:\n{}", pfn::format_inventory(inv));
+		return pfn::exit_ok;
+	});
+}
