@@ -1,0 +1,2 @@
+"""pfnbench results tooling: reading results documents, figures, comparisons, and the
+`pfnbench reproduce` orchestration. All measuring happens in the C++ programs."""

@@ -1,0 +1,249 @@
+"""Reading results: pfnbench results documents, Google Benchmark JSON, the cover-letter
+reference, and the schema check.
+
+Everything downstream (figures, compare, summary) works on a pfnbench-results/1 document
+(a plain dict, exactly as the C++ programs write it). Google Benchmark output from bench/
+is converted into the same shape so the same figures can draw it.
+"""
+
+import json
+import os
+import re
+
+SCHEMA_ID = "pfnbench-results/1"
+PLOTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+SCHEMA_PATH = os.path.join(PLOTS_DIR, "schema", "pfnbench-results-1.schema.json")
+REFERENCE_DIR = os.path.join(PLOTS_DIR, "reference")
+
+MIB = 1 << 20
+
+
+class DocError(Exception):
+    """A file that is not a results document we can read; the message says why."""
+
+
+def _read_json(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return json.load(f)
+    except FileNotFoundError:
+        raise DocError(f"{path}: no such file") from None
+    except json.JSONDecodeError as e:
+        raise DocError(f"{path}: not valid JSON ({e.msg} at line {e.lineno})") from None
+
+
+def results_path(path):
+    """A run directory or a JSON file -> the JSON file to read."""
+    if os.path.isdir(path):
+        candidate = os.path.join(path, "results.json")
+        if not os.path.exists(candidate):
+            raise DocError(f"{path}: directory has no results.json "
+                           "(expected a directory written by 'pfnbench reproduce')")
+        return candidate
+    return path
+
+
+def load(path):
+    """Loads a pfnbench results document or Google Benchmark JSON (converted)."""
+    path = results_path(path)
+    data = _read_json(path)
+    if not isinstance(data, dict):
+        raise DocError(f"{path}: expected a JSON object at the top level")
+    if data.get("schema") == SCHEMA_ID:
+        return data
+    if "benchmarks" in data and "context" in data:
+        return from_gbench(data, path)
+    if "schema" in data:
+        raise DocError(f"{path}: schema {data['schema']!r} is not {SCHEMA_ID!r}")
+    raise DocError(f"{path}: neither a pfnbench results document (\"schema\": "
+                   f"\"{SCHEMA_ID}\") nor Google Benchmark JSON")
+
+
+def schema_errors(doc):
+    """Every violation of the results schema, as 'path: message' strings ([] when valid)."""
+    import jsonschema  # Debian: python3-jsonschema
+
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        schema = json.load(f)
+    validator = jsonschema.Draft202012Validator(schema)
+    errors = []
+    for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
+        where = "/".join(str(p) for p in err.absolute_path) or "(top)"
+        errors.append(f"{where}: {err.message}")
+    return errors
+
+
+def load_reference(name="cover-letter"):
+    path = os.path.join(REFERENCE_DIR, f"{name}.json")
+    if not os.path.exists(path):
+        known = sorted(f[:-5] for f in os.listdir(REFERENCE_DIR) if f.endswith(".json"))
+        raise DocError(f"unknown reference {name!r}; known: {', '.join(known)}")
+    return _read_json(path)
+
+
+# --- Google Benchmark ----------------------------------------------------------------
+
+_SIZE_RE = re.compile(r"^(\d+)([KMG]?)$", re.IGNORECASE)
+_MAPPINGS = {"4k", "thp", "hugetlb", "hugetlb-1g", "device-pte", "device-remap", "device-fault"}
+_CHAINS = {"stride", "thrash", "random", "page-local"}
+
+
+def _parse_size(text):
+    m = _SIZE_RE.match(text)
+    if not m:
+        return None
+    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
+
+
+def _split_name(name):
+    """'BM_Chase/thrash/thp/67108864/repeats:3' -> ('BM_Chase', {'chain': .., ...})."""
+    parts = name.split("/")
+    family, fields = parts[0], {}
+    for part in parts[1:]:
+        key, sep, value = part.partition(":")
+        if sep and not key.isdigit():
+            # Google Benchmark's own suffixes (repeats:3, min_time:0.1) or named args.
+            fields.setdefault("args", {})[key] = value
+            part = value
+            if key in ("repeats", "min_time", "iterations", "threads"):
+                continue
+        if part in _MAPPINGS:
+            fields["mapping"] = part
+        elif part in _CHAINS:
+            fields["chain"] = part
+        elif _parse_size(part) is not None and "bytes" not in fields:
+            fields["bytes"] = _parse_size(part)
+        elif "kernel" not in fields and not part.replace(".", "").isdigit():
+            fields["kernel"] = part
+    return family, fields
+
+
+def _fake_summary(values):
+    values = sorted(values)
+    n = len(values)
+    mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
+    mean = sum(values) / n
+    return {"n": n, "min": values[0], "p10": values[0], "median": mid, "p90": values[-1],
+            "max": values[-1], "mean": mean, "stddev": 0.0,
+            "spread_pct": (values[-1] - values[0]) / mid * 100 if mid else 0.0}
+
+
+def _report_from_fraction(fraction, nbytes):
+    huge = int(round(fraction * nbytes)) if fraction is not None else 0
+    return {"bytes": nbytes, "bytes_4k": nbytes - huge, "bytes_2m": huge, "bytes_1g": 0,
+            "bytes_unmapped": 0, "fraction_huge": fraction if fraction is not None else 0.0,
+            "method": "bench huge_fraction counter" if fraction is not None else "unknown",
+            "node_bytes": {}, "node_method": "unknown", "note": "from Google Benchmark JSON"}
+
+
+def from_gbench(data, path="(gbench)"):
+    """Google Benchmark JSON (bench/) -> a pfnbench-results/1-shaped document.
+
+    Chase benchmarks (a name with a chain kind and a mapping, user counter ns_per_load)
+    become latency points; copy benchmarks (a mapping, no chain, counter gb_per_s) become
+    copy points. Repetitions of one name become the samples of one point; aggregates
+    (mean/median/stddev rows) are skipped because the iterations carry the raw values.
+    """
+    ctx = data.get("context", {})
+    latency, copy = {}, {}
+    for bm in data.get("benchmarks", []):
+        if bm.get("run_type") == "aggregate" or bm.get("error_occurred"):
+            continue
+        name = bm.get("run_name") or bm.get("name", "")
+        family, f = _split_name(name)
+        if "mapping" not in f or "bytes" not in f:
+            continue
+        if "ns_per_load" in bm and "chain" in f:
+            key = (f["mapping"], f["chain"], f["bytes"])
+            p = latency.setdefault(key, {"name": name, "values": [], "huge": None,
+                                         "counters": {}})
+            p["values"].append(float(bm["ns_per_load"]))
+            if "huge_fraction" in bm:
+                p["huge"] = float(bm["huge_fraction"])
+            for k, v in bm.items():
+                if isinstance(v, (int, float)) and ("tlb" in k.lower() or "walk" in k.lower()):
+                    p["counters"][k] = p["counters"].get(k, 0) + v
+        elif "gb_per_s" in bm and "chain" not in f:
+            key = (f["mapping"], f.get("kernel", "libc"), f["bytes"])
+            p = copy.setdefault(key, {"name": name, "values": [], "gbs": [], "huge": None})
+            p["gbs"].append(float(bm["gb_per_s"]))
+            p["values"].append(f["bytes"] / (float(bm["gb_per_s"]) * 1e9) * 1e3)
+            if "huge_fraction" in bm:
+                p["huge"] = float(bm["huge_fraction"])
+    lat_points = []
+    for (mapping, chain, nbytes), p in sorted(latency.items()):
+        lat_points.append({
+            "mapping": mapping, "chain": chain, "range_bytes": nbytes, "stride_bytes": 64,
+            "report": _report_from_fraction(p["huge"], nbytes), "samples_ns": p["values"],
+            "loads_per_sample": 1, "summary": _fake_summary(p["values"]),
+            # Per-load values as Google Benchmark reported them (already divided).
+            "counters_per_load": p["counters"], "counters": {"values": {}, "unavailable": {}},
+            "benchmark": p["name"]})
+    copy_points = []
+    for (mapping, kernel, nbytes), p in sorted(copy.items()):
+        rep = _report_from_fraction(p["huge"], nbytes)
+        copy_points.append({
+            "mapping": mapping, "kernel": kernel, "bytes": nbytes, "src_report": rep,
+            "dst_report": rep, "samples_ms": p["values"], "summary": _fake_summary(p["values"]),
+            "gb_per_s": max(p["gbs"]), "counters": {"values": {}, "unavailable": {}},
+            "benchmark": p["name"]})
+    caches = {}
+    for c in ctx.get("caches", []):
+        if c.get("type") in ("Data", "Unified"):
+            caches[f"L{c.get('level')}{'d' if c.get('type') == 'Data' else ''}"] = c.get("size")
+    return {
+        "schema": SCHEMA_ID, "tool": "bench", "command_line": [ctx.get("executable", "bench")],
+        "system": {"hostname": ctx.get("host_name", "?"), "date": ctx.get("date", "?"),
+                   "kernel": "?", "cpu_model": "?", "cpus": ctx.get("num_cpus", 1),
+                   "thp_enabled": "?", "pfnbench_version": "?", "caches": caches,
+                   "library_build_type": ctx.get("library_build_type", "?")},
+        "latency": lat_points, "copy": copy_points, "source": f"Google Benchmark JSON {path}",
+    }
+
+
+# --- small helpers shared by figures, compare and summary -----------------------------
+
+def mib(nbytes):
+    return nbytes / MIB
+
+
+def size_label(nbytes):
+    for unit, shift in (("G", 30), ("M", 20), ("K", 10)):
+        if nbytes >= (1 << shift) and nbytes % (1 << shift) == 0:
+            return f"{nbytes >> shift}{unit}"
+    return f"{nbytes}"
+
+
+def row_mappings(doc, table):
+    """(without, with) mapping names of a compare table, from the rows when they carry
+    them, else from the points of the run that produced the table."""
+    rows = doc.get("tables", {}).get(table, [])
+    for r in rows:
+        if r.get("without_mapping") and r.get("with_mapping"):
+            return r["without_mapping"], r["with_mapping"]
+    backend = doc.get("backend") or {}
+    if backend.get("without") and backend.get("with"):
+        return backend["without"], backend["with"]
+    points = doc.get("latency" if table == "latency" else "copy", [])
+    sizes = {r["bytes"] for r in rows}
+    kinds = []
+    for p in points:
+        nbytes = p.get("range_bytes", p.get("bytes"))
+        if nbytes in sizes and p["mapping"] not in kinds:
+            kinds.append(p["mapping"])
+    huge = [k for k in kinds if k in ("thp", "hugetlb", "hugetlb-1g", "device-remap",
+                                      "device-fault")]
+    small = [k for k in kinds if k not in huge]
+    return (small[0] if small else "without"), (huge[0] if huge else "with")
+
+
+def describe_machine(doc):
+    """'vm (AMD EPYC, Linux 6.1.0-13-amd64)', leaving out what the document does not say."""
+    s = doc.get("system", {})
+    facts = []
+    if s.get("cpu_model", "?") != "?":
+        facts.append(s["cpu_model"])
+    if s.get("kernel", "?") != "?":
+        facts.append(f"Linux {s['kernel']}")
+    host = s.get("hostname", "?")
+    return f"{host} ({', '.join(facts)})" if facts else host

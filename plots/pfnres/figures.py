@@ -1,0 +1,364 @@
+"""The figures: matplotlib (Agg) drawings of a results document.
+
+Each figure function takes a pfnbench-results/1 document and returns a Figure, or None
+together with the reason it cannot be drawn (no TLB data, no sweep...). write_all() saves
+every drawable figure as PNG of a fixed pixel size (FIGSIZE x DPI) so reviews and tests can
+rely on it.
+"""
+
+import os
+
+import matplotlib
+
+matplotlib.use("Agg")
+from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
+from matplotlib.patches import Patch  # noqa: E402
+from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
+
+from . import doc as docmod  # noqa: E402
+
+FIGSIZE = (10, 6)   # inches
+DPI = 120           # -> 1200 x 720 pixels
+PIXELS = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
+
+HUGE_KINDS = ("thp", "hugetlb", "hugetlb-1g", "device-remap", "device-fault")
+COLORS = {"4k": "tab:blue", "device-pte": "tab:blue", "thp": "tab:orange",
+          "device-remap": "tab:red", "device-fault": "tab:green", "hugetlb": "tab:purple",
+          "hugetlb-1g": "tab:brown"}
+CHAIN_STYLES = {"thrash": "-", "random": "--", "page-local": ":", "stride": "-."}
+FIGURES = ("latency", "improvement", "tlb", "sweep")
+
+
+# --- helpers -----------------------------------------------------------------------
+
+def _size_axis(ax):
+    ax.set_xscale("log", base=2)
+    ax.xaxis.set_major_formatter(FuncFormatter(lambda x, _: docmod.size_label(int(round(x)))))
+    ax.xaxis.set_minor_formatter(NullFormatter())
+
+
+def _backend_label(doc):
+    backend = doc.get("backend") or {}
+    if backend.get("label"):
+        return backend["label"]
+    kinds = sorted({p["mapping"] for p in doc.get("latency", []) + doc.get("copy", [])},
+                   key=lambda k: (k in HUGE_KINDS, k))
+    return " vs ".join(kinds) if kinds else "no data"
+
+
+def _title(doc, what):
+    return (f"{what} - {docmod.describe_machine(doc)}\n"
+            f"backend: {_backend_label(doc)} ({doc.get('tool', '?')})")
+
+
+def _new_figure(ncols=1):
+    fig = Figure(figsize=FIGSIZE, dpi=DPI)
+    axes = fig.subplots(1, ncols, squeeze=False)[0]
+    return fig, list(axes)
+
+
+def _points(doc, kind, role):
+    """Points of one run role ('latency-compare', 'sweep', ...) when the document says
+    which run made which point (pfnbench reproduce); otherwise every point."""
+    points = doc.get(kind, [])
+    runs = doc.get("runs")
+    if runs and any("run" in p for p in points):
+        wanted = {i for i, r in enumerate(runs) if r.get("role") == role}
+        return [p for p in points if p.get("run") in wanted]
+    return points
+
+
+def _huge_text(points):
+    """What the mapping reports of a line's points said, e.g. 'read back: 100% huge'."""
+    fr = [p["report"]["fraction_huge"] for p in points if "report" in p]
+    if not fr:
+        return ""
+    lo, hi = min(fr) * 100, max(fr) * 100
+    span = f"{lo:.0f}%" if round(lo) == round(hi) else f"{lo:.0f}-{hi:.0f}%"
+    return f"read back: {span} huge"
+
+
+def _group(points, *keys):
+    groups = {}
+    for p in points:
+        groups.setdefault(tuple(p[k] for k in keys), []).append(p)
+    for g in groups.values():
+        g.sort(key=lambda p: p.get("range_bytes", p.get("bytes", 0)))
+    return dict(sorted(groups.items(), key=lambda kv: (kv[0][0] in HUGE_KINDS, kv[0])))
+
+
+def _chase_lines(ax, points):
+    groups = _group(points, "mapping", "chain")
+    chains = {k[1] for k in groups}
+    for (mapping, chain), pts in groups.items():
+        x = [p["range_bytes"] for p in pts]
+        y = [p["summary"]["min"] for p in pts]
+        label = mapping if len(chains) == 1 else f"{mapping}, {chain} chain"
+        huge = _huge_text(pts)
+        if huge:
+            label += f" ({huge})"
+        line, = ax.plot(x, y, marker="o", markersize=3, label=label, color=COLORS.get(mapping),
+                        linestyle=CHAIN_STYLES.get(chain, "-"))
+        lo = [p["summary"].get("p10", p["summary"]["min"]) for p in pts]
+        hi = [p["summary"].get("p90", p["summary"]["max"]) for p in pts]
+        ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
+    return groups
+
+
+# --- latency vs working-set size ---------------------------------------------------
+
+def latency_figure(doc, reference=None):
+    points = _points(doc, "latency", "latency-compare")
+    if not points and not reference:
+        return None, "no latency points"
+    fig, (ax,) = _new_figure()
+    groups = _chase_lines(ax, points) if points else {}
+    if reference:
+        rows = reference["latency"]["rows"]
+        x = [r["size_mib"] * docmod.MIB for r in rows]
+        ax.plot(x, [r["without"] for r in rows], "k--", marker="s", markersize=4,
+                label=f"{reference['label']}: {reference['without_mapping']}")
+        ax.plot(x, [r["with"] for r in rows], "k:", marker="^", markersize=4,
+                label=f"{reference['label']}: {reference['with_mapping']}")
+    _size_axis(ax)
+    ax.set_xlabel("working-set size (bytes, log2 scale)")
+    chains = sorted({k[1] for k in groups}) or ["thrash"]
+    stride = points[0]["stride_bytes"] if points else 64
+    ax.set_ylabel("latency per dependent load (ns)")
+    ax.set_ylim(bottom=0)
+    ax.grid(True, which="major", alpha=0.3)
+    ax.legend(loc="lower right", fontsize=8)
+    fig.suptitle(_title(doc, "Load latency vs working set"), fontsize=10)
+    ax.set_title(f"{'/'.join(chains)} chain, stride {stride} B; line: minimum of samples, "
+                 "band: p10-p90", fontsize=8)
+    fig.tight_layout()
+    return fig, ""
+
+
+# --- improvement bars --------------------------------------------------------------
+
+def derived_rows(points, size_key):
+    """Without/with rows from raw points (for documents without compare tables, such as
+    Google Benchmark output): per size, the best 4 KiB kind against the best huge kind."""
+    by_size = {}
+    for p in points:
+        if p.get("chain", "thrash") not in ("thrash", None) and size_key == "range_bytes":
+            continue
+        side = "with" if p["mapping"] in HUGE_KINDS else "without"
+        slot = by_size.setdefault(p[size_key], {})
+        v = p["summary"]["min"]
+        if side not in slot or v < slot[side]:
+            slot[side] = v
+    rows = []
+    for nbytes, s in sorted(by_size.items()):
+        if "with" in s and "without" in s and s["without"]:
+            rows.append({"bytes": nbytes, "size_mib": nbytes / docmod.MIB,
+                         "without": s["without"], "with": s["with"],
+                         "improvement_pct": (s["without"] - s["with"]) / s["without"] * 100,
+                         "mismatch": ""})
+    return rows
+
+
+def _improvement_panel(ax, rows, what, unit, ref_rows, ref_label, mappings):
+    labels = [docmod.size_label(int(round(r["size_mib"] * docmod.MIB))) for r in rows]
+    x = list(range(len(rows)))
+    values = [r["improvement_pct"] for r in rows]
+    colors = ["tab:gray" if r.get("mismatch") else "tab:green" for r in rows]
+    bars = ax.bar(x, values, color=colors, width=0.6,
+                  label=f"measured: {mappings[1]} vs {mappings[0]}")
+    for bar, r in zip(bars, rows):
+        if r.get("mismatch"):
+            bar.set_hatch("//")
+        ax.annotate(f"{r['improvement_pct']:.1f}%" + (" (!)" if r.get("mismatch") else ""),
+                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
+                    ha="center", va="bottom" if r["improvement_pct"] >= 0 else "top",
+                    fontsize=7)
+    if ref_rows:
+        ref = {round(r["size_mib"], 2): r["improvement_pct"] for r in ref_rows}
+        rx = [i for i, r in enumerate(rows) if round(r["size_mib"], 2) in ref]
+        ry = [ref[round(rows[i]["size_mib"], 2)] for i in rx]
+        if rx:
+            ax.plot(rx, ry, "kD", markersize=6, label=ref_label)
+    handles, _ = ax.get_legend_handles_labels()
+    if any(r.get("mismatch") for r in rows):
+        handles.append(Patch(facecolor="tab:gray", hatch="//",
+                             label="(!) mapping report does not match its column"))
+    ax.axhline(0, color="black", linewidth=0.8)
+    top = max([0.0] + values)
+    if ref_rows:
+        top = max([top] + [r["improvement_pct"] for r in ref_rows])
+    ax.set_ylim(min([0.0] + values) * 1.2, top * 1.35 + 1)
+    ax.set_xticks(x)
+    ax.set_xticklabels(labels)
+    ax.set_xlabel("size")
+    ax.set_ylabel(f"improvement in {what} (%)\n(without - with) / without")
+    ax.set_title(f"{what} ({unit}, minimum of samples)", fontsize=9)
+    ax.grid(True, axis="y", alpha=0.3)
+    ax.legend(handles=handles, fontsize=8, loc="upper left")
+
+
+def improvement_figure(doc, reference=None):
+    tables = doc.get("tables", {})
+    panels = []
+    for kind, what, unit, size_key in (("latency", "load latency", "ns/load", "range_bytes"),
+                                        ("copy", "copy time", "ms/copy", "bytes")):
+        rows = tables.get(kind)
+        if not rows:
+            rows = derived_rows(doc.get(kind, []), size_key)
+        if rows:
+            ref_rows = reference[kind]["rows"] if reference else None
+            panels.append((kind, what, unit, rows, ref_rows))
+    if not panels:
+        return None, "no compare tables and no without/with pairs of points"
+    fig, axes = _new_figure(len(panels))
+    for ax, (kind, what, unit, rows, ref_rows) in zip(axes, panels):
+        mappings = docmod.row_mappings(doc, kind)
+        _improvement_panel(ax, rows, what, unit, ref_rows,
+                           reference["label"] if reference else "", mappings)
+    fig.suptitle(_title(doc, "Improvement from huge mappings"), fontsize=10)
+    fig.tight_layout()
+    return fig, ""
+
+
+# --- TLB misses / TLB cost ---------------------------------------------------------
+
+def _is_tlb_event(name):
+    n = name.lower()
+    return "tlb" in n or "walk" in n
+
+
+def tlb_misses(points):
+    """{(mapping, event): [(bytes, misses per load)]} from hardware counter totals."""
+    out = {}
+    for p in points:
+        c = p.get("counters_per_load") or {}
+        per_load = {k: v for k, v in c.items() if _is_tlb_event(k)}
+        values = (p.get("counters") or {}).get("values", {})
+        loads = p.get("loads_per_sample", 0) * len(p.get("samples_ns", []))
+        if loads:
+            for event, count in values.items():
+                if _is_tlb_event(event):
+                    per_load[event] = count / loads
+        for event, v in per_load.items():
+            out.setdefault((p["mapping"], event), []).append((p["range_bytes"], v))
+    return {k: sorted(v) for k, v in sorted(out.items())}
+
+
+def tlb_cost(points):
+    """{mapping: [(bytes, ns)]}: random-chain minus page-local-chain latency, the TLB share
+    of a load measured by timing (for machines without a PMU)."""
+    best = {}
+    for p in points:
+        key = (p["mapping"], p["range_bytes"], p["chain"])
+        best[key] = min(best.get(key, float("inf")), p["summary"]["min"])
+    out = {}
+    for (mapping, nbytes, chain), v in best.items():
+        if chain == "random" and (mapping, nbytes, "page-local") in best:
+            out.setdefault(mapping, []).append((nbytes, v - best[(mapping, nbytes, "page-local")]))
+    return {k: sorted(v) for k, v in sorted(out.items(), key=lambda kv: (kv[0] in HUGE_KINDS,
+                                                                          kv[0]))}
+
+
+def _unavailable_reason(points):
+    reasons = set()
+    for p in points:
+        for event, why in (p.get("counters") or {}).get("unavailable", {}).items():
+            if _is_tlb_event(event):
+                reasons.add(f"{event}: {why}")
+    return "; ".join(sorted(reasons))
+
+
+def tlb_figure(doc):
+    points = doc.get("latency", [])
+    misses, cost = tlb_misses(points), tlb_cost(points)
+    if not misses and not cost:
+        why = _unavailable_reason(points)
+        return None, ("no TLB counters" + (f" ({why})" if why else "")
+                      + " and no random/page-local chain pairs to derive TLB cost from")
+    panels = [p for p in (("misses", misses), ("cost", cost)) if p[1]]
+    fig, axes = _new_figure(len(panels))
+    for ax, (kind, data) in zip(axes, panels):
+        events = sorted({k[1] for k in data}) if kind == "misses" else []
+        styles = ["-", "--", ":", "-."]
+        for key, xy in data.items():
+            label = f"{key[0]}: {key[1]}" if kind == "misses" else key
+            mapping = key[0] if kind == "misses" else key
+            style = styles[events.index(key[1]) % len(styles)] if kind == "misses" else "-"
+            ax.plot([a for a, _ in xy], [b for _, b in xy], marker="o", markersize=3,
+                    label=label, color=COLORS.get(mapping), linestyle=style)
+        _size_axis(ax)
+        ax.set_xlabel("working-set size (bytes, log2 scale)")
+        if kind == "misses":
+            ax.set_ylabel("TLB misses per load (hardware counter)")
+            ax.set_title("hardware counters, per dependent load", fontsize=9)
+        else:
+            ax.set_ylabel("TLB cost per load (ns)\nrandom chain - page-local chain")
+            ax.set_title("TLB cost by timing (no PMU needed)", fontsize=9)
+        ax.grid(True, alpha=0.3)
+        ax.legend(fontsize=8)
+    fig.suptitle(_title(doc, "TLB behaviour"), fontsize=10)
+    fig.tight_layout()
+    return fig, ""
+
+
+# --- the full lat_mem_rd sweep -----------------------------------------------------
+
+def _caches(doc):
+    caches = doc.get("system", {}).get("caches") or {}
+    if isinstance(caches, list):  # [{"level":1,"type":"Data","size":...}]
+        caches = {f"L{c.get('level')}": c.get("size") for c in caches
+                  if c.get("type") in ("Data", "Unified")}
+    return {k: v for k, v in caches.items() if isinstance(v, int) and v > 0}
+
+
+def sweep_figure(doc):
+    points = _points(doc, "latency", "sweep")
+    sizes = {p["range_bytes"] for p in points}
+    if len(sizes) < 8:
+        return None, f"no lat_mem_rd sweep (only {len(sizes)} sizes measured)"
+    fig, (ax,) = _new_figure()
+    _chase_lines(ax, points)
+    for name, nbytes in sorted(_caches(doc).items(), key=lambda kv: kv[1]):
+        ax.axvline(nbytes, color="gray", linestyle=":", linewidth=1)
+        ax.annotate(f"{name} {docmod.size_label(nbytes)}", (nbytes, 1), xycoords=("data",
+                    "axes fraction"), rotation=90, va="top", ha="right", fontsize=7,
+                    color="gray")
+    _size_axis(ax)
+    ax.set_xlabel("working-set size (bytes, log2 scale)")
+    ax.set_yscale("log")
+    ax.yaxis.set_major_formatter(FuncFormatter(lambda y, _: f"{y:g}"))
+    ax.set_ylabel("latency per dependent load (ns, log scale)")
+    ax.grid(True, which="both", alpha=0.3)
+    ax.legend(loc="upper left", fontsize=8)
+    stride = points[0]["stride_bytes"]
+    fig.suptitle(_title(doc, "lat_mem_rd sweep: cache and memory levels"), fontsize=10)
+    ax.set_title(f"stride {stride} B; line: minimum of samples, band: p10-p90", fontsize=8)
+    fig.tight_layout()
+    return fig, ""
+
+
+# --- all of them -------------------------------------------------------------------
+
+def write_all(doc, outdir, reference=None, only=FIGURES):
+    """Writes <outdir>/<figure>.png for every drawable figure.
+
+    Returns [(figure name, path or None, reason when not drawn)]. Each file is written to
+    a temporary name and renamed, so a reader never sees half a PNG.
+    """
+    makers = {"latency": lambda: latency_figure(doc, reference),
+              "improvement": lambda: improvement_figure(doc, reference),
+              "tlb": lambda: tlb_figure(doc),
+              "sweep": lambda: sweep_figure(doc)}
+    os.makedirs(outdir, exist_ok=True)
+    written = []
+    for name in only:
+        fig, why = makers[name]()
+        if fig is None:
+            written.append((name, None, why))
+            continue
+        path = os.path.join(outdir, f"{name}.png")
+        tmp = path + ".tmp"
+        fig.savefig(tmp, dpi=DPI, format="png")
+        os.replace(tmp, path)
+        written.append((name, path, ""))
+    return written
