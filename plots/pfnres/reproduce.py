@@ -1,0 +1,399 @@
+"""`pfnbench reproduce`: runs the cover letter's two tables (and the curves around them) on
+this machine and writes one self-contained, atomic result directory.
+
+All measuring is done by the C++ programs (lat_mem_rd, memcpy_test); this module chooses
+what to run, runs it pinned, shows progress, merges their JSON documents, and writes
+latency.txt, memcpy.txt, summary.md, results.json and the plots into
+<out>/<host>-<date>-<backend>[-quick]/ through a temporary directory that is renamed into
+place only when everything is written. SIGINT/SIGTERM/SIGHUP stop the running program and
+remove the temporary directory, so an interrupted run leaves nothing behind.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import shlex
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import threading
+import time
+
+from . import backend as backendmod
+from . import doc as docmod
+from . import summary as summarymod
+from .progress import Progress
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+TMP_PREFIX = ".tmp-"
+SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+
+# The runs, full and --quick. Sizes follow the cover letter: latency 64M..4096M (the
+# defaults of lat_mem_rd --compare), copy 1024M..4096M (memcpy_test's defaults), and the
+# published sweep command `lat_mem_rd -t 4096M` once per mapping.
+FULL = {"lat_sizes": None, "copy_sizes": None, "sweep_size": "4096M", "reps": None,
+        "sample_ms": None, "tlb_sizes": "64M,1024M"}
+QUICK = {"lat_sizes": "16M,32M,64M", "copy_sizes": "64M,128M", "sweep_size": "64M",
+         "reps": "3", "sample_ms": "1", "tlb_sizes": "64M"}
+# Rough seconds per step on the development machine, only for "time left".
+ESTIMATES = {False: {"latency-compare": 150, "copy-compare": 100, "sweep": 60,
+                     "tlb-cost": 20},
+             True: {"latency-compare": 8, "copy-compare": 6, "sweep": 6, "tlb-cost": 3}}
+
+
+class Interrupted(Exception):
+    def __init__(self, signum):
+        super().__init__(signal.Signals(signum).name)
+        self.signum = signum
+
+
+class RunError(Exception):
+    pass
+
+
+class Step:
+    def __init__(self, role, tool, args, what, table=None, stderr_file=None, required=True):
+        self.role, self.tool, self.args, self.what = role, tool, args, what
+        self.table = table              # file name in the run dir for --table
+        self.stderr_file = stderr_file  # keep the program's stderr (lmbench text) here
+        self.required = required
+
+
+# --- where things are ---------------------------------------------------------------
+
+def find_tool(name, bin_dir=None, build_dir=None):
+    """Path of a built program, or None. bin_dir first (tests), then the build tree."""
+    candidates = []
+    if bin_dir:
+        candidates.append(os.path.join(bin_dir, name))
+    build = build_dir or os.environ.get("PFNBENCH_BUILD_DIR") or os.path.join(REPO, "build")
+    candidates += [os.path.join(build, name, name), os.path.join(build, "bin", name),
+                   os.path.join(build, name)]
+    for c in candidates:
+        if os.path.isfile(c) and os.access(c, os.X_OK):
+            return c
+    return None
+
+
+def default_cpu():
+    return min(os.sched_getaffinity(0))
+
+
+def cpu_node(cpu):
+    path = f"/sys/devices/system/cpu/cpu{cpu}"
+    try:
+        for entry in os.listdir(path):
+            if entry.startswith("node") and entry[4:].isdigit():
+                return int(entry[4:])
+    except OSError:
+        pass
+    return None
+
+
+def check_cpu(cpu):
+    allowed = sorted(os.sched_getaffinity(0))
+    if cpu not in allowed:
+        raise RunError(f"--cpu {cpu}: not a CPU this process may run on "
+                       f"(allowed: {', '.join(map(str, allowed))})")
+
+
+def run_dir_name(host, when, backend_name, quick):
+    host = "".join(c if c.isalnum() or c in "-_." else "_" for c in host) or "host"
+    return f"{host}-{when.strftime('%Y%m%d-%H%M%S')}-{backend_name}" + ("-quick" if quick else "")
+
+
+def clean_stale(out_dir):
+    """Removes temporary directories of earlier runs that were killed (SIGKILL, power)."""
+    try:
+        entries = os.listdir(out_dir)
+    except OSError:
+        return
+    for entry in entries:
+        if not entry.startswith(TMP_PREFIX):
+            continue
+        pid = entry.rsplit("-", 1)[-1]
+        if pid.isdigit():
+            try:
+                os.kill(int(pid), 0)
+                continue  # that run is still going
+            except ProcessLookupError:
+                pass
+            except PermissionError:
+                continue
+        shutil.rmtree(os.path.join(out_dir, entry), ignore_errors=True)
+
+
+# --- the plan ------------------------------------------------------------------------
+
+def plan(backend, quick, cpu, node):
+    p = QUICK if quick else FULL
+    place = ["--cpu", str(cpu)] + (["--node", str(node)] if node is not None else [])
+    reps = (["-N", p["reps"]] if p["reps"] else []) + \
+        (["--sample-ms", p["sample_ms"]] if p["sample_ms"] else [])
+    wo, wi = backend["without"], backend["with"]
+    steps = [
+        Step("latency-compare", "lat_mem_rd",
+             ["--compare", "--without", wo, "--with", wi] + place + reps
+             + (["--sizes", p["lat_sizes"]] if p["lat_sizes"] else []),
+             f"latency table, {wi} vs {wo}", table="latency.txt"),
+        Step("copy-compare", "memcpy_test",
+             ["--compare", "--without", wo, "--with", wi] + place
+             + (["-N", p["reps"]] if p["reps"] else [])
+             + (["--sizes", p["copy_sizes"]] if p["copy_sizes"] else []),
+             f"copy table, {wi} vs {wo}", table="memcpy.txt", required=False),
+    ]
+    for mapping in (wo, wi):
+        steps.append(Step("sweep", "lat_mem_rd",
+                          ["-t", "--mapping", mapping] + place + reps + [p["sweep_size"]],
+                          f"sweep lat_mem_rd -t {p['sweep_size']} on {mapping}",
+                          stderr_file=f"sweep-{mapping}.txt"))
+    for mapping in (wo, wi):
+        for chain in ("page-local", "random"):
+            steps.append(Step("tlb-cost", "lat_mem_rd",
+                              ["--chain", chain, "--mapping", mapping, "--sizes",
+                               p["tlb_sizes"]] + place + reps,
+                              f"TLB cost: {chain} chain on {mapping}"))
+    return steps
+
+
+# --- running -------------------------------------------------------------------------
+
+class Runner:
+    def __init__(self, tmp, progress):
+        self.tmp, self.progress = tmp, progress
+        self.child = None
+        os.makedirs(os.path.join(tmp, "logs"), exist_ok=True)
+
+    def run(self, index, step, binary):
+        json_path = os.path.join(self.tmp, "logs", f"{index:02d}-{step.role}.json")
+        cmd = [binary] + step.args + ["--json", json_path]
+        if step.table:
+            cmd += ["--table", os.path.join(self.tmp, step.table)]
+        log_path = os.path.join(self.tmp, "logs", f"{index:02d}-{step.role}.log")
+        started = time.monotonic()
+        with open(log_path, "w", encoding="utf-8") as log:
+            log.write("$ " + shlex.join(cmd) + "\n")
+            log.flush()
+            # Held off so an interruption cannot fall between starting the program and
+            # knowing its pid (which would leave it running).
+            signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+            try:
+                self.child = subprocess.Popen(cmd, stdout=subprocess.PIPE,
+                                              stderr=subprocess.PIPE, text=True,
+                                              start_new_session=True)
+            finally:
+                signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+            err_lines = []
+            reader = threading.Thread(target=self._pump, args=(self.child.stderr, err_lines))
+            reader.daemon = True
+            reader.start()
+            out = self.child.stdout.read()
+            rc = self.child.wait()
+            reader.join()
+            self.child = None
+            log.write("--- stdout\n" + out + "--- stderr\n" + "".join(err_lines))
+        if step.stderr_file:
+            with open(os.path.join(self.tmp, step.stderr_file), "w", encoding="utf-8") as f:
+                f.write("".join(err_lines))
+        if rc != 0:
+            last = [ln.strip() for ln in err_lines if ln.strip()]
+            raise RunError(f"{step.tool} failed (exit {rc}) during {step.what}: "
+                           f"{last[-1] if last else 'no message'} (log: {log_path})")
+        try:
+            with open(json_path, encoding="utf-8") as f:
+                result = json.load(f)
+        except (OSError, ValueError) as e:
+            raise RunError(f"{step.tool} wrote no readable --json file: {e}") from None
+        return {"tool": step.tool, "role": step.role, "what": step.what,
+                "command_line": cmd_for_humans(binary, step), "seconds":
+                round(time.monotonic() - started, 2)}, result
+
+    def _pump(self, stream, lines):
+        for line in stream:
+            lines.append(line)
+            if line.strip():
+                self.progress.note(line)
+
+    def stop_child(self):
+        child = self.child
+        if child is None or child.poll() is not None:
+            return
+        for sig, wait in ((signal.SIGINT, 5), (signal.SIGKILL, 5)):
+            try:
+                os.killpg(child.pid, sig)
+            except ProcessLookupError:
+                return
+            try:
+                child.wait(wait)
+                return
+            except subprocess.TimeoutExpired:
+                continue
+
+
+def cmd_for_humans(binary, step):
+    """The command a reader can rerun: repo-relative binary, no temporary output files."""
+    rel = os.path.relpath(binary, REPO)
+    shown = rel if not rel.startswith("..") else binary
+    return [shown] + step.args
+
+
+# --- merging -------------------------------------------------------------------------
+
+def merge(docs, runs, backend, argv, quick, reference):
+    """One results document from the programs' documents (every point, tagged with the
+    index of the run that measured it in "runs")."""
+    base = next((d for d, r in zip(docs, runs) if r["role"] == "latency-compare"), docs[0])
+    merged = {"schema": docmod.SCHEMA_ID, "tool": "reproduce", "command_line": argv,
+              "system": base.get("system", {}), "placement": base.get("placement", {}),
+              "backend": backend, "quick": quick, "runs": runs, "latency": [], "copy": [],
+              "tables": {}, "plots": {"reference": reference}}
+    for i, d in enumerate(docs):
+        if d is None:
+            continue
+        for kind in ("latency", "copy"):
+            for point in d.get(kind, []):
+                merged[kind].append(dict(point, run=i))
+        for kind, rows in d.get("tables", {}).items():
+            merged["tables"].setdefault(kind, []).extend(rows)
+    return merged
+
+
+def write_json(path, obj):
+    tmp = path + ".tmp"
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        json.dump(obj, f, indent=1)
+        f.write("\n")
+    os.replace(tmp, path)
+
+
+# --- the command ---------------------------------------------------------------------
+
+def add_arguments(ap):
+    ap.add_argument("--quick", action="store_true",
+                    help="reduced run (small sizes, few repetitions), under a minute")
+    ap.add_argument("--cpu", type=int, default=None,
+                    help="CPU to pin every measurement to (default: first allowed CPU)")
+    ap.add_argument("--backend", default="auto", choices=("auto",) + backendmod.NAMES,
+                    help="mappings to compare (default: the best one available, see "
+                         "results/README.md)")
+    ap.add_argument("--out", default=os.path.join(REPO, "results"),
+                    help="directory the run directory is created in (default: results/)")
+    ap.add_argument("--reference", default="cover-letter",
+                    help="published curve to overlay on the plots, or 'none'")
+    ap.add_argument("--build-dir", default=None,
+                    help="build tree holding lat_mem_rd and memcpy_test "
+                         "(default: $PFNBENCH_BUILD_DIR or build/)")
+    ap.add_argument("--bin-dir", default=None, help=argparse.SUPPRESS)  # tests: fake tools
+
+
+def main(args, argv):
+    handlers = {s: signal.getsignal(s) for s in SIGNALS}
+
+    def on_signal(signum, _frame):
+        raise Interrupted(signum)
+
+    for s in SIGNALS:
+        signal.signal(s, on_signal)
+    tmp = None
+    runner = None
+    progress = Progress([])
+    try:
+        try:
+            lat = find_tool("lat_mem_rd", args.bin_dir, args.build_dir)
+            if not lat:
+                raise RunError("lat_mem_rd is not built (run ./pfnbench build, or pass "
+                               "--build-dir)")
+            cpu = default_cpu() if args.cpu is None else args.cpu
+            check_cpu(cpu)
+            node = cpu_node(cpu)
+            reference = None if args.reference == "none" else args.reference
+            if reference:
+                docmod.load_reference(reference)  # fail early on a typo
+            os.makedirs(args.out, exist_ok=True)
+            clean_stale(args.out)
+            tmp = os.path.join(args.out, f"{TMP_PREFIX}reproduce-{os.getpid()}")
+            os.mkdir(tmp)
+
+            backend = backendmod.choose(
+                lat, None if args.backend == "auto" else args.backend, cpu, node)
+            when = datetime.datetime.now(datetime.timezone.utc)
+            final = os.path.join(args.out, run_dir_name(socket.gethostname(), when,
+                                                        backend["name"], args.quick))
+            steps = plan(backend, args.quick, cpu, node)
+            binaries = []
+            for step in steps:
+                b = find_tool(step.tool, args.bin_dir, args.build_dir)
+                binaries.append(b)
+            progress = Progress([ESTIMATES[args.quick][s.role] for s, b in zip(steps, binaries)
+                                 if b])
+            with progress:
+                progress.message(f"backend: {backend['label']} ({backend['reason']})")
+                runner = Runner(tmp, progress)
+                docs, runs, skipped = [], [], []
+                for i, (step, binary) in enumerate(zip(steps, binaries)):
+                    if not binary:
+                        if step.required:
+                            raise RunError(f"{step.tool} is not built")
+                        skipped.append(f"{step.what}: {step.tool} is not built")
+                        progress.message(f"warning: skipping the {step.what}: "
+                                         f"{step.tool} is not built")
+                        continue
+                    progress.step(step.what)
+                    run, result = runner.run(len(runs), step, binary)
+                    runs.append(run)
+                    docs.append(result)
+                progress.step("results.json, plots, summary.md")
+                merged = merge(docs, runs, backend, argv, args.quick, reference)
+                merged["skipped"] = skipped
+                ref = docmod.load_reference(reference) if reference else None
+                from . import figures  # matplotlib only when needed
+                drawn = figures.write_all(merged, tmp, ref)
+                merged["plots"]["figures"] = {n: (os.path.basename(p) if p else None)
+                                              for n, p, _ in drawn}
+                merged["plots"]["not_drawn"] = {n: why for n, p, why in drawn if not p}
+                write_json(os.path.join(tmp, "results.json"), merged)
+                summarymod.write(tmp, merged, argv, os.path.basename(final))
+                progress.finish()
+            finalize(tmp, final)
+            tmp = None
+            print(final)
+            return 0
+        except Interrupted as e:
+            signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+            progress.close()
+            print(f"pfnbench reproduce: interrupted ({e}); nothing was written",
+                  file=sys.stderr)
+            return 128 + e.signum
+        except (RunError, backendmod.BackendError, docmod.DocError, OSError) as e:
+            signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+            progress.close()
+            print(f"pfnbench reproduce: error: {e}", file=sys.stderr)
+            return 1
+        finally:
+            # No second signal may cut the cleanup short.
+            signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+            if runner:
+                runner.stop_child()
+            if tmp:
+                shutil.rmtree(tmp, ignore_errors=True)
+    finally:
+        # Signals are blocked here. One that came during the cleanup or after the final
+        # rename has nothing left to stop: let it be delivered to a no-op, then restore.
+        for s in SIGNALS:
+            signal.signal(s, lambda *_: None)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+        for s, h in handlers.items():
+            signal.signal(s, h)
+
+
+def finalize(tmp, final):
+    """Renames the complete temporary directory into place. Signals stay blocked from here
+    on (main() unblocks them at its very end), so the directory is either fully there or
+    not at all, and an interruption after the rename is not reported as a failure."""
+    signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    if os.path.exists(final):
+        raise RunError(f"{final} already exists")
+    os.rename(tmp, final)

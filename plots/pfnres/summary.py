@@ -1,0 +1,149 @@
+"""summary.md of a run directory: both tables as the programs printed them, the machine
+facts a reviewer needs to judge them, how the mappings were verified, counters, plots, and
+the commands to rerun."""
+
+import os
+import shlex
+
+
+def _read(path):
+    try:
+        with open(path, encoding="utf-8") as f:
+            return f.read()
+    except OSError:
+        return None
+
+
+def _counters(doc):
+    """(events that counted, {reason: [events]}) over every point of the run."""
+    counted, missing = set(), {}
+    for p in doc.get("latency", []) + doc.get("copy", []):
+        c = p.get("counters") or {}
+        counted.update(c.get("values", {}))
+        for event, why in c.get("unavailable", {}).items():
+            missing.setdefault(why, set()).add(event)
+    return sorted(counted), {k: sorted(v) for k, v in sorted(missing.items())}
+
+
+def _verification(doc, kind):
+    rows = doc.get("tables", {}).get(kind, [])
+    if not rows:
+        return None
+    methods = set()
+    for r in rows:
+        for side in ("without_report", "with_report"):
+            rep = r.get(side) or {}
+            if rep.get("method"):
+                methods.add(rep["method"])
+    bad = [r for r in rows if r.get("mismatch")]
+    wi = min((r["with_report"]["fraction_huge"] for r in rows), default=0) * 100
+    wo_max = max((r["without_report"]["fraction_huge"] for r in rows), default=0) * 100
+    text = (f"{len(rows)} rows; huge pages read back: without column at most {wo_max:.1f}%, "
+            f"with column at least {wi:.1f}% (read by {', '.join(sorted(methods)) or '?'})")
+    if bad:
+        text += "; **rows that did not verify:** " + "; ".join(
+            f"{r['size_mib']:.2f} MiB: {r['mismatch']}" for r in bad)
+    else:
+        text += "; every row verified"
+    return text
+
+
+def _system_rows(doc):
+    s = doc.get("system", {})
+    place = doc.get("placement", {})
+    drv = s.get("driver")
+    if drv:
+        driver = ", ".join(f"{k} {v}" for k, v in drv.items())
+    else:
+        driver = "none (process memory)"
+    return [
+        ("Host", s.get("hostname", "?")),
+        ("Date", s.get("date", "?")),
+        ("CPU", f"{s.get('cpu_model', '?')} ({s.get('cpus', '?')} CPUs)"),
+        ("Kernel", f"{s.get('kernel', '?')} {s.get('kernel_version', '')}".strip()),
+        ("THP", f"enabled: {s.get('thp_enabled', '?')}, defrag: {s.get('thp_defrag', '?')}"),
+        ("hugetlb 2 MiB pages free", str(s.get("hugetlb_free_2m", "?"))),
+        ("NUMA layout", s.get("numa_layout", "?")),
+        ("Placement", f"CPU {place.get('cpu', '?')}, memory on node {place.get('node', '?')}"),
+        ("Driver", driver),
+        ("pfnbench", s.get("pfnbench_version", "?")),
+    ]
+
+
+def _fence(text):
+    return "```\n" + text.rstrip("\n") + "\n```\n"
+
+
+def render(run_dir, doc, argv, name):
+    """name: the run directory's final name (run_dir may still be the temporary one)."""
+    backend = doc.get("backend", {})
+    s = doc.get("system", {})
+    quick = doc.get("quick")
+    out = [f"# pfnbench reproduce: {s.get('hostname', '?')}, {s.get('date', '?')}", ""]
+    out.append(f"**Backend:** {backend.get('label', '?')}. Why: {backend.get('reason', '?')}.")
+    out.append("")
+    if quick:
+        out += ["**Quick run** (`--quick`: small sizes, few repetitions): a smoke test of the "
+                "suite, not numbers for a cover letter.", ""]
+    for warning in doc.get("skipped", []):
+        out += [f"**Not run:** {warning}.", ""]
+
+    for kind, fname, title in (("latency", "latency.txt", "Latency (ns per dependent load)"),
+                               ("copy", "memcpy.txt", "Copy time (ms per copy)")):
+        text = _read(os.path.join(run_dir, fname))
+        out.append(f"## {title}")
+        out.append("")
+        run = next((r for r in doc.get("runs", []) if r["role"] == f"{kind}-compare"), None)
+        if run:
+            out.append(f"`{shlex.join(run['command_line'])}` ({run['seconds']:.0f} s)")
+            out.append("")
+        if text:
+            out.append(_fence(text))
+        else:
+            out += ["(not measured)", ""]
+        check = _verification(doc, kind)
+        if check:
+            out += [f"Mapping verification: {check}.", ""]
+
+    out += ["## Machine", "", "| | |", "|---|---|"]
+    out += [f"| {k} | {v} |" for k, v in _system_rows(doc)]
+    out.append("")
+
+    counted, missing = _counters(doc)
+    out += ["## Counters", ""]
+    out.append(f"Counted: {', '.join(counted) if counted else 'none'}.")
+    for why, events in missing.items():
+        out.append(f"Unavailable: {', '.join(events)}: {why}.")
+    out.append("")
+
+    figures = doc.get("plots", {}).get("figures", {})
+    not_drawn = doc.get("plots", {}).get("not_drawn", {})
+    out += ["## Plots", ""]
+    ref = doc.get("plots", {}).get("reference")
+    if ref:
+        out += [f"Overlay: the published numbers (`{ref}`).", ""]
+    for name, fname in figures.items():
+        if fname:
+            out.append(f"![{name}]({fname})")
+    for name, why in not_drawn.items():
+        out.append(f"- {name}: not drawn ({why})")
+    out.append("")
+
+    out += ["## Rerun", "", "Everything:", ""]
+    out.append(_fence("./pfnbench " + shlex.join(argv[1:] if argv and argv[0].endswith(
+        "pfnbench") else argv)))
+    out += ["Each measurement (the programs write `--json FILE` / `--table FILE` when asked):",
+            ""]
+    out.append(_fence("\n".join(shlex.join(r["command_line"]) for r in doc.get("runs", []))))
+    out += [f"Plots again: `./pfnbench plot results/{name}`; compare with another run: "
+            f"`./pfnbench compare results/{name} OTHER_RUN`.", ""]
+    return "\n".join(out)
+
+
+def write(run_dir, doc, argv, name):
+    path = os.path.join(run_dir, "summary.md")
+    with open(path + ".tmp", "w", encoding="utf-8") as f:
+        f.write(render(run_dir, doc, argv, name))
+    os.replace(path + ".tmp", path)
+    return path
+
