@@ -105,7 +105,8 @@ def probe_mapping(lat_mem_rd, mapping, cpu=None, node=None, run=subprocess.run):
         return frac, f"{frac * 100:.1f}% of {PROBE_BYTES} read back as huge pages"
 
 
-def choose(lat_mem_rd, forced=None, cpu=None, node=None, probe=probe_mapping):
+def choose(lat_mem_rd, forced=None, cpu=None, node=None, probe=probe_mapping,
+           check=precheck):
     """Returns {"name", "without", "with", "label", "reason", "probes": [...]}.
 
     forced: one of NAMES to skip the preference order (still probed, so a forced backend
@@ -117,12 +118,14 @@ def choose(lat_mem_rd, forced=None, cpu=None, node=None, probe=probe_mapping):
     for name, without, with_, label, need in CANDIDATES:
         if forced and name != forced:
             continue
-        why = precheck(need)
+        why = check(need)
         if why:
             probes.append({"backend": name, "ok": False, "result": why})
             continue
         frac, msg = probe(lat_mem_rd, with_, cpu, node)
         ok = frac is not None and frac >= 0.99
+        if name == "device-remap" and frac is not None and not ok:
+            msg += " (this kernel does not carry the PMD PFNMAP series)"
         if ok and need == "device":
             # The 4 KiB column must be 4 KiB too: check device-pte once.
             frac_pte, msg_pte = probe(lat_mem_rd, without, cpu, node)

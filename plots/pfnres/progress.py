@@ -54,13 +54,14 @@ class Progress:
         with self._lock:
             self.detail = detail.strip()
 
-    def message(self, text):
-        """A line that stays (warnings, choices); printed even when not a terminal."""
+    def message(self, text, always=False):
+        """A line that stays. Information only on a terminal; with always (warnings) also
+        when stderr is piped."""
         with self._lock:
             if self.enabled:
                 self._line(text, final=True)
                 self._draw()
-            else:
+            elif always:
                 print(text, file=self.stream, flush=True)
 
     def close(self):
@@ -122,7 +123,8 @@ class Progress:
             cols = shutil.get_terminal_size().columns
         except OSError:
             pass
-        text = text[:max(cols - 1, 20)]
+        if not final:  # the live line must fit, or "\r" cannot redraw it
+            text = text[:max(cols - 1, 20)]
         pad = max(self._width - len(text), 0)
         self.stream.write("\r" + text + " " * pad + ("\n" if final else ""))
         self.stream.flush()

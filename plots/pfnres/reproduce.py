@@ -40,8 +40,9 @@ QUICK = {"lat_sizes": "16M,32M,64M", "copy_sizes": "64M,128M", "sweep_size": "64
          "reps": "3", "sample_ms": "1", "tlb_sizes": "64M"}
 # Rough seconds per step on the development machine, only for "time left".
 ESTIMATES = {False: {"latency-compare": 150, "copy-compare": 100, "sweep": 60,
-                     "tlb-cost": 20},
-             True: {"latency-compare": 8, "copy-compare": 6, "sweep": 6, "tlb-cost": 3}}
+                     "tlb-cost": 20, "finish": 5},
+             True: {"latency-compare": 8, "copy-compare": 6, "sweep": 6, "tlb-cost": 3,
+                    "finish": 3}}
 
 
 class Interrupted(Exception):
@@ -328,7 +329,7 @@ def main(args, argv):
                 b = find_tool(step.tool, args.bin_dir, args.build_dir)
                 binaries.append(b)
             progress = Progress([ESTIMATES[args.quick][s.role] for s, b in zip(steps, binaries)
-                                 if b])
+                                 if b] + [ESTIMATES[args.quick]["finish"]])
             with progress:
                 progress.message(f"backend: {backend['label']} ({backend['reason']})")
                 runner = Runner(tmp, progress)
@@ -339,7 +340,7 @@ def main(args, argv):
                             raise RunError(f"{step.tool} is not built")
                         skipped.append(f"{step.what}: {step.tool} is not built")
                         progress.message(f"warning: skipping the {step.what}: "
-                                         f"{step.tool} is not built")
+                                         f"{step.tool} is not built", always=True)
                         continue
                     progress.step(step.what)
                     run, result = runner.run(len(runs), step, binary)
@@ -355,6 +356,7 @@ def main(args, argv):
                                               for n, p, _ in drawn}
                 merged["plots"]["not_drawn"] = {n: why for n, p, why in drawn if not p}
                 write_json(os.path.join(tmp, "results.json"), merged)
+                final = unique_path(final)
                 summarymod.write(tmp, merged, argv, os.path.basename(final))
                 progress.finish()
             finalize(tmp, final)
@@ -394,6 +396,18 @@ def finalize(tmp, final):
     on (main() unblocks them at its very end), so the directory is either fully there or
     not at all, and an interruption after the rename is not reported as a failure."""
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    # rename() onto an existing empty directory would succeed: rule that out first.
     if os.path.exists(final):
-        raise RunError(f"{final} already exists")
+        raise RunError(f"{final} appeared while this run was finishing; "
+                       "this run's results were not kept")
     os.rename(tmp, final)
+
+
+def unique_path(path):
+    """path, or path-2, path-3... when runs share a name (same host, second, backend)."""
+    n = 1
+    candidate = path
+    while os.path.exists(candidate):
+        n += 1
+        candidate = f"{path}-{n}"
+    return candidate

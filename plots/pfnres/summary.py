@@ -122,11 +122,11 @@ def render(run_dir, doc, argv, name):
     ref = doc.get("plots", {}).get("reference")
     if ref:
         out += [f"Overlay: the published numbers (`{ref}`).", ""]
-    for name, fname in figures.items():
+    for figure, fname in figures.items():
         if fname:
-            out.append(f"![{name}]({fname})")
-    for name, why in not_drawn.items():
-        out.append(f"- {name}: not drawn ({why})")
+            out.append(f"![{figure}]({fname})")
+    for figure, why in not_drawn.items():
+        out.append(f"- {figure}: not drawn ({why})")
     out.append("")
 
     out += ["## Rerun", "", "Everything:", ""]

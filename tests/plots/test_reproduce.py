@@ -1,0 +1,224 @@
+"""pfnbench reproduce against stand-in programs (tests/plots/fake_tools): the orchestration,
+the directory it writes, and what interruptions and failures leave behind. The real
+programs are exercised by test_e2e.py."""
+
+import json
+import os
+import re
+import signal
+import subprocess
+import tempfile
+import time
+import unittest
+
+import helpers
+from pfnres import doc, figures, tables
+
+EXPECTED_FILES = {"latency.txt", "memcpy.txt", "summary.md", "results.json", "latency.png",
+                  "improvement.png", "tlb.png", "sweep.png", "sweep-4k.txt", "sweep-thp.txt",
+                  "logs"}
+
+
+def start(out, *extra, env=None, bin_dir=helpers.FAKE_TOOLS, test=None):
+    cmd = [helpers.PYTHON, helpers.ENTRY, "reproduce", "--quick", "--out", out,
+           "--bin-dir", bin_dir, "--build-dir", os.path.join(out, "no-build"), *extra]
+    p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                         env=dict(os.environ, **(env or {})))
+    if test:  # never leave a run behind when a test fails
+        test.addCleanup(lambda: (p.poll() is None and p.kill(), p.communicate()))
+    return p
+
+
+def entries(out):
+    return sorted(e for e in os.listdir(out) if e != "no-build")
+
+
+def wait_for(pred, what, timeout=60):
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if pred():
+            return
+        time.sleep(0.05)
+    raise AssertionError(f"timed out waiting for {what}")
+
+
+def pids_in(log):
+    with open(log) as f:
+        return [int(m.group(1)) for m in re.finditer(r"^pid=(\d+)", f.read(), re.M)]
+
+
+def alive(pid):
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    # A zombie is dead for our purposes.
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+class Reproduce(unittest.TestCase):
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = self.tmp.name
+        self.log = os.path.join(self.out, "no-build", "calls.log")
+        os.makedirs(os.path.dirname(self.log))
+
+    def tearDown(self):
+        self.tmp.cleanup()
+
+    def run_ok(self, *extra, env=None, bin_dir=helpers.FAKE_TOOLS):
+        p = start(self.out, *extra, env=dict(env or {}, FAKE_LOG=self.log), bin_dir=bin_dir,
+                  test=self)
+        stdout, stderr = p.communicate(timeout=120)
+        self.assertEqual(p.returncode, 0, stderr)
+        return stdout, stderr
+
+    def test_complete_directory(self):
+        stdout, stderr = self.run_ok()
+        self.assertEqual(stderr, "")  # quiet when piped
+        path = stdout.strip()
+        self.assertEqual(stdout.count("\n"), 1)
+        self.assertEqual(os.path.dirname(path), self.out)
+        self.assertRegex(os.path.basename(path), r"^[\w.-]+-\d{8}-\d{6}-thp-quick$")
+        self.assertEqual(entries(self.out), [os.path.basename(path)])
+        self.assertEqual(set(os.listdir(path)), EXPECTED_FILES)
+
+        for name, unit, n in (("latency.txt", "ns", 3), ("memcpy.txt", "ms", 2)):
+            with open(os.path.join(path, name)) as f:
+                t = tables.parse_table(f.read())
+            self.assertEqual((t["unit"], len(t["rows"])), (unit, n))
+            self.assertEqual(tables.check_improvements(t), [])
+
+        d = doc.load(path)
+        self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(d["tool"], "reproduce")
+        self.assertEqual(d["backend"]["name"], "thp")
+        self.assertEqual([r["role"] for r in d["runs"]],
+                         ["latency-compare", "copy-compare", "sweep", "sweep"] +
+                         ["tlb-cost"] * 4)
+        self.assertEqual(len(d["tables"]["latency"]), 3)
+        self.assertEqual(len(d["tables"]["copy"]), 2)
+        self.assertTrue(all("run" in p for p in d["latency"] + d["copy"]))
+        for png in ("latency", "improvement", "tlb", "sweep"):
+            self.assertEqual(helpers.png_size(os.path.join(path, png + ".png")),
+                             figures.PIXELS)
+
+        with open(os.path.join(path, "summary.md")) as f:
+            summary = f.read()
+        for text in ("thp vs 4k", "Quick run", "Memory Size (MB) Without Huge Mapping",
+                     "16.00 150.000 ns 100.000 ns 33.3%", "64.00 5.76 ms 4.80 ms 16.7%",
+                     "6.1.0-fake", "Fake CPU", "enabled: madvise", "every row verified",
+                     "PAPI_TLB_DM: fake: no PMU", "![latency](latency.png)",
+                     "./pfnbench reproduce --quick", "lat_mem_rd --compare --without 4k "
+                     "--with thp --cpu"):
+            self.assertIn(text, summary)
+        with open(os.path.join(path, "sweep-4k.txt")) as f:
+            self.assertEqual(f.readline(), '"stride=64\n')
+
+    def test_every_program_is_pinned_to_the_chosen_cpu(self):
+        cpu = max(os.sched_getaffinity(0))
+        stdout, _ = self.run_ok("--cpu", str(cpu))
+        with open(self.log) as f:
+            calls = f.read().splitlines()
+        self.assertGreaterEqual(len(calls), 9)  # probe + 8 runs
+        for call in calls:
+            self.assertIn(f"--cpu {cpu}", call)
+        d = doc.load(stdout.strip())
+        self.assertEqual(d["placement"]["cpu"], cpu)
+
+    def test_default_cpu_is_the_first_allowed_one(self):
+        self.run_ok()
+        with open(self.log) as f:
+            self.assertIn(f"--cpu {min(os.sched_getaffinity(0))} ", f.read())
+
+    def test_bad_cpu_is_refused_before_anything_runs(self):
+        p = start(self.out, "--cpu", "4096", test=self)
+        _, stderr = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("--cpu 4096: not a CPU this process may run on", stderr)
+        self.assertEqual(stderr.count("\n"), 1)
+        self.assertEqual(entries(self.out), [])
+
+    def test_a_failing_program_leaves_nothing(self):
+        for role in ("probe", "sweep", "copy"):
+            p = start(self.out, test=self, env={"FAKE_FAIL": role})
+            _, stderr = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, 1, role)
+            self.assertIn(f"fake failure in the {role} run", stderr)
+            self.assertEqual(entries(self.out), [], role)
+
+    def test_interruption_leaves_no_directory_and_no_program(self):
+        for sig, rc in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
+            if os.path.exists(self.log):
+                os.remove(self.log)
+            p = start(self.out, test=self, env={"FAKE_SLEEP": "60", "FAKE_LOG": self.log})
+            # The probe does not sleep; the first measuring run does.
+            wait_for(lambda: os.path.exists(self.log) and len(pids_in(self.log)) >= 2,
+                     "the first measurement to start")
+            self.assertTrue(any(e.startswith(".tmp-") for e in entries(self.out)))
+            p.send_signal(sig)
+            _, stderr = p.communicate(timeout=60)
+            self.assertEqual(p.returncode, rc, stderr)
+            self.assertIn("interrupted", stderr)
+            self.assertEqual(entries(self.out), [], sig)
+            for pid in pids_in(self.log):
+                wait_for(lambda: not alive(pid), f"program {pid} to end", timeout=10)
+
+    def test_interruption_while_plotting(self):
+        # Every program done, the run is in its last step: still all or nothing.
+        p = start(self.out, test=self)
+        wait_for(lambda: any(e.startswith(".tmp-") and os.path.exists(
+            os.path.join(self.out, e, "logs", "07-tlb-cost.json")) for e in entries(self.out))
+            or p.poll() is not None, "the last program to finish")
+        p.send_signal(signal.SIGINT)
+        stdout, _ = p.communicate(timeout=60)
+        if p.returncode == 0:  # it had already finished: then the directory is complete
+            self.assertEqual(set(os.listdir(stdout.strip())), EXPECTED_FILES)
+        else:
+            self.assertEqual(p.returncode, 130)
+            self.assertEqual(entries(self.out), [])
+
+    def test_missing_memcpy_test_is_reported_not_hidden(self):
+        bin_dir = os.path.join(self.out, "no-build", "bin")
+        os.makedirs(bin_dir)
+        os.symlink(os.path.join(helpers.FAKE_TOOLS, "lat_mem_rd"),
+                   os.path.join(bin_dir, "lat_mem_rd"))
+        stdout, stderr = self.run_ok(bin_dir=bin_dir)
+        self.assertIn("warning: skipping the copy table", stderr)
+        path = stdout.strip()
+        self.assertNotIn("memcpy.txt", os.listdir(path))
+        with open(os.path.join(path, "summary.md")) as f:
+            self.assertIn("**Not run:** copy table, thp vs 4k: memcpy_test is not built", f.read())
+
+    def test_stale_temporary_directory_is_removed(self):
+        dead = subprocess.Popen(["true"])
+        dead.wait()
+        stale = os.path.join(self.out, f".tmp-reproduce-{dead.pid}")
+        os.makedirs(os.path.join(stale, "logs"))
+        self.run_ok()
+        self.assertFalse(os.path.exists(stale))
+
+    def test_plot_and_compare_on_reproduced_runs(self):
+        a = self.run_ok()[0].strip()
+        b = self.run_ok()[0].strip()
+        self.assertNotEqual(a, b)
+        os.remove(os.path.join(a, "latency.png"))
+        res = subprocess.run([helpers.PYTHON, helpers.ENTRY, "plot", a],
+                             capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        self.assertEqual(helpers.png_size(os.path.join(a, "latency.png")), figures.PIXELS)
+        res = subprocess.run([helpers.PYTHON, helpers.ENTRY, "compare", a, b],
+                             capture_output=True, text=True)
+        self.assertEqual(res.returncode, 0, res.stderr)
+        row = next(l for l in res.stdout.splitlines() if l.strip().startswith("16.00"))
+        self.assertIn("+0.0 pp", row)
+        with open(os.path.join(a, "results.json")) as f:
+            self.assertEqual(json.load(f)["plots"]["reference"], "cover-letter")
+
+
+if __name__ == "__main__":
+    unittest.main()

@@ -1,0 +1,92 @@
+import copy
+import json
+import subprocess
+import unittest
+
+import helpers
+from pfnres import doc
+
+
+def load_fixture(name):
+    with open(helpers.fixture(name, "results.json")) as f:
+        return json.load(f)
+
+
+class Schema(unittest.TestCase):
+    def test_fixtures_are_valid(self):
+        for name in ("run-a", "run-b"):
+            self.assertEqual(doc.schema_errors(load_fixture(name)), [], name)
+
+    def test_missing_and_wrong_fields_are_named(self):
+        d = load_fixture("run-b")
+        bad = copy.deepcopy(d)
+        del bad["system"]["kernel"]
+        bad["latency"][0]["mapping"] = "2m"
+        bad["latency"][1]["report"]["fraction_huge"] = 1.5
+        bad["tables"]["copy"][0].pop("mismatch")
+        errors = "\n".join(doc.schema_errors(bad))
+        self.assertIn("system: 'kernel' is a required property", errors)
+        self.assertIn("latency/0/mapping: '2m' is not one of", errors)
+        self.assertIn("latency/1/report/fraction_huge", errors)
+        self.assertIn("tables/copy/0: 'mismatch' is a required property", errors)
+
+    def test_empty_samples_and_wrong_schema_id(self):
+        bad = load_fixture("run-a")
+        bad["latency"][0]["samples_ns"] = []
+        bad["schema"] = "pfnbench-results/2"
+        errors = "\n".join(doc.schema_errors(bad))
+        self.assertIn("latency/0/samples_ns", errors)
+        self.assertIn("schema", errors)
+
+    def test_load_refuses_foreign_json(self):
+        import os
+        import tempfile
+        with tempfile.TemporaryDirectory() as tmp:
+            for content, msg in (("[1, 2]", "JSON object"), ("{\"schema\": \"x\"}", "is not"),
+                                 ("{\"a\": 1}", "neither"), ("{", "not valid JSON")):
+                path = os.path.join(tmp, "x.json")
+                with open(path, "w") as f:
+                    f.write(content)
+                with self.assertRaisesRegex(doc.DocError, msg):
+                    doc.load(path)
+            with self.assertRaisesRegex(doc.DocError, "no results.json"):
+                doc.load(tmp)
+
+    def test_check_command(self):
+        ok = subprocess.run([helpers.PYTHON, helpers.ENTRY, "check",
+                             helpers.fixture("run-a", "results.json")],
+                            capture_output=True, text=True)
+        self.assertEqual(ok.returncode, 0, ok.stdout + ok.stderr)
+        self.assertIn("valid pfnbench-results/1", ok.stdout)
+        bad = subprocess.run([helpers.PYTHON, helpers.ENTRY, "check",
+                              helpers.fixture("gbench.json"), helpers.FIXTURES + "/nope.json"],
+                             capture_output=True, text=True)
+        self.assertEqual(bad.returncode, 1)
+        self.assertIn("no such file", bad.stdout)
+
+
+class GoogleBenchmark(unittest.TestCase):
+    def test_conversion(self):
+        d = doc.load(helpers.fixture("gbench.json"))
+        self.assertEqual(d["tool"], "bench")
+        # 3 chains x 2 mappings x 3 sizes; aggregates dropped, repetitions kept as samples
+        self.assertEqual(len(d["latency"]), 18)
+        p = next(p for p in d["latency"] if p["mapping"] == "thp" and p["chain"] == "thrash"
+                 and p["range_bytes"] == 64 << 20)
+        self.assertEqual(len(p["samples_ns"]), 3)
+        self.assertAlmostEqual(p["summary"]["min"], 100.0)
+        self.assertEqual(p["report"]["fraction_huge"], 1.0)
+        self.assertEqual(len(d["copy"]), 4)
+        self.assertEqual(d["system"]["caches"]["L2"], 1 << 20)
+        self.assertEqual(doc.schema_errors(d), [])
+
+    def test_name_parsing(self):
+        fam, f = doc._split_name("BM_Chase/random/device-fault/1G/repeats:3")
+        self.assertEqual((fam, f["chain"], f["mapping"], f["bytes"]),
+                         ("BM_Chase", "random", "device-fault", 1 << 30))
+        fam, f = doc._split_name("BM_Copy/avx2-nt/4k/67108864")
+        self.assertEqual((f["kernel"], f["mapping"], f["bytes"]), ("avx2-nt", "4k", 64 << 20))
+
+
+if __name__ == "__main__":
+    unittest.main()
