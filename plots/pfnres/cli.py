@@ -50,6 +50,8 @@ def cmd_check(args):
             rc = 1
             continue
         errors = docmod.schema_errors(d)
+        if not args.schema_only:
+            errors += docmod.consistency_errors(d)
         for e in errors:
             print(f"{path}: {e}")
         if errors:
@@ -81,7 +83,9 @@ def parser():
     p.add_argument("a", help="run directory, results.json, or 'cover-letter'")
     p.add_argument("b", help="run directory, results.json, or 'cover-letter'")
 
-    p = sub.add_parser("check", help="validate results documents against the schema")
+    p = sub.add_parser("check", help="validate results documents: the schema, then the "
+                       "consistency of reports, summaries and tables")
+    p.add_argument("--schema-only", action="store_true", help="skip the consistency checks")
     p.add_argument("files", nargs="+")
     return ap
 

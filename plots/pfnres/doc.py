@@ -73,6 +73,55 @@ def schema_errors(doc):
     return errors
 
 
+def consistency_errors(doc, tolerance=1e-6):
+    """What the schema cannot say: a report's page bytes add up to its bytes, a summary
+    matches its samples, a table row's numbers match its summaries and its improvement
+    formula. Returns 'path: message' strings ([] when consistent)."""
+    errors = []
+
+    def report(where, r):
+        parts = sum(r.get(k, 0) for k in ("bytes_4k", "bytes_2m", "bytes_1g", "bytes_unmapped"))
+        if parts != r.get("bytes"):
+            errors.append(f"{where}: bytes_4k + bytes_2m + bytes_1g + bytes_unmapped = "
+                          f"{parts}, but bytes = {r.get('bytes')}")
+        if r.get("bytes"):
+            huge = (r.get("bytes_2m", 0) + r.get("bytes_1g", 0)) / r["bytes"]
+            if abs(huge - r.get("fraction_huge", 0)) > 1e-3:
+                errors.append(f"{where}: fraction_huge {r.get('fraction_huge')} but the "
+                              f"page bytes give {huge:.4f}")
+
+    def summary(where, s, samples):
+        if s.get("n") != len(samples):
+            errors.append(f"{where}: n = {s.get('n')} but {len(samples)} samples")
+        if samples and abs(s.get("min", 0) - min(samples)) > tolerance * max(1, min(samples)):
+            errors.append(f"{where}: min {s.get('min')} is not the smallest sample "
+                          f"{min(samples)}")
+
+    for i, p in enumerate(doc.get("latency", [])):
+        report(f"latency/{i}/report", p.get("report", {}))
+        summary(f"latency/{i}/summary", p.get("summary", {}), p.get("samples_ns", []))
+    for i, p in enumerate(doc.get("copy", [])):
+        for side in ("src_report", "dst_report"):
+            report(f"copy/{i}/{side}", p.get(side, {}))
+        summary(f"copy/{i}/summary", p.get("summary", {}), p.get("samples_ms", []))
+    for kind, rows in doc.get("tables", {}).items():
+        for i, r in enumerate(rows):
+            where = f"tables/{kind}/{i}"
+            if r.get("without"):
+                expect = (r["without"] - r["with"]) / r["without"] * 100
+                if abs(expect - r.get("improvement_pct", 0)) > 1e-6 * max(1, abs(expect)):
+                    errors.append(f"{where}: improvement_pct {r.get('improvement_pct')} but "
+                                  f"(without - with) / without = {expect}")
+            for side in ("without", "with"):
+                s = r.get(f"{side}_summary")
+                if s and abs(s.get("min", 0) - r.get(side, 0)) > tolerance * max(1, r[side]):
+                    errors.append(f"{where}: {side} {r.get(side)} is not the minimum "
+                                  f"{s.get('min')} of its samples")
+                if f"{side}_report" in r:
+                    report(f"{where}/{side}_report", r[f"{side}_report"])
+    return errors
+
+
 def load_reference(name="cover-letter"):
     path = os.path.join(REFERENCE_DIR, f"{name}.json")
     if not os.path.exists(path):

@@ -70,7 +70,7 @@ def find_tool(name, bin_dir=None, build_dir=None):
     candidates = []
     if bin_dir:
         candidates.append(os.path.join(bin_dir, name))
-    build = build_dir or os.environ.get("PFNBENCH_BUILD_DIR") or os.path.join(REPO, "build")
+    build = build_dir or os.environ.get("PFNBENCH_BUILD") or os.path.join(REPO, "build")
     candidates += [os.path.join(build, name, name), os.path.join(build, "bin", name),
                    os.path.join(build, name)]
     for c in candidates:
@@ -104,6 +104,32 @@ def check_cpu(cpu):
 def run_dir_name(host, when, backend_name, quick):
     host = "".join(c if c.isalnum() or c in "-_." else "_" for c in host) or "host"
     return f"{host}-{when.strftime('%Y%m%d-%H%M%S')}-{backend_name}" + ("-quick" if quick else "")
+
+
+def cpu_caches(cpu):
+    """{"L1d": bytes, "L2": bytes, ...} of the data/unified caches of cpu, from sysfs."""
+    caches = {}
+    base = f"/sys/devices/system/cpu/cpu{cpu}/cache"
+    try:
+        indexes = sorted(e for e in os.listdir(base) if e.startswith("index"))
+    except OSError:
+        return caches
+    for idx in indexes:
+        try:
+            with open(os.path.join(base, idx, "level")) as f:
+                level = f.read().strip()
+            with open(os.path.join(base, idx, "type")) as f:
+                kind = f.read().strip()
+            with open(os.path.join(base, idx, "size")) as f:
+                size = f.read().strip()
+        except OSError:
+            continue
+        if kind not in ("Data", "Unified") or not size[:-1].isdigit():
+            continue
+        mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(size[-1])
+        if mult:
+            caches[f"L{level}{'d' if kind == 'Data' else ''}"] = int(size[:-1]) * mult
+    return caches
 
 
 def clean_stale(out_dir):
@@ -199,18 +225,32 @@ class Runner:
         if step.stderr_file:
             with open(os.path.join(self.tmp, step.stderr_file), "w", encoding="utf-8") as f:
                 f.write("".join(err_lines))
+        last = [ln.strip() for ln in err_lines if ln.strip()]
+        result = None
+        if os.path.exists(json_path):
+            try:
+                with open(json_path, encoding="utf-8") as f:
+                    result = json.load(f)
+            except (OSError, ValueError) as e:
+                raise RunError(f"{step.tool} wrote an unreadable --json file: {e}") from None
+        warning = ""
         if rc != 0:
-            last = [ln.strip() for ln in err_lines if ln.strip()]
-            raise RunError(f"{step.tool} failed (exit {rc}) during {step.what}: "
-                           f"{last[-1] if last else 'no message'} (log: {log_path})")
-        try:
-            with open(json_path, encoding="utf-8") as f:
-                result = json.load(f)
-        except (OSError, ValueError) as e:
-            raise RunError(f"{step.tool} wrote no readable --json file: {e}") from None
+            # A compare run whose rows did not all verify still writes its table (the rows
+            # marked) and its JSON, then exits non-zero: keep it, and say so loudly.
+            mismatched = [r for rows in (result or {}).get("tables", {}).values()
+                          for r in rows if r.get("mismatch")]
+            if not (step.table and mismatched):
+                raise RunError(f"{step.tool} failed (exit {rc}) during {step.what}: "
+                               f"{last[-1] if last else 'no message'} (log: {log_path})")
+            warning = (f"{step.what}: {len(mismatched)} row(s) did not get the mapping "
+                       f"their column claims ({last[-1] if last else 'see the table'})")
+        if result is None:
+            raise RunError(f"{step.tool} wrote no --json file during {step.what} "
+                           f"(log: {log_path})")
         return {"tool": step.tool, "role": step.role, "what": step.what,
-                "command_line": cmd_for_humans(binary, step), "seconds":
-                round(time.monotonic() - started, 2)}, result
+                "command_line": cmd_for_humans(binary, step), "exit_code": rc,
+                "warning": warning, "stdout": out,
+                "seconds": round(time.monotonic() - started, 2)}, result
 
     def _pump(self, stream, lines):
         for line in stream:
@@ -243,12 +283,15 @@ def cmd_for_humans(binary, step):
 
 # --- merging -------------------------------------------------------------------------
 
-def merge(docs, runs, backend, argv, quick, reference):
+def merge(docs, runs, backend, argv, quick, reference, caches=None):
     """One results document from the programs' documents (every point, tagged with the
     index of the run that measured it in "runs")."""
     base = next((d for d, r in zip(docs, runs) if r["role"] == "latency-compare"), docs[0])
+    system = dict(base.get("system", {}))
+    if caches and "caches" not in system:
+        system["caches"] = caches  # of the CPU every run was pinned to (sysfs)
     merged = {"schema": docmod.SCHEMA_ID, "tool": "reproduce", "command_line": argv,
-              "system": base.get("system", {}), "placement": base.get("placement", {}),
+              "system": system, "placement": base.get("placement", {}),
               "backend": backend, "quick": quick, "runs": runs, "latency": [], "copy": [],
               "tables": {}, "plots": {"reference": reference}}
     for i, d in enumerate(docs):
@@ -286,7 +329,7 @@ def add_arguments(ap):
                     help="published curve to overlay on the plots, or 'none'")
     ap.add_argument("--build-dir", default=None,
                     help="build tree holding lat_mem_rd and memcpy_test "
-                         "(default: $PFNBENCH_BUILD_DIR or build/)")
+                         "(default: $PFNBENCH_BUILD or build/)")
     ap.add_argument("--bin-dir", default=None, help=argparse.SUPPRESS)  # tests: fake tools
 
 
@@ -344,10 +387,13 @@ def main(args, argv):
                         continue
                     progress.step(step.what)
                     run, result = runner.run(len(runs), step, binary)
+                    if run["warning"]:
+                        progress.message(f"warning: {run['warning']}", always=True)
                     runs.append(run)
                     docs.append(result)
                 progress.step("results.json, plots, summary.md")
-                merged = merge(docs, runs, backend, argv, args.quick, reference)
+                merged = merge(docs, runs, backend, argv, args.quick, reference,
+                               cpu_caches(cpu))
                 merged["skipped"] = skipped
                 ref = docmod.load_reference(reference) if reference else None
                 from . import figures  # matplotlib only when needed

@@ -101,6 +101,14 @@ def render(run_dir, doc, argv, name):
             out.append(_fence(text))
         else:
             out += ["(not measured)", ""]
+        if run and run.get("warning"):
+            out += [f"**Warning:** {run['warning']}.", ""]
+        details = (run or {}).get("stdout", "")
+        if text and details.startswith(text.rstrip("\n")):
+            details = details[len(text.rstrip("\n")):]
+        if details.strip():
+            out += [f"What {run['tool']} printed with the table (spread, mappings read back):",
+                    "", _fence(details.strip("\n"))]
         check = _verification(doc, kind)
         if check:
             out += [f"Mapping verification: {check}.", ""]
