@@ -185,43 +185,80 @@ def _report_from_fraction(fraction, nbytes):
             "node_bytes": {}, "node_method": "unknown", "note": "from Google Benchmark JSON"}
 
 
+def _family(name):
+    return name.split("/")[0].lower().removeprefix("bm_")
+
+
+def _first(bm, *keys):
+    for k in keys:
+        if isinstance(bm.get(k), (int, float)):
+            return float(bm[k])
+    return None
+
+
 def from_gbench(data, path="(gbench)"):
     """Google Benchmark JSON (bench/) -> a pfnbench-results/1-shaped document.
 
-    Chase benchmarks (a name with a chain kind and a mapping, user counter ns_per_load)
-    become latency points; copy benchmarks (a mapping, no chain, counter gb_per_s) become
-    copy points. Repetitions of one name become the samples of one point; aggregates
-    (mean/median/stddev rows) are skipped because the iterations carry the raw values.
+    Families understood (names as bench/ registers them; a "BM_" prefix is ignored):
+      chase/<chain>/<mapping>/<bytes>   user counters ns_per_load_min (or ns_per_load),
+                                        huge_fraction, <event>/load
+      tlb_cost/<mapping>/<bytes>        page_local_ns, random_ns -> a page-local and a random
+                                        latency point, so the TLB-cost figure can use them
+      copy/<kernel>/<mapping>/<bytes>   ms_per_copy_min (or ms_per_copy, or GB_per_s)
+    Others (chase_overhead, copy_vs_libc) are not drawn. Repetitions of one name become the
+    samples of one point; aggregate rows (mean/median/stddev) are skipped because the
+    iterations carry the raw values.
     """
     ctx = data.get("context", {})
     latency, copy = {}, {}
+
+    def add_latency(key, value, huge, counters, name):
+        # key ends with the run index: chase and tlb_cost points of the same chain and
+        # size are different measurements and stay apart.
+        p = latency.setdefault(key, {"name": name, "values": [], "huge": None,
+                                     "counters": {}})
+        p["values"].append(value)
+        if huge is not None:
+            p["huge"] = huge
+        for k, v in counters.items():
+            p["counters"][k] = v
+
     for bm in data.get("benchmarks", []):
         if bm.get("run_type") == "aggregate" or bm.get("error_occurred"):
             continue
         name = bm.get("run_name") or bm.get("name", "")
-        family, f = _split_name(name)
+        family = _family(name)
+        _, f = _split_name(name)
         if "mapping" not in f or "bytes" not in f:
             continue
-        if "ns_per_load" in bm and "chain" in f:
-            key = (f["mapping"], f["chain"], f["bytes"])
-            p = latency.setdefault(key, {"name": name, "values": [], "huge": None,
-                                         "counters": {}})
-            p["values"].append(float(bm["ns_per_load"]))
-            if "huge_fraction" in bm:
-                p["huge"] = float(bm["huge_fraction"])
-            for k, v in bm.items():
-                if isinstance(v, (int, float)) and ("tlb" in k.lower() or "walk" in k.lower()):
-                    p["counters"][k] = p["counters"].get(k, 0) + v
-        elif "gb_per_s" in bm and "chain" not in f:
+        huge = _first(bm, "huge_fraction")
+        if family == "chase" and "chain" in f:
+            value = _first(bm, "ns_per_load_min", "ns_per_load")
+            if value is None:
+                continue
+            per_load = {k.rsplit("/", 1)[0]: float(v) for k, v in bm.items()
+                        if k.endswith("/load") and isinstance(v, (int, float))}
+            add_latency((f["mapping"], f["chain"], f["bytes"], 0), value, huge, per_load, name)
+        elif family == "tlb_cost":
+            for chain, key in (("page-local", "page_local_ns"), ("random", "random_ns")):
+                value = _first(bm, key)
+                if value is not None:
+                    add_latency((f["mapping"], chain, f["bytes"], 1), value, huge, {}, name)
+        elif family == "copy":
+            ms = _first(bm, "ms_per_copy_min", "ms_per_copy")
+            gbs = _first(bm, "GB_per_s_best", "GB_per_s", "gb_per_s")
+            if ms is None and gbs:
+                ms = f["bytes"] / (gbs * 1e9) * 1e3
+            if ms is None:
+                continue
             key = (f["mapping"], f.get("kernel", "libc"), f["bytes"])
-            p = copy.setdefault(key, {"name": name, "values": [], "gbs": [], "huge": None})
-            p["gbs"].append(float(bm["gb_per_s"]))
-            p["values"].append(f["bytes"] / (float(bm["gb_per_s"]) * 1e9) * 1e3)
-            if "huge_fraction" in bm:
-                p["huge"] = float(bm["huge_fraction"])
+            p = copy.setdefault(key, {"name": name, "values": [], "huge": None})
+            p["values"].append(ms)
+            if huge is not None:
+                p["huge"] = huge
     lat_points = []
-    for (mapping, chain, nbytes), p in sorted(latency.items()):
-        lat_points.append({
+    for (mapping, chain, nbytes, run), p in sorted(latency.items()):
+        lat_points.append({"run": run,
             "mapping": mapping, "chain": chain, "range_bytes": nbytes, "stride_bytes": 64,
             "report": _report_from_fraction(p["huge"], nbytes), "samples_ns": p["values"],
             "loads_per_sample": 1, "summary": _fake_summary(p["values"]),
@@ -231,11 +268,11 @@ def from_gbench(data, path="(gbench)"):
     copy_points = []
     for (mapping, kernel, nbytes), p in sorted(copy.items()):
         rep = _report_from_fraction(p["huge"], nbytes)
-        copy_points.append({
+        copy_points.append({"run": 2,
             "mapping": mapping, "kernel": kernel, "bytes": nbytes, "src_report": rep,
             "dst_report": rep, "samples_ms": p["values"], "summary": _fake_summary(p["values"]),
-            "gb_per_s": max(p["gbs"]), "counters": {"values": {}, "unavailable": {}},
-            "benchmark": p["name"]})
+            "gb_per_s": nbytes / (min(p["values"]) / 1e3) / 1e9,
+            "counters": {"values": {}, "unavailable": {}}, "benchmark": p["name"]})
     caches = {}
     for c in ctx.get("caches", []):
         if c.get("type") in ("Data", "Unified"):
@@ -246,6 +283,9 @@ def from_gbench(data, path="(gbench)"):
                    "kernel": "?", "cpu_model": "?", "cpus": ctx.get("num_cpus", 1),
                    "thp_enabled": "?", "pfnbench_version": "?", "caches": caches,
                    "library_build_type": ctx.get("library_build_type", "?")},
+        "runs": [{"tool": "bench", "role": "latency-compare", "what": "chase/..."},
+                 {"tool": "bench", "role": "tlb-cost", "what": "tlb_cost/..."},
+                 {"tool": "bench", "role": "copy-compare", "what": "copy/..."}],
         "latency": lat_points, "copy": copy_points, "source": f"Google Benchmark JSON {path}",
     }
 

@@ -244,17 +244,22 @@ def tlb_misses(points):
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
-def tlb_cost(points):
+def tlb_cost(points, by_run=True):
     """{mapping: [(bytes, ns)]}: random-chain minus page-local-chain latency, the TLB share
-    of a load measured by timing (for machines without a PMU)."""
+    of a load measured by timing (for machines without a PMU).
+
+    by_run: pair chains only within one run (a random chase from one run against a
+    page-local one from an unrelated run would mix conditions); False when the points are
+    already the runs made for this purpose."""
     best = {}
     for p in points:
-        key = (p["mapping"], p["range_bytes"], p["chain"])
+        key = (p["mapping"], p["range_bytes"], p.get("run") if by_run else None, p["chain"])
         best[key] = min(best.get(key, float("inf")), p["summary"]["min"])
     out = {}
-    for (mapping, nbytes, chain), v in best.items():
-        if chain == "random" and (mapping, nbytes, "page-local") in best:
-            out.setdefault(mapping, []).append((nbytes, v - best[(mapping, nbytes, "page-local")]))
+    for (mapping, nbytes, run, chain), v in best.items():
+        local = best.get((mapping, nbytes, run, "page-local"))
+        if chain == "random" and local is not None:
+            out.setdefault(mapping, []).append((nbytes, v - local))
     return {k: sorted(v) for k, v in sorted(out.items(), key=lambda kv: (kv[0] in HUGE_KINDS,
                                                                           kv[0]))}
 
@@ -270,7 +275,9 @@ def _unavailable_reason(points):
 
 def tlb_figure(doc):
     points = doc.get("latency", [])
-    misses, cost = tlb_misses(points), tlb_cost(points)
+    misses = tlb_misses(points)
+    for_cost = _points(doc, "latency", "tlb-cost") if doc.get("runs") else []
+    cost = tlb_cost(for_cost, by_run=False) if for_cost else tlb_cost(points)
     if not misses and not cost:
         why = _unavailable_reason(points)
         return None, ("no TLB counters" + (f" ({why})" if why else "")

@@ -168,7 +168,7 @@ def plan(backend, quick, cpu, node):
              f"latency table, {wi} vs {wo}", table="latency.txt"),
         Step("copy-compare", "memcpy_test",
              ["--compare", "--without", wo, "--with", wi] + place
-             + (["-N", p["reps"]] if p["reps"] else [])
+             + (["--reps", p["reps"]] if p["reps"] else [])
              + (["--sizes", p["copy_sizes"]] if p["copy_sizes"] else []),
              f"copy table, {wi} vs {wo}", table="memcpy.txt", required=False),
     ]

@@ -84,10 +84,16 @@ class Figures(unittest.TestCase):
         files = self.drawn(figures.write_all(d, self.out))
         self.assertIn("latency", files)
         self.assertIn("improvement", files)
-        self.assertIn("tlb", files)  # random vs page-local chains are in the fixture
-        rows = figures.derived_rows(d["latency"], "range_bytes")
+        self.assertIn("tlb", files)
+        tlb = [p for p in d["latency"] if p["run"] == 1]
+        self.assertEqual(figures.tlb_cost(tlb)["4k"][0], (64 << 20, 30.0))
+        fig, _ = figures.tlb_figure(d)  # uses the tlb_cost family, not the chase pairs
+        self.assertEqual(list(fig.axes[0].get_lines()[0].get_ydata()), [30.0, 30.0])
+        rows = figures.derived_rows([p for p in d["latency"] if p["run"] == 0], "range_bytes")
         self.assertEqual(len(rows), 3)
         self.assertAlmostEqual(rows[0]["improvement_pct"], (140 - 100) / 140 * 100)
+        fig, _ = figures.latency_figure(d)  # the chase family only
+        self.assertEqual(len(fig.axes[0].get_lines()), 6)
 
     def test_plot_command(self):
         res = subprocess.run([helpers.PYTHON, helpers.ENTRY, "plot", helpers.fixture("run-b"),

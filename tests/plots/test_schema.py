@@ -69,23 +69,34 @@ class GoogleBenchmark(unittest.TestCase):
     def test_conversion(self):
         d = doc.load(helpers.fixture("gbench.json"))
         self.assertEqual(d["tool"], "bench")
-        # 3 chains x 2 mappings x 3 sizes; aggregates dropped, repetitions kept as samples
-        self.assertEqual(len(d["latency"]), 18)
-        p = next(p for p in d["latency"] if p["mapping"] == "thp" and p["chain"] == "thrash"
+        chase = [p for p in d["latency"] if p["run"] == 0]
+        tlb = [p for p in d["latency"] if p["run"] == 1]
+        # 3 chains x 2 mappings x 3 sizes; aggregates and chase_overhead dropped,
+        # repetitions kept as samples
+        self.assertEqual(len(chase), 18)
+        p = next(p for p in chase if p["mapping"] == "thp" and p["chain"] == "thrash"
                  and p["range_bytes"] == 64 << 20)
         self.assertEqual(len(p["samples_ns"]), 3)
-        self.assertAlmostEqual(p["summary"]["min"], 100.0)
+        self.assertAlmostEqual(p["summary"]["min"], 100.0)  # ns_per_load_min, not the mean
         self.assertEqual(p["report"]["fraction_huge"], 1.0)
+        self.assertEqual(p["counters_per_load"], {"perf::PAGE-FAULTS": 0.0})
+        # tlb_cost/<mapping>/<bytes> -> a page-local and a random point each
+        self.assertEqual(len(tlb), 8)
+        self.assertEqual({p["chain"] for p in tlb}, {"page-local", "random"})
+        # copy/<kernel>/<mapping>/<bytes>; copy_vs_libc is not a copy point
         self.assertEqual(len(d["copy"]), 4)
+        c = next(c for c in d["copy"] if c["mapping"] == "4k" and c["bytes"] == 1 << 30)
+        self.assertAlmostEqual(c["summary"]["min"], 96.0)
         self.assertEqual(d["system"]["caches"]["L2"], 1 << 20)
         self.assertEqual(doc.schema_errors(d), [])
 
     def test_name_parsing(self):
-        fam, f = doc._split_name("BM_Chase/random/device-fault/1G/repeats:3")
+        fam, f = doc._split_name("chase/random/device-fault/1G/repeats:3")
         self.assertEqual((fam, f["chain"], f["mapping"], f["bytes"]),
-                         ("BM_Chase", "random", "device-fault", 1 << 30))
-        fam, f = doc._split_name("BM_Copy/avx2-nt/4k/67108864")
+                         ("chase", "random", "device-fault", 1 << 30))
+        fam, f = doc._split_name("copy/avx2-nt/4k/67108864")
         self.assertEqual((f["kernel"], f["mapping"], f["bytes"]), ("avx2-nt", "4k", 64 << 20))
+        self.assertEqual(doc._family("BM_Chase/thrash/thp/1024"), "chase")
 
 
 if __name__ == "__main__":
