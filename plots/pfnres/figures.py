@@ -301,6 +301,8 @@ def tlb_figure(doc):
         else:
             ax.set_ylabel("TLB cost per load (ns)\nrandom chain - page-local chain")
             ax.set_title("TLB cost by timing (no PMU needed)", fontsize=9)
+        if min(v for xy in data.values() for _, v in xy) >= 0:
+            ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
     fig.suptitle(_title(doc, "TLB behaviour"), fontsize=10)
