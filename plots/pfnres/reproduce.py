@@ -367,43 +367,19 @@ def main(args, argv):
             final = os.path.join(args.out, run_dir_name(socket.gethostname(), when,
                                                         backend["name"], args.quick))
             steps = plan(backend, args.quick, cpu, node)
-            binaries = []
-            for step in steps:
-                b = find_tool(step.tool, args.bin_dir, args.build_dir)
-                binaries.append(b)
+            binaries = [find_tool(step.tool, args.bin_dir, args.build_dir) for step in steps]
             progress = Progress([ESTIMATES[args.quick][s.role] for s, b in zip(steps, binaries)
                                  if b] + [ESTIMATES[args.quick]["finish"]])
             with progress:
                 progress.message(f"backend: {backend['label']} ({backend['reason']})")
                 runner = Runner(tmp, progress)
-                docs, runs, skipped = [], [], []
-                for i, (step, binary) in enumerate(zip(steps, binaries)):
-                    if not binary:
-                        if step.required:
-                            raise RunError(f"{step.tool} is not built")
-                        skipped.append(f"{step.what}: {step.tool} is not built")
-                        progress.message(f"warning: skipping the {step.what}: "
-                                         f"{step.tool} is not built", always=True)
-                        continue
-                    progress.step(step.what)
-                    run, result = runner.run(len(runs), step, binary)
-                    if run["warning"]:
-                        progress.message(f"warning: {run['warning']}", always=True)
-                    runs.append(run)
-                    docs.append(result)
+                docs, runs, skipped = measure(runner, progress, steps, binaries)
                 progress.step("results.json, plots, summary.md")
                 merged = merge(docs, runs, backend, argv, args.quick, reference,
                                cpu_caches(cpu))
                 merged["skipped"] = skipped
-                ref = docmod.load_reference(reference) if reference else None
-                from . import figures  # matplotlib only when needed
-                drawn = figures.write_all(merged, tmp, ref)
-                merged["plots"]["figures"] = {n: (os.path.basename(p) if p else None)
-                                              for n, p, _ in drawn}
-                merged["plots"]["not_drawn"] = {n: why for n, p, why in drawn if not p}
-                write_json(os.path.join(tmp, "results.json"), merged)
                 final = unique_path(final)
-                summarymod.write(tmp, merged, argv, os.path.basename(final))
+                write_outputs(tmp, merged, reference, argv, os.path.basename(final))
                 progress.finish()
             finalize(tmp, final)
             tmp = None
@@ -435,6 +411,37 @@ def main(args, argv):
         signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
         for s, h in handlers.items():
             signal.signal(s, h)
+
+
+def measure(runner, progress, steps, binaries):
+    """Runs every step whose program is built. Returns (documents, runs, skipped)."""
+    docs, runs, skipped = [], [], []
+    for step, binary in zip(steps, binaries):
+        if not binary:
+            if step.required:
+                raise RunError(f"{step.tool} is not built")
+            skipped.append(f"{step.what}: {step.tool} is not built")
+            progress.message(f"warning: skipping the {step.what}: {step.tool} is not built",
+                             always=True)
+            continue
+        progress.step(step.what)
+        run, result = runner.run(len(runs), step, binary)
+        if run["warning"]:
+            progress.message(f"warning: {run['warning']}", always=True)
+        runs.append(run)
+        docs.append(result)
+    return docs, runs, skipped
+
+
+def write_outputs(tmp, merged, reference, argv, name):
+    """The plots, results.json and summary.md of a run, into its temporary directory."""
+    from . import figures  # matplotlib only when needed
+    ref = docmod.load_reference(reference) if reference else None
+    drawn = figures.write_all(merged, tmp, ref)
+    merged["plots"]["figures"] = {n: (os.path.basename(p) if p else None) for n, p, _ in drawn}
+    merged["plots"]["not_drawn"] = {n: why for n, p, why in drawn if not p}
+    write_json(os.path.join(tmp, "results.json"), merged)
+    summarymod.write(tmp, merged, argv, name)
 
 
 def finalize(tmp, final):
