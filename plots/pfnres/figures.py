@@ -42,7 +42,7 @@ def _backend_label(doc):
     if backend.get("label"):
         return backend["label"]
     kinds = sorted({p["mapping"] for p in doc.get("latency", []) + doc.get("copy", [])},
-                   key=lambda k: (k in HUGE_KINDS, k))
+                   key=lambda k: (k not in HUGE_KINDS, k))
     return " vs ".join(kinds) if kinds else "no data"
 
 
@@ -127,7 +127,7 @@ def latency_figure(doc, reference=None):
     ax.set_ylabel("latency per dependent load (ns)")
     ax.set_ylim(bottom=0)
     ax.grid(True, which="major", alpha=0.3)
-    ax.legend(loc="lower right", fontsize=8)
+    ax.legend(loc="best", fontsize=8)
     fig.suptitle(_title(doc, "Load latency vs working set"), fontsize=10)
     ax.set_title(f"{'/'.join(chains)} chain, stride {stride} B; line: minimum of samples, "
                  "band: p10-p90", fontsize=8)
@@ -140,6 +140,8 @@ def latency_figure(doc, reference=None):
 def derived_rows(points, size_key):
     """Without/with rows from raw points (for documents without compare tables, such as
     Google Benchmark output): per size, the best 4 KiB kind against the best huge kind."""
+    if size_key == "bytes" and any(p.get("kernel") == "libc" for p in points):
+        points = [p for p in points if p.get("kernel") == "libc"]  # the tables' kernel
     by_size = {}
     for p in points:
         if p.get("chain", "thrash") not in ("thrash", None) and size_key == "range_bytes":
@@ -147,15 +149,16 @@ def derived_rows(points, size_key):
         side = "with" if p["mapping"] in HUGE_KINDS else "without"
         slot = by_size.setdefault(p[size_key], {})
         v = p["summary"]["min"]
-        if side not in slot or v < slot[side]:
-            slot[side] = v
+        if side not in slot or v < slot[side][0]:
+            slot[side] = (v, p["mapping"])
     rows = []
     for nbytes, s in sorted(by_size.items()):
-        if "with" in s and "without" in s and s["without"]:
+        if "with" in s and "without" in s and s["without"][0]:
+            wo, wi = s["without"][0], s["with"][0]
             rows.append({"bytes": nbytes, "size_mib": nbytes / docmod.MIB,
-                         "without": s["without"], "with": s["with"],
-                         "improvement_pct": (s["without"] - s["with"]) / s["without"] * 100,
-                         "mismatch": ""})
+                         "without": wo, "with": wi,
+                         "improvement_pct": (wo - wi) / wo * 100, "mismatch": "",
+                         "without_mapping": s["without"][1], "with_mapping": s["with"][1]})
     return rows
 
 
@@ -223,7 +226,10 @@ def improvement_figure(doc, reference=None):
         return None, "no compare tables and no without/with pairs of points"
     fig, axes = _new_figure(len(panels))
     for ax, (kind, what, unit, rows, ref_rows) in zip(axes, panels):
-        mappings = docmod.row_mappings(doc, kind)
+        if rows[0].get("without_mapping") and rows[0].get("with_mapping"):
+            mappings = rows[0]["without_mapping"], rows[0]["with_mapping"]
+        else:
+            mappings = docmod.row_mappings(doc, kind)
         _improvement_panel(ax, rows, what, unit, ref_rows,
                            reference["label"] if reference else "", mappings)
     fig.suptitle(_title(doc, "Improvement from huge mappings"), fontsize=10)
