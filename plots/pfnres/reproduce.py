@@ -247,6 +247,7 @@ class Runner:
         if result is None:
             raise RunError(f"{step.tool} wrote no --json file during {step.what} "
                            f"(log: {log_path})")
+        os.remove(json_path)  # merged into results.json; the log keeps the command line
         return {"tool": step.tool, "role": step.role, "what": step.what,
                 "command_line": cmd_for_humans(binary, step), "exit_code": rc,
                 "warning": warning, "stdout": out,

@@ -171,9 +171,16 @@ class Reproduce(unittest.TestCase):
     def test_interruption_while_plotting(self):
         # Every program done, the run is in its last step: still all or nothing.
         p = start(self.out, test=self)
-        wait_for(lambda: any(e.startswith(".tmp-") and os.path.exists(
-            os.path.join(self.out, e, "logs", "07-tlb-cost.json")) for e in entries(self.out))
-            or p.poll() is not None, "the last program to finish")
+        def last_program_done():
+            for e in entries(self.out):
+                try:
+                    with open(os.path.join(self.out, e, "logs", "07-tlb-cost.log")) as f:
+                        if "--- stderr" in f.read():
+                            return True
+                except OSError:
+                    pass
+            return p.poll() is not None
+        wait_for(last_program_done, "the last program to finish")
         p.send_signal(signal.SIGINT)
         stdout, _ = p.communicate(timeout=60)
         if p.returncode == 0:  # it had already finished: then the directory is complete
