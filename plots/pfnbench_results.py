@@ -10,4 +10,9 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pfnres.cli import main  # noqa: E402
 
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        sys.exit(main())
+    except KeyboardInterrupt:
+        # Ctrl-C outside reproduce's own handling (plot, compare, or after a run finished
+        # and its directory is complete): no traceback.
+        sys.exit(130)

@@ -51,6 +51,42 @@ class Interrupted(Exception):
         self.signum = signum
 
 
+class StopFlag:
+    """SIGINT/SIGTERM/SIGHUP handling. The handler only records the signal and stops the
+    running program (its own process group); the run notices at its check points
+    (after each program, between figures, before the final rename) and unwinds from there.
+    Raising from the handler instead could surface anywhere, even wrapped in a library's
+    exception halfway through an import."""
+
+    def __init__(self):
+        self.signum = None
+        self.runner = None
+        self.saved = {}
+
+    def install(self):
+        self.saved = {s: signal.getsignal(s) for s in SIGNALS}
+        for s in SIGNALS:
+            signal.signal(s, self._handler)
+
+    def restore(self):
+        """With signals blocked: deliver any pending one to a no-op, then restore."""
+        for s in SIGNALS:
+            signal.signal(s, lambda *_: None)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+        for s, h in self.saved.items():
+            signal.signal(s, h)
+
+    def _handler(self, signum, _frame):
+        if self.signum is None:
+            self.signum = signum
+        if self.runner:
+            self.runner.signal_child(signal.SIGINT)
+
+    def check(self):
+        if self.signum is not None:
+            raise Interrupted(self.signum)
+
+
 class RunError(Exception):
     pass
 
@@ -189,8 +225,8 @@ def plan(backend, quick, cpu, node):
 # --- running -------------------------------------------------------------------------
 
 class Runner:
-    def __init__(self, tmp, progress):
-        self.tmp, self.progress = tmp, progress
+    def __init__(self, tmp, progress, stop):
+        self.tmp, self.progress, self.stop = tmp, progress, stop
         self.child = None
         os.makedirs(os.path.join(tmp, "logs"), exist_ok=True)
 
@@ -204,15 +240,13 @@ class Runner:
         with open(log_path, "w", encoding="utf-8") as log:
             log.write("$ " + shlex.join(cmd) + "\n")
             log.flush()
-            # Held off so an interruption cannot fall between starting the program and
-            # knowing its pid (which would leave it running).
-            signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
-            try:
-                self.child = subprocess.Popen(cmd, stdout=subprocess.PIPE,
-                                              stderr=subprocess.PIPE, text=True,
-                                              start_new_session=True)
-            finally:
-                signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
+            self.stop.check()
+            # Its own session: a terminal's Ctrl-C reaches us, and we stop the program.
+            # (Signals are not blocked around this: the program would inherit the mask.)
+            self.child = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                                          text=True, start_new_session=True)
+            if self.stop.signum is not None:  # came before self.child was known
+                self.signal_child(signal.SIGINT)
             err_lines = []
             reader = threading.Thread(target=self._pump, args=(self.child.stderr, err_lines))
             reader.daemon = True
@@ -222,6 +256,7 @@ class Runner:
             reader.join()
             self.child = None
             log.write("--- stdout\n" + out + "--- stderr\n" + "".join(err_lines))
+        self.stop.check()  # the program was stopped by a signal: its results do not count
         if step.stderr_file:
             with open(os.path.join(self.tmp, step.stderr_file), "w", encoding="utf-8") as f:
                 f.write("".join(err_lines))
@@ -259,17 +294,23 @@ class Runner:
             if line.strip():
                 self.progress.note(line)
 
-    def stop_child(self):
+    def signal_child(self, sig):
         child = self.child
-        if child is None or child.poll() is not None:
-            return
-        for sig, wait in ((signal.SIGINT, 5), (signal.SIGKILL, 5)):
+        if child is not None and child.returncode is None:
             try:
                 os.killpg(child.pid, sig)
             except ProcessLookupError:
-                return
+                pass
+
+    def stop_child(self):
+        """Makes sure no program of ours outlives the run: SIGINT, then SIGKILL."""
+        child = self.child
+        if child is None or child.poll() is not None:
+            return
+        for sig in (signal.SIGINT, signal.SIGKILL):
+            self.signal_child(sig)
             try:
-                child.wait(wait)
+                child.wait(5)
                 return
             except subprocess.TimeoutExpired:
                 continue
@@ -335,13 +376,8 @@ def add_arguments(ap):
 
 
 def main(args, argv):
-    handlers = {s: signal.getsignal(s) for s in SIGNALS}
-
-    def on_signal(signum, _frame):
-        raise Interrupted(signum)
-
-    for s in SIGNALS:
-        signal.signal(s, on_signal)
+    stop = StopFlag()
+    stop.install()
     tmp = None
     runner = None
     progress = Progress([])
@@ -364,6 +400,7 @@ def main(args, argv):
 
             backend = backendmod.choose(
                 lat, None if args.backend == "auto" else args.backend, cpu, node)
+            stop.check()
             when = datetime.datetime.now(datetime.timezone.utc)
             final = os.path.join(args.out, run_dir_name(socket.gethostname(), when,
                                                         backend["name"], args.quick))
@@ -373,18 +410,18 @@ def main(args, argv):
                                  if b] + [ESTIMATES[args.quick]["finish"]])
             with progress:
                 progress.message(f"backend: {backend['label']} ({backend['reason']})")
-                runner = Runner(tmp, progress)
+                runner = stop.runner = Runner(tmp, progress, stop)
                 docs, runs, skipped = measure(runner, progress, steps, binaries)
                 progress.step("results.json, plots, summary.md")
                 merged = merge(docs, runs, backend, argv, args.quick, reference,
                                cpu_caches(cpu))
                 merged["skipped"] = skipped
                 final = unique_path(final)
-                write_outputs(tmp, merged, reference, argv, os.path.basename(final))
+                write_outputs(tmp, merged, reference, argv, os.path.basename(final), stop)
                 progress.finish()
-            finalize(tmp, final)
+            finalize(tmp, final, stop)
             tmp = None
-            print(final)
+            print_results(final)
             return 0
         except Interrupted as e:
             signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
@@ -395,6 +432,10 @@ def main(args, argv):
         except (RunError, backendmod.BackendError, docmod.DocError, OSError) as e:
             signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
             progress.close()
+            if stop.signum is not None:  # e.g. the probe died of the same Ctrl-C
+                print(f"pfnbench reproduce: interrupted ({signal.Signals(stop.signum).name});"
+                      " nothing was written", file=sys.stderr)
+                return 128 + stop.signum
             print(f"pfnbench reproduce: error: {e}", file=sys.stderr)
             return 1
         finally:
@@ -405,13 +446,17 @@ def main(args, argv):
             if tmp:
                 shutil.rmtree(tmp, ignore_errors=True)
     finally:
-        # Signals are blocked here. One that came during the cleanup or after the final
-        # rename has nothing left to stop: let it be delivered to a no-op, then restore.
-        for s in SIGNALS:
-            signal.signal(s, lambda *_: None)
-        signal.pthread_sigmask(signal.SIG_UNBLOCK, SIGNALS)
-        for s, h in handlers.items():
-            signal.signal(s, h)
+        stop.restore()
+
+
+def print_results(final):
+    """The tables on stdout, then the run directory as the last line (for scripts)."""
+    for name, title in (("latency.txt", "Latency"), ("memcpy.txt", "Copy time")):
+        path = os.path.join(final, name)
+        if os.path.exists(path):
+            with open(path, encoding="utf-8") as f:
+                print(f"{title} ({name}):\n{f.read().rstrip()}\n")
+    print(final, flush=True)
 
 
 def measure(runner, progress, steps, binaries):
@@ -434,22 +479,27 @@ def measure(runner, progress, steps, binaries):
     return docs, runs, skipped
 
 
-def write_outputs(tmp, merged, reference, argv, name):
+def write_outputs(tmp, merged, reference, argv, name, stop):
     """The plots, results.json and summary.md of a run, into its temporary directory."""
     from . import figures  # matplotlib only when needed
     ref = docmod.load_reference(reference) if reference else None
-    drawn = figures.write_all(merged, tmp, ref)
+    drawn = []
+    for figure in figures.FIGURES:
+        stop.check()
+        drawn += figures.write_all(merged, tmp, ref, only=(figure,))
+    stop.check()
     merged["plots"]["figures"] = {n: (os.path.basename(p) if p else None) for n, p, _ in drawn}
     merged["plots"]["not_drawn"] = {n: why for n, p, why in drawn if not p}
     write_json(os.path.join(tmp, "results.json"), merged)
     summarymod.write(tmp, merged, argv, name)
 
 
-def finalize(tmp, final):
+def finalize(tmp, final, stop):
     """Renames the complete temporary directory into place. Signals stay blocked from here
     on (main() unblocks them at its very end), so the directory is either fully there or
     not at all, and an interruption after the rename is not reported as a failure."""
     signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+    stop.check()
     # rename() onto an existing empty directory would succeed: rule that out first.
     if os.path.exists(final):
         raise RunError(f"{final} appeared while this run was finishing; "

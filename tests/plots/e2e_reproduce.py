@@ -62,7 +62,7 @@ class EndToEnd(unittest.TestCase):
         p = self.start()
         stdout, stderr = p.communicate(timeout=600)
         self.assertEqual(p.returncode, 0, stderr)
-        path = stdout.strip()
+        path = stdout.splitlines()[-1]
         self.assertEqual(os.listdir(self.out), [os.path.basename(path)])
         files = set(os.listdir(path))
         expected = {"latency.txt", "summary.md", "results.json", "logs", "latency.png",

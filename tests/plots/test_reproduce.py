@@ -80,12 +80,17 @@ class Reproduce(unittest.TestCase):
     def test_complete_directory(self):
         stdout, stderr = self.run_ok()
         self.assertEqual(stderr, "")  # quiet when piped
-        path = stdout.strip()
-        self.assertEqual(stdout.count("\n"), 1)
+        path = stdout.splitlines()[-1]
+        # The tables as printed by the programs, then the directory (last line, for scripts).
+        self.assertTrue(stdout.startswith("Latency (latency.txt):\nMemory Size (MB)"), stdout)
+        self.assertIn("Copy time (memcpy.txt):\nMemory Size (MB)", stdout)
         self.assertEqual(os.path.dirname(path), self.out)
         self.assertRegex(os.path.basename(path), r"^[\w.-]+-\d{8}-\d{6}-thp-quick$")
         self.assertEqual(entries(self.out), [os.path.basename(path)])
         self.assertEqual(set(os.listdir(path)), EXPECTED_FILES)
+        logs = sorted(os.listdir(os.path.join(path, "logs")))
+        self.assertEqual(len(logs), 8)  # one per program run; their JSON is in results.json
+        self.assertTrue(all(name.endswith(".log") for name in logs), logs)
 
         for name, unit, n in (("latency.txt", "ns", 3), ("memcpy.txt", "ms", 2)):
             with open(os.path.join(path, name)) as f:
@@ -127,7 +132,7 @@ class Reproduce(unittest.TestCase):
         self.assertGreaterEqual(len(calls), 9)  # probe + 8 runs
         for call in calls:
             self.assertIn(f"--cpu {cpu}", call)
-        d = doc.load(stdout.strip())
+        d = doc.load(stdout.splitlines()[-1])
         self.assertEqual(d["placement"]["cpu"], cpu)
 
     def test_default_cpu_is_the_first_allowed_one(self):
@@ -182,12 +187,17 @@ class Reproduce(unittest.TestCase):
             return p.poll() is not None
         wait_for(last_program_done, "the last program to finish")
         p.send_signal(signal.SIGINT)
-        stdout, _ = p.communicate(timeout=60)
-        if p.returncode == 0:  # it had already finished: then the directory is complete
-            self.assertEqual(set(os.listdir(stdout.strip())), EXPECTED_FILES)
+        _, stderr = p.communicate(timeout=60)
+        left = entries(self.out)
+        if left:
+            # The signal came after the rename (or during the interpreter's exit): the run
+            # was complete, and so is its directory. The exit status may show the signal.
+            self.assertEqual(len(left), 1, left)
+            self.assertFalse(left[0].startswith(".tmp-"), left)
+            self.assertEqual(set(os.listdir(os.path.join(self.out, left[0]))), EXPECTED_FILES)
+            self.assertNotIn("Traceback", stderr)
         else:
-            self.assertEqual(p.returncode, 130)
-            self.assertEqual(entries(self.out), [])
+            self.assertEqual(p.returncode, 130, stderr)
 
     def test_missing_memcpy_test_is_reported_not_hidden(self):
         bin_dir = os.path.join(self.out, "no-build", "bin")
@@ -196,7 +206,7 @@ class Reproduce(unittest.TestCase):
                    os.path.join(bin_dir, "lat_mem_rd"))
         stdout, stderr = self.run_ok(bin_dir=bin_dir)
         self.assertIn("warning: skipping the copy table", stderr)
-        path = stdout.strip()
+        path = stdout.splitlines()[-1]
         self.assertNotIn("memcpy.txt", os.listdir(path))
         with open(os.path.join(path, "summary.md")) as f:
             self.assertIn("**Not run:** copy table, thp vs 4k: memcpy_test is not built", f.read())
@@ -210,8 +220,8 @@ class Reproduce(unittest.TestCase):
         self.assertFalse(os.path.exists(stale))
 
     def test_plot_and_compare_on_reproduced_runs(self):
-        a = self.run_ok()[0].strip()
-        b = self.run_ok()[0].strip()
+        a = self.run_ok()[0].splitlines()[-1]
+        b = self.run_ok()[0].splitlines()[-1]
         self.assertNotEqual(a, b)
         os.remove(os.path.join(a, "latency.png"))
         res = subprocess.run([helpers.PYTHON, helpers.ENTRY, "plot", a],
