@@ -64,6 +64,9 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(p.returncode, 0, stderr)
         path = stdout.splitlines()[-1]
         self.assertEqual(os.listdir(self.out), [os.path.basename(path)])
+        self.assertTrue(stdout.startswith("Latency (latency.txt):\nMemory Size (MB)"), stdout)
+        if MEMCPY:
+            self.assertIn("Copy time (memcpy.txt):\nMemory Size (MB)", stdout)
         files = set(os.listdir(path))
         expected = {"latency.txt", "summary.md", "results.json", "logs", "latency.png",
                     "improvement.png", "sweep.png"}
