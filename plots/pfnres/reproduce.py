@@ -191,23 +191,33 @@ def clean_stale(out_dir):
 
 # --- the plan ------------------------------------------------------------------------
 
-def plan(backend, quick, cpu, node):
+def _common(quick, cpu, node):
     p = QUICK if quick else FULL
     place = ["--cpu", str(cpu)] + (["--node", str(node)] if node is not None else [])
     reps = (["-N", p["reps"]] if p["reps"] else []) + \
         (["--sample-ms", p["sample_ms"]] if p["sample_ms"] else [])
+    return p, place, reps
+
+
+def latency_step(forced, quick, cpu, node):
+    """The latency table. lat_mem_rd chooses the backend (or checks a forced one) and
+    records it; every later step follows that choice."""
+    p, place, reps = _common(quick, cpu, node)
+    return Step("latency-compare", "lat_mem_rd",
+                ["--compare"] + (["--backend", forced] if forced else []) + place + reps
+                + (["--sizes", p["lat_sizes"]] if p["lat_sizes"] else []),
+                "latency table" + (f" ({forced})" if forced else ""), table="latency.txt")
+
+
+def later_steps(backend, quick, cpu, node):
+    """Everything after the latency table, on the backend's two mappings."""
+    p, place, reps = _common(quick, cpu, node)
     wo, wi = backend["without"], backend["with"]
-    steps = [
-        Step("latency-compare", "lat_mem_rd",
-             ["--compare", "--without", wo, "--with", wi] + place + reps
-             + (["--sizes", p["lat_sizes"]] if p["lat_sizes"] else []),
-             f"latency table, {wi} vs {wo}", table="latency.txt"),
-        Step("copy-compare", "memcpy_test",
-             ["--compare", "--without", wo, "--with", wi] + place
-             + (["--reps", p["reps"]] if p["reps"] else [])
-             + (["--sizes", p["copy_sizes"]] if p["copy_sizes"] else []),
-             f"copy table, {wi} vs {wo}", table="memcpy.txt", required=False),
-    ]
+    steps = [Step("copy-compare", "memcpy_test",
+                  ["--compare", "--without", wo, "--with", wi] + place
+                  + (["--reps", p["reps"]] if p["reps"] else [])
+                  + (["--sizes", p["copy_sizes"]] if p["copy_sizes"] else []),
+                  f"copy table, {wi} vs {wo}", table="memcpy.txt", required=False)]
     for mapping in (wo, wi):
         steps.append(Step("sweep", "lat_mem_rd",
                           ["-t", "--mapping", mapping] + place + reps + [p["sweep_size"]],
@@ -398,25 +408,30 @@ def main(args, argv):
             tmp = os.path.join(args.out, f"{TMP_PREFIX}reproduce-{os.getpid()}")
             os.mkdir(tmp)
 
-            backend = backendmod.choose(
-                lat, None if args.backend == "auto" else args.backend, cpu, node)
-            stop.check()
-            when = datetime.datetime.now(datetime.timezone.utc)
-            final = os.path.join(args.out, run_dir_name(socket.gethostname(), when,
-                                                        backend["name"], args.quick))
-            steps = plan(backend, args.quick, cpu, node)
-            binaries = [find_tool(step.tool, args.bin_dir, args.build_dir) for step in steps]
-            progress = Progress([ESTIMATES[args.quick][s.role] for s, b in zip(steps, binaries)
-                                 if b] + [ESTIMATES[args.quick]["finish"]])
+            forced = None if args.backend == "auto" else args.backend
+            first = latency_step(forced, args.quick, cpu, node)
+            # The later steps' shape does not depend on the backend, only their mappings.
+            shape = later_steps({"without": "4k", "with": "thp"}, args.quick, cpu, node)
+            built = {t: find_tool(t, args.bin_dir, args.build_dir)
+                     for t in {s.tool for s in [first] + shape}}
+            progress = Progress([ESTIMATES[args.quick][s.role] for s in [first] + shape
+                                 if built[s.tool]] + [ESTIMATES[args.quick]["finish"]])
             with progress:
-                progress.message(f"backend: {backend['label']} ({backend['reason']})")
                 runner = stop.runner = Runner(tmp, progress, stop)
-                docs, runs, skipped = measure(runner, progress, steps, binaries)
+                docs, runs, skipped = measure(runner, progress, [first], [lat])
+                backend = backendmod.from_document(docs[0])
+                progress.message(f"backend: {backendmod.describe(backend)}")
+                steps = later_steps(backend, args.quick, cpu, node)
+                more = measure(runner, progress, steps, [built[s.tool] for s in steps],
+                               first_index=len(runs))
+                docs, runs, skipped = docs + more[0], runs + more[1], skipped + more[2]
                 progress.step("results.json, plots, summary.md")
                 merged = merge(docs, runs, backend, argv, args.quick, reference,
                                cpu_caches(cpu))
                 merged["skipped"] = skipped
-                final = unique_path(final)
+                when = datetime.datetime.now(datetime.timezone.utc)
+                final = unique_path(os.path.join(args.out, run_dir_name(
+                    socket.gethostname(), when, backend["name"], args.quick)))
                 write_outputs(tmp, merged, reference, argv, os.path.basename(final), stop)
                 progress.finish()
             finalize(tmp, final, stop)
@@ -459,7 +474,7 @@ def print_results(final):
     print(final, flush=True)
 
 
-def measure(runner, progress, steps, binaries):
+def measure(runner, progress, steps, binaries, first_index=0):
     """Runs every step whose program is built. Returns (documents, runs, skipped)."""
     docs, runs, skipped = [], [], []
     for step, binary in zip(steps, binaries):
@@ -471,7 +486,7 @@ def measure(runner, progress, steps, binaries):
                              always=True)
             continue
         progress.step(step.what)
-        run, result = runner.run(len(runs), step, binary)
+        run, result = runner.run(first_index + len(runs), step, binary)
         if run["warning"]:
             progress.message(f"warning: {run['warning']}", always=True)
         runs.append(run)

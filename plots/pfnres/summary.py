@@ -5,6 +5,8 @@ the commands to rerun."""
 import os
 import shlex
 
+from . import backend as backendmod
+
 
 def _read(path):
     try:
@@ -80,7 +82,8 @@ def render(run_dir, doc, argv, name):
     s = doc.get("system", {})
     quick = doc.get("quick")
     out = [f"# pfnbench reproduce: {s.get('hostname', '?')}, {s.get('date', '?')}", ""]
-    out.append(f"**Backend:** {backend.get('label', '?')}. Why: {backend.get('reason', '?')}.")
+    out.append(f"**Backend:** {backendmod.describe(backend)}." if backend.get("label")
+               else "**Backend:** ?")
     out.append("")
     if quick:
         out += ["**Quick run** (`--quick`: small sizes, few repetitions): a smoke test of the "

@@ -1,75 +1,42 @@
+"""The backend record: the core chooses (lat_mem_rd --compare), plots/ only reads it."""
+
 import unittest
 
 import helpers  # noqa: F401
 from pfnres import backend
 
-
-def prober(fractions):
-    """A probe that answers from a table: mapping -> fraction huge (None: it failed)."""
-    calls = []
-
-    def probe(_lat, mapping, cpu, node):
-        calls.append(mapping)
-        f = fractions.get(mapping)
-        if f is None:
-            return None, f"{mapping}: cannot map"
-        return f, f"{f * 100:.1f}% huge"
-    return probe, calls
+CORE_RECORD = {  # as lat_mem_rd --compare --json writes it (core/backend.h)
+    "name": "device-fault", "without": "device-pte", "with": "device-fault",
+    "reason": "kdriver on a stock kernel: PMD leaves through the fault path",
+    "probes": [{"name": "device-remap", "chosen": False,
+                "result": "remap_pfn_range gave 4 KiB PTEs (kernel without the series)"},
+               {"name": "device-fault", "chosen": True, "result": "both read back as promised"}]}
 
 
-def checks(missing=()):
-    return lambda need: f"no {need}" if need in missing else ""
-
-
-class Choose(unittest.TestCase):
-    def test_series_kernel_with_driver_uses_remap(self):
-        probe, calls = prober({"device-remap": 1.0, "device-pte": 0.0})
-        b = backend.choose("lat", probe=probe, check=checks())
+class FromDocument(unittest.TestCase):
+    def test_core_record(self):
+        b = backend.from_document({"backend": CORE_RECORD})
         self.assertEqual((b["name"], b["without"], b["with"]),
-                         ("device-remap", "device-pte", "device-remap"))
-        self.assertEqual(calls, ["device-remap", "device-pte"])
+                         ("device-fault", "device-pte", "device-fault"))
+        self.assertIn("huge_fault", b["label"])
+        line = backend.describe(b)
+        self.assertIn("PMD leaves through the fault path", line)
+        self.assertIn("not used: device-remap: remap_pfn_range gave 4 KiB PTEs", line)
 
-    def test_stock_kernel_with_driver_uses_the_fault_path(self):
-        probe, _ = prober({"device-remap": 0.0, "device-fault": 1.0, "device-pte": 0.0})
-        b = backend.choose("lat", probe=probe, check=checks())
-        self.assertEqual(b["name"], "device-fault")
-        self.assertIn("does not carry the PMD PFNMAP series", b["reason"])
-        self.assertEqual([p["ok"] for p in b["probes"]], [False, True])
+    def test_hand_picked_pair(self):
+        b = backend.from_document({"backend": {"name": "", "without": "4k",
+                                               "with": "hugetlb-1g", "reason": "--with"}})
+        self.assertEqual(b["label"], "hugetlb-1g vs 4k")
 
-    def test_without_driver_uses_thp(self):
-        probe, calls = prober({"thp": 1.0})
-        b = backend.choose("lat", probe=probe, check=checks({"device"}))
+    def test_document_without_record(self):
+        doc = {"latency": [{"mapping": "4k"}, {"mapping": "thp"}]}
+        b = backend.from_document(doc)
         self.assertEqual((b["name"], b["without"], b["with"]), ("thp", "4k", "thp"))
-        self.assertNotIn("device-remap", calls)
-        self.assertIn("no device", b["reason"])
+        with self.assertRaisesRegex(backend.BackendError, "not a known pair"):
+            backend.from_document({"latency": [{"mapping": "4k"}]})
 
-    def test_thp_off_falls_back_to_hugetlb(self):
-        probe, _ = prober({"hugetlb": 1.0})
-        b = backend.choose("lat", probe=probe, check=checks({"device", "thp"}))
-        self.assertEqual(b["name"], "hugetlb")
-
-    def test_partly_huge_is_not_good_enough(self):
-        probe, _ = prober({"thp": 0.6, "hugetlb": 1.0})
-        b = backend.choose("lat", probe=probe, check=checks({"device"}))
-        self.assertEqual(b["name"], "hugetlb")
-
-    def test_device_whose_pte_mode_is_not_4k_is_refused(self):
-        probe, _ = prober({"device-remap": 1.0, "device-fault": 1.0, "device-pte": 1.0,
-                           "thp": 1.0})
-        b = backend.choose("lat", probe=probe, check=checks())
-        self.assertEqual(b["name"], "thp")
-
-    def test_forced_backend_that_cannot_work_says_why(self):
-        probe, _ = prober({"thp": 1.0})
-        with self.assertRaisesRegex(backend.BackendError, "device-fault: no device"):
-            backend.choose("lat", forced="device-fault", probe=probe, check=checks({"device"}))
-        with self.assertRaisesRegex(backend.BackendError, "unknown backend"):
-            backend.choose("lat", forced="2m", probe=probe, check=checks())
-
-    def test_nothing_available(self):
-        probe, _ = prober({})
-        with self.assertRaisesRegex(backend.BackendError, "no backend gives verified huge"):
-            backend.choose("lat", probe=probe, check=checks({"device"}))
+    def test_names_follow_the_core_order(self):
+        self.assertEqual(backend.NAMES, ("device-remap", "device-fault", "thp", "hugetlb"))
 
 
 if __name__ == "__main__":

@@ -118,8 +118,8 @@ class Reproduce(unittest.TestCase):
                      "16.00 150.000 ns 100.000 ns 33.3%", "64.00 5.76 ms 4.80 ms 16.7%",
                      "6.1.0-fake", "Fake CPU", "enabled: madvise", "every row verified",
                      "PAPI_TLB_DM: fake: no PMU", "![latency](latency.png)",
-                     "./pfnbench reproduce --quick", "lat_mem_rd --compare --without 4k "
-                     "--with thp --cpu"):
+                     "./pfnbench reproduce --quick", "lat_mem_rd --compare --cpu",
+                     "memcpy_test --compare --without 4k --with thp --cpu"):
             self.assertIn(text, summary)
         with open(os.path.join(path, "sweep-4k.txt")) as f:
             self.assertEqual(f.readline(), '"stride=64\n')
@@ -129,7 +129,7 @@ class Reproduce(unittest.TestCase):
         stdout, _ = self.run_ok("--cpu", str(cpu))
         with open(self.log) as f:
             calls = f.read().splitlines()
-        self.assertGreaterEqual(len(calls), 9)  # probe + 8 runs
+        self.assertEqual(len(calls), 8)
         for call in calls:
             self.assertIn(f"--cpu {cpu}", call)
         d = doc.load(stdout.splitlines()[-1])
@@ -140,6 +140,33 @@ class Reproduce(unittest.TestCase):
         with open(self.log) as f:
             self.assertIn(f"--cpu {min(os.sched_getaffinity(0))} ", f.read())
 
+    def test_every_step_follows_the_backend_lat_mem_rd_chose(self):
+        stdout, stderr = self.run_ok(env={"FAKE_BACKENDS": "device-fault,thp"})
+        path = stdout.splitlines()[-1]
+        self.assertTrue(path.endswith("-device-fault-quick"), path)
+        with open(self.log) as f:
+            calls = f.read().splitlines()
+        self.assertNotIn("--backend", calls[0])  # auto: the program chooses
+        self.assertIn("memcpy_test --compare --without device-pte --with device-fault",
+                      calls[1])
+        self.assertEqual(sum("--mapping device-fault" in c for c in calls[2:]), 3)
+        self.assertEqual(sum("--mapping device-pte" in c for c in calls[2:]), 3)
+        with open(os.path.join(path, "summary.md")) as f:
+            summary = f.read()
+        self.assertIn("device-fault vs device-pte (kdriver, huge_fault", summary)
+        self.assertIn("not used: device-remap: fake: missing", summary)
+
+    def test_forced_backend(self):
+        stdout, _ = self.run_ok("--backend", "hugetlb")
+        self.assertTrue(stdout.splitlines()[-1].endswith("-hugetlb-quick"))
+        with open(self.log) as f:
+            self.assertIn("--backend hugetlb", f.readline())
+        p = start(self.out, "--backend", "device-remap", test=self)
+        _, stderr = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("unavailable: no backend gives huge pages here (device-remap", stderr)
+        self.assertEqual(len(entries(self.out)), 1)  # only the first, complete run
+
     def test_bad_cpu_is_refused_before_anything_runs(self):
         p = start(self.out, "--cpu", "4096", test=self)
         _, stderr = p.communicate(timeout=60)
@@ -149,7 +176,7 @@ class Reproduce(unittest.TestCase):
         self.assertEqual(entries(self.out), [])
 
     def test_a_failing_program_leaves_nothing(self):
-        for role in ("probe", "sweep", "copy"):
+        for role in ("compare", "sweep", "copy"):
             p = start(self.out, test=self, env={"FAKE_FAIL": role})
             _, stderr = p.communicate(timeout=60)
             self.assertEqual(p.returncode, 1, role)
@@ -161,8 +188,7 @@ class Reproduce(unittest.TestCase):
             if os.path.exists(self.log):
                 os.remove(self.log)
             p = start(self.out, test=self, env={"FAKE_SLEEP": "60", "FAKE_LOG": self.log})
-            # The probe does not sleep; the first measuring run does.
-            wait_for(lambda: os.path.exists(self.log) and len(pids_in(self.log)) >= 2,
+            wait_for(lambda: os.path.exists(self.log) and len(pids_in(self.log)) >= 1,
                      "the first measurement to start")
             self.assertTrue(any(e.startswith(".tmp-") for e in entries(self.out)))
             p.send_signal(sig)
