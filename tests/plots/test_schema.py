@@ -24,11 +24,13 @@ class Schema(unittest.TestCase):
         bad["latency"][0]["mapping"] = "2m"
         bad["latency"][1]["report"]["fraction_huge"] = 1.5
         bad["tables"]["copy"][0].pop("mismatch")
+        bad["backend"]["with"] = "huge"
         errors = "\n".join(doc.schema_errors(bad))
         self.assertIn("system: 'kernel' is a required property", errors)
         self.assertIn("latency/0/mapping: '2m' is not one of", errors)
         self.assertIn("latency/1/report/fraction_huge", errors)
         self.assertIn("tables/copy/0: 'mismatch' is a required property", errors)
+        self.assertIn("backend/with: 'huge' is not one of", errors)
 
     def test_empty_samples_and_wrong_schema_id(self):
         bad = load_fixture("run-a")
