@@ -41,8 +41,8 @@ QUICK = {"lat_sizes": "16M,32M,64M", "copy_sizes": "64M,128M", "sweep_size": "64
 # Rough seconds per step on the development machine, only for "time left".
 ESTIMATES = {False: {"latency-compare": 40, "copy-compare": 90, "sweep": 60,
                      "tlb-cost": 2, "finish": 8},
-             True: {"latency-compare": 8, "copy-compare": 6, "sweep": 6, "tlb-cost": 3,
-                    "finish": 3}}
+             True: {"latency-compare": 2, "copy-compare": 2, "sweep": 4, "tlb-cost": 0.5,
+                    "finish": 2}}
 
 
 class Interrupted(Exception):
