@@ -1,6 +1,7 @@
 """End to end: `pfnbench reproduce --quick` with the real programs from the build tree
-($PFNBENCH_BUILD or build/). Run with: unittest discover -s tests/plots -p "e2e_*.py". Skipped when lat_mem_rd is not built, unless
-PFNBENCH_REQUIRE_E2E=1 (set by the ctest registration, where a skip would hide a failure)."""
+($PFNBENCH_BUILD or build/). Run with: unittest discover -s tests/plots -p "e2e_*.py".
+Skipped when lat_mem_rd is not built, unless PFNBENCH_REQUIRE_E2E=1 (set by the ctest
+registration, where a skip would hide a failure)."""
 
 import os
 import signal

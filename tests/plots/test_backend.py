@@ -2,7 +2,7 @@
 
 import unittest
 
-import helpers  # noqa: F401
+import helpers  # noqa: F401  (sets sys.path)
 from pfnres import backend
 
 CORE_RECORD = {  # as lat_mem_rd --compare --json writes it (core/backend.h)
