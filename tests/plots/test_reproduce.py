@@ -167,6 +167,21 @@ class Reproduce(unittest.TestCase):
         self.assertIn("unavailable: no backend gives huge pages here (device-remap", stderr)
         self.assertEqual(len(entries(self.out)), 1)  # only the first, complete run
 
+    def test_rows_that_did_not_verify_are_kept_and_flagged(self):
+        # THP comes back as 4 KiB pages: the programs mark the rows and exit non-zero.
+        stdout, stderr = self.run_ok(env={"FAKE_NO_HUGE": "thp"})
+        self.assertIn("warning: latency table: 3 row(s) did not get the mapping", stderr)
+        self.assertIn("warning: copy table, thp vs 4k: 2 row(s) did not get the mapping",
+                      stderr)
+        path = stdout.splitlines()[-1]
+        with open(os.path.join(path, "summary.md")) as f:
+            summary = f.read()
+        self.assertIn("**rows that did not verify:** 16.00 MiB: with: 0.0% 2M", summary)
+        d = doc.load(path)
+        self.assertEqual([r["exit_code"] for r in d["runs"][:2]], [1, 1])
+        fig, _ = figures.improvement_figure(d)
+        self.assertTrue(all(b.get_hatch() == "//" for b in fig.axes[0].patches))
+
     def test_bad_cpu_is_refused_before_anything_runs(self):
         p = start(self.out, "--cpu", "4096", test=self)
         _, stderr = p.communicate(timeout=60)
