@@ -39,8 +39,8 @@ FULL = {"lat_sizes": None, "copy_sizes": None, "sweep_size": "4096M", "reps": No
 QUICK = {"lat_sizes": "16M,32M,64M", "copy_sizes": "64M,128M", "sweep_size": "64M",
          "reps": "3", "sample_ms": "1", "tlb_sizes": "64M"}
 # Rough seconds per step on the development machine, only for "time left".
-ESTIMATES = {False: {"latency-compare": 40, "copy-compare": 90, "sweep": 60,
-                     "tlb-cost": 2, "finish": 8},
+ESTIMATES = {False: {"latency-compare": 25, "copy-compare": 25, "sweep": 50,
+                     "tlb-cost": 1.5, "finish": 6},
              True: {"latency-compare": 2, "copy-compare": 2, "sweep": 4, "tlb-cost": 0.5,
                     "finish": 2}}
 
