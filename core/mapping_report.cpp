@@ -124,13 +124,16 @@ bool scan_pagemap(MappingReport &r, uintptr_t start, uintptr_t end, uint64_t hug
 		return false;
 	std::vector<page_region> vec(4096);
 	uint64_t present = 0, huge = 0;
-	uintptr_t pos = start;
+	// The ioctl takes page-aligned bounds; the counts are clipped back to [start, end).
+	const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+	uintptr_t pos = start / page * page;
+	const uintptr_t scan_end = (end + page - 1) / page * page;
 	bool ok = true;
-	while (pos < end) {
+	while (pos < scan_end) {
 		pm_scan_arg arg{};
 		arg.size = sizeof(arg);
 		arg.start = pos;
-		arg.end = end;
+		arg.end = scan_end;
 		arg.vec = reinterpret_cast<uintptr_t>(vec.data());
 		arg.vec_len = vec.size();
 		arg.return_mask = PAGE_IS_PRESENT | PAGE_IS_HUGE;
@@ -140,11 +143,16 @@ bool scan_pagemap(MappingReport &r, uintptr_t start, uintptr_t end, uint64_t hug
 			break;
 		}
 		for (long i = 0; i < n; i++) {
-			uint64_t len = vec[size_t(i)].end - vec[size_t(i)].start;
-			if (vec[size_t(i)].categories & PAGE_IS_HUGE)
-				huge += len;
-			else if (vec[size_t(i)].categories & PAGE_IS_PRESENT)
-				present += len;
+			// The kernel answers in whole pages; count only the bytes asked about.
+			const page_region &pr = vec[size_t(i)];
+			uint64_t lo = std::max<uint64_t>(pr.start, start);
+			uint64_t hi = std::min<uint64_t>(pr.end, end);
+			if (hi <= lo)
+				continue;
+			if (pr.categories & PAGE_IS_HUGE)
+				huge += hi - lo;
+			else if (pr.categories & PAGE_IS_PRESENT)
+				present += hi - lo;
 		}
 		if (arg.walk_end <= pos)
 			break;
@@ -160,25 +168,29 @@ bool scan_pagemap(MappingReport &r, uintptr_t start, uintptr_t end, uint64_t hug
 	return true;
 }
 
-// Whole-VMA totals from smaps, for kernels without PAGEMAP_SCAN.
+// Whole-VMA totals from smaps, for kernels without PAGEMAP_SCAN: smaps cannot say which
+// part of the VMA is huge, so the VMA's proportions are applied to the range.
 void from_smaps(MappingReport &r, const SmapsVma &vma)
 {
 	r.method = "smaps";
-	uint64_t vma_len = vma.end - vma.start;
-	if (vma_len != r.bytes)
-		r.note = fmt::format("whole VMA of {} (smaps has no per-range detail)",
-				     format_size(vma_len));
+	const uint64_t vma_len = vma.end - vma.start;
+	uint64_t huge = 0, small = 0;
 	if (vma.hugetlb) {
-		add_huge(r, vma.hugetlb, vma.kernel_page_size);
-		r.bytes_unmapped = vma_len - std::min(vma_len, vma.hugetlb);
-		r.bytes = vma_len;
-		return;
+		huge = vma.hugetlb;
+	} else {
+		huge = vma.anon_huge + vma.shmem_pmd + vma.file_pmd;
+		small = vma.rss - std::min(vma.rss, huge);
 	}
-	uint64_t pmd = vma.anon_huge + vma.shmem_pmd + vma.file_pmd;
-	r.bytes = vma_len;
-	r.bytes_2m = pmd;
-	r.bytes_4k = vma.rss - std::min(vma.rss, pmd);
-	r.bytes_unmapped = vma_len - std::min(vma_len, vma.rss);
+	if (vma_len != r.bytes)
+		r.note = fmt::format("proportions of the whole {} VMA (smaps has no per-range "
+				     "detail)", format_size(vma_len));
+	auto scale = [&](uint64_t b) {
+		__extension__ typedef unsigned __int128 wide;
+		return uint64_t(wide(b) * r.bytes / (vma_len ? vma_len : 1));
+	};
+	add_huge(r, scale(huge), vma.kernel_page_size);
+	r.bytes_4k = scale(small);
+	r.bytes_unmapped = r.bytes - std::min(r.bytes, r.bytes_2m + r.bytes_1g + r.bytes_4k);
 }
 
 } // namespace

@@ -56,6 +56,18 @@ TEST(Region, ReportCoversOnlyTheAskedRange)
 	EXPECT_EQ(rep.bytes_4k + rep.bytes_unmapped, 1 * MiB);
 }
 
+TEST(Region, ReportOfLessThanAPageCountsOnlyThoseBytes)
+{
+	auto r = map_region({MappingKind::thp, 4 * MiB, -1});
+	for (size_t offset : {size_t(0), size_t(100), size_t(2 * MiB - 256)}) {
+		MappingReport rep = r->report(offset, 512);
+		EXPECT_EQ(rep.bytes, 512u);
+		EXPECT_EQ(rep.bytes_4k + rep.bytes_2m + rep.bytes_1g + rep.bytes_unmapped, 512u)
+			<< rep.summary();
+		EXPECT_LE(rep.fraction_huge(), 1.0);
+	}
+}
+
 TEST(Region, ReportsTheNodeHoldingThePages)
 {
 	Placement p = resolve_placement(std::nullopt, std::nullopt);
