@@ -23,6 +23,20 @@ struct ChaseResult {
 	void *end = nullptr;             // where the chase stopped (keeps the loads alive)
 };
 
+// A chain warmed up and calibrated, ready for timed samples.
+struct Chase {
+	void *p;         // where the chase is now
+	uint64_t blocks; // 100 loads each per sample
+	uint64_t loads_per_sample() const { return blocks * 100; }
+};
+
+// Warms the chain up (at least one block, opts.warm_loads, opts.warmup_us) and grows the
+// block until a sample lasts opts.min_sample_ms.
+Chase prepare_chase(void *start, const ChaseOptions &opts);
+
+// One timed sample: ns per load.
+double sample_chase(Chase &c);
+
 // Follows the chain from start: warms it up (at least one block), calibrates the block
 // size, then takes opts.repetitions timed samples.
 ChaseResult run_chase(void *start, const ChaseOptions &opts);

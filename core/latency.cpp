@@ -136,6 +136,56 @@ std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &withou
 	return rows;
 }
 
+namespace {
+
+// Working sets this small may sit in the caches; a sample that starts after the other
+// chain ran would then pay for refilling them, so it is re-warmed first.
+constexpr uint64_t rewarm_max_loads = 1u << 18;
+
+} // namespace
+
+std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
+							   size_t range, const LatencyConfig &cfg)
+{
+	const Region *regions[2] = {&a, &b};
+	LatencyPoint pts[2];
+	Chase chases[2];
+	std::unique_ptr<CounterSet> counters[2];
+	ChainSpec spec{cfg.chain, range, cfg.stride, cfg.page, cfg.seed};
+	const uint64_t length = chain_length(spec);
+	for (int i = 0; i < 2; i++) {
+		void *start = build_chain(regions[i]->data(), regions[i]->size(), spec);
+		ChaseOptions opts = cfg.chase;
+		opts.warm_loads = std::min<uint64_t>(length, cfg.max_warm_loads);
+		chases[i] = prepare_chase(start, opts);
+		if (!cfg.counters.empty())
+			counters[i] = std::make_unique<CounterSet>(cfg.counters);
+	}
+	const uint64_t rewarm_blocks = length <= rewarm_max_loads ? (length + 99) / 100 : 0;
+	for (int r = 0; r < std::max(cfg.chase.repetitions, 1); r++) {
+		// Alternate which column goes first, so neither always follows the other.
+		for (int k = 0; k < 2; k++) {
+			int i = r % 2 ? 1 - k : k;
+			if (rewarm_blocks)
+				chases[i].p = chase_blocks(chases[i].p, rewarm_blocks);
+			if (counters[i])
+				counters[i]->start();
+			pts[i].samples_ns.push_back(sample_chase(chases[i]));
+			if (counters[i])
+				accumulate(pts[i].counters, counters[i]->stop());
+		}
+	}
+	for (int i = 0; i < 2; i++) {
+		pts[i].mapping = regions[i]->kind();
+		pts[i].chain = cfg.chain;
+		pts[i].range = range;
+		pts[i].stride = cfg.stride;
+		pts[i].loads_per_sample = chases[i].loads_per_sample();
+		pts[i].report = regions[i]->report(0, chain_footprint(spec, regions[i]->size()));
+	}
+	return {std::move(pts[0]), std::move(pts[1])};
+}
+
 std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
 					std::vector<LatencyPoint> &points, const ProgressFn &progress,
 					const RegionFn &also)
@@ -144,10 +194,38 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 		throw Error("no working-set sizes to compare");
 	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
 	std::vector<LatencyPoint> columns[2];
+	auto without = map_region({plan.without, largest, plan.node});
+	std::unique_ptr<Region> with;
+	try {
+		with = map_region({plan.with, largest, plan.node});
+	} catch (const Unavailable &) {
+		throw;
+	} catch (const Error &) {
+		// No room for both at once: measure one mapping after the other below.
+	}
+	if (with) {
+		// Both mapped: sample the columns alternately, so a noisy neighbour on a shared
+		// host slows both alike instead of one column's whole run.
+		for (size_t size : plan.sizes) {
+			if (progress) {
+				progress(plan.without, size);
+				progress(plan.with, size);
+			}
+			auto [w, h] = measure_latency_pair(*without, *with, size, cfg);
+			columns[0].push_back(w);
+			columns[1].push_back(h);
+			points.push_back(std::move(w));
+			points.push_back(std::move(h));
+			if (also) {
+				also(*without, size);
+				also(*with, size);
+			}
+		}
+		return rows_from_points(columns[0], columns[1]);
+	}
 	const MappingKind kinds[2] = {plan.without, plan.with};
 	for (int c = 0; c < 2; c++) {
-		// One mapping at a time, so the two never compete for memory.
-		auto region = map_region({kinds[c], largest, plan.node});
+		auto region = c == 0 ? std::move(without) : map_region({kinds[c], largest, plan.node});
 		for (size_t size : plan.sizes) {
 			if (progress)
 				progress(kinds[c], size);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -38,6 +39,11 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 				      const std::vector<Placement> &placements, size_t range,
 				      const LatencyConfig &cfg);
 
+// The same working set in two regions, sampled alternately (re-warming small sets before
+// each sample) so that both columns of a comparison see the same machine.
+std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
+							   size_t range, const LatencyConfig &cfg);
+
 struct ComparePlan {
 	MappingKind without = MappingKind::page_4k;
 	MappingKind with = MappingKind::thp;
@@ -52,7 +58,9 @@ using ProgressFn = std::function<void(MappingKind, size_t)>;
 using RegionFn = std::function<void(const Region &, size_t)>;
 
 // Each size without and with huge mappings. Like lmbench, one region per mapping sized for
-// the largest working set holds every smaller one. Every point is appended to points.
+// the largest working set holds every smaller one. Both regions are mapped together and
+// sampled alternately when memory allows, else one after the other. Every point is
+// appended to points.
 std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
 					std::vector<LatencyPoint> &points,
 					const ProgressFn &progress = {}, const RegionFn &also = {});

@@ -1,0 +1,72 @@
+// Latency measurements over real regions: what each point records, not how fast it was.
+#include <gtest/gtest.h>
+
+#include "latency.h"
+#include "size.h"
+
+using namespace pfn;
+
+namespace {
+
+LatencyConfig quick(ChainKind chain)
+{
+	LatencyConfig cfg;
+	cfg.chain = chain;
+	cfg.chase.repetitions = 3;
+	cfg.chase.min_sample_ms = 0.05;
+	return cfg;
+}
+
+} // namespace
+
+TEST(Latency, APointRecordsEverySampleAndTheMappingOfWhatItTouched)
+{
+	auto region = map_region({MappingKind::page_4k, 8 * MiB, -1});
+	LatencyPoint p = measure_latency(*region, 1 * MiB, quick(ChainKind::stride));
+	EXPECT_EQ(p.samples_ns.size(), 3u);
+	EXPECT_GE(p.loads_per_sample, 100000u);
+	for (double ns : p.samples_ns)
+		EXPECT_GT(ns, 0.0);
+	EXPECT_EQ(p.report.bytes, 1 * MiB); // a stride chain touches only its range
+	EXPECT_TRUE(p.report.is_4k());
+}
+
+TEST(Latency, ThrashReportsTheWholeRegionItsPagesComeFrom)
+{
+	auto region = map_region({MappingKind::page_4k, 8 * MiB, -1});
+	LatencyPoint p = measure_latency(*region, 1 * MiB, quick(ChainKind::thrash));
+	EXPECT_EQ(p.report.bytes, 8 * MiB);
+}
+
+TEST(Latency, APairIsSampledAlternatelyWithEachColumnsOwnMapping)
+{
+	auto small = map_region({MappingKind::page_4k, 8 * MiB, -1});
+	auto huge = map_region({MappingKind::thp, 8 * MiB, -1});
+	auto [a, b] = measure_latency_pair(*small, *huge, 4 * MiB, quick(ChainKind::thrash));
+	EXPECT_EQ(a.samples_ns.size(), 3u);
+	EXPECT_EQ(b.samples_ns.size(), 3u);
+	EXPECT_EQ(a.mapping, MappingKind::page_4k);
+	EXPECT_EQ(b.mapping, MappingKind::thp);
+	EXPECT_TRUE(a.report.is_4k()) << a.report.summary();
+	EXPECT_TRUE(b.report.is_huge()) << b.report.summary();
+	EXPECT_EQ(a.range, 4 * MiB);
+}
+
+TEST(Latency, CompareGivesOneVerifiedRowPerSizeAndEveryPoint)
+{
+	ComparePlan plan;
+	plan.sizes = {2 * MiB, 4 * MiB};
+	std::vector<LatencyPoint> points;
+	int steps = 0;
+	auto rows = compare_latency(plan, quick(ChainKind::thrash), points,
+				    [&](MappingKind, size_t) { steps++; });
+	ASSERT_EQ(rows.size(), 2u);
+	EXPECT_EQ(points.size(), 4u);
+	EXPECT_EQ(steps, 4);
+	for (const auto &r : rows) {
+		EXPECT_EQ(r.mismatch, "") << r.mismatch;
+		EXPECT_EQ(r.without, r.without_summary.min);
+		EXPECT_EQ(r.with, r.with_summary.min);
+	}
+	EXPECT_EQ(rows[1].bytes, 4 * MiB);
+}
