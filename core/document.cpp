@@ -28,14 +28,14 @@ nlohmann::json results_document(std::string_view tool, int argc, char **argv,
 	};
 }
 
-void write_json_file(const std::string &path, const nlohmann::json &doc)
+void write_text_file(const std::string &path, const std::string &text)
 {
 	std::string tmp = fmt::format("{}.tmp.{}", path, getpid());
 	{
 		std::ofstream out(tmp);
 		if (!out)
 			throw Error(errno_text(fmt::format("cannot write {}", path), errno));
-		out << doc.dump(1) << '\n';
+		out << text;
 		out.flush();
 		if (!out) {
 			std::remove(tmp.c_str());
@@ -47,6 +47,11 @@ void write_json_file(const std::string &path, const nlohmann::json &doc)
 		std::remove(tmp.c_str());
 		throw Error(errno_text(fmt::format("cannot write {}", path), err));
 	}
+}
+
+void write_json_file(const std::string &path, const nlohmann::json &doc)
+{
+	write_text_file(path, doc.dump(1) + "\n");
 }
 
 } // namespace pfn

@@ -18,7 +18,8 @@ nlohmann::json results_document(std::string_view tool, int argc, char **argv,
 				const Placement &placement);
 
 // Writes to a temporary file beside path and renames it, so a reader never sees half a
-// document. Throws Error when the file cannot be written.
+// file. Throws Error when the file cannot be written.
+void write_text_file(const std::string &path, const std::string &text);
 void write_json_file(const std::string &path, const nlohmann::json &doc);
 
 } // namespace pfn

@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "error.h"
 #include "size.h"
 
 namespace pfn {
@@ -74,6 +75,16 @@ void to_json(nlohmann::json &j, const CompareRow &r)
 			   {"without_report", r.without_report},
 			   {"with_report", r.with_report},
 			   {"mismatch", r.mismatch}};
+}
+
+void require_verified(const std::vector<CompareRow> &rows)
+{
+	size_t bad = 0;
+	for (const auto &r : rows)
+		bad += !r.mismatch.empty();
+	if (bad)
+		throw Error(fmt::format("{} of {} rows did not get the mapping their column claims "
+					"(marked [!])", bad, rows.size()));
 }
 
 std::string check_columns(const MappingReport &without, const MappingReport &with)

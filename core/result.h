@@ -61,6 +61,10 @@ void to_json(nlohmann::json &j, const LatencyPoint &p);
 void to_json(nlohmann::json &j, const CopyPoint &p);
 void to_json(nlohmann::json &j, const CompareRow &r);
 
+// Throws Error counting the rows whose mapping did not match their column (after the
+// table, marked [!], has been printed): the run could not do what was asked.
+void require_verified(const std::vector<CompareRow> &rows);
+
 // Fills mismatch for a row from its two reports ("" when both match their columns).
 std::string check_columns(const MappingReport &without, const MappingReport &with);
 

@@ -176,12 +176,8 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 			   pfn::format_tlb_cost_table(tlb), page_walk_note(tlb, plan));
 	fmt::print("{}", counter_notes(points));
 
-	if (!o.table_path.empty()) {
-		std::ofstream out(o.table_path);
-		out << table;
-		if (!out)
-			throw pfn::Error(fmt::format("cannot write {}", o.table_path));
-	}
+	if (!o.table_path.empty())
+		pfn::write_text_file(o.table_path, table);
 	if (!o.json_path.empty()) {
 		nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 		doc["latency"] = points;
@@ -191,12 +187,7 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 			doc["tlb_cost"] = tlb;
 		pfn::write_json_file(o.json_path, doc);
 	}
-	size_t bad = 0;
-	for (const auto &r : rows)
-		bad += !r.mismatch.empty();
-	if (bad)
-		throw pfn::Error(fmt::format("{} of {} rows did not get the mapping their column "
-					     "claims (marked [!])", bad, rows.size()));
+	pfn::require_verified(rows);
 	return pfn::exit_ok;
 }
 

@@ -3,32 +3,11 @@
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 
+#include "cli.h"
+
 #include "error.h"
 #include "program.h"
 #include "size.h"
-
-namespace {
-
-// CLI11 validator and transform for mapping and chain names.
-template <typename T, typename Parse>
-CLI::Option *add_named(CLI::App &app, const std::string &flag, T &target, Parse parse,
-		       const std::vector<std::string> &names, const std::string &help)
-{
-	return app.add_option_function<std::string>(
-			  flag,
-			  [&target, parse, names, flag](const std::string &s) {
-				  auto v = parse(s);
-				  if (!v)
-					  throw CLI::ValidationError(
-						  flag, fmt::format("unknown value '{}' (choose from {})",
-								    s, fmt::join(names, ", ")));
-				  target = *v;
-			  },
-			  help)
-		->type_name("NAME");
-}
-
-} // namespace
 
 int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 {
@@ -54,10 +33,10 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	app.add_option("stride", stride_text, "bytes between loads (default 64); several allowed");
 
 	std::vector<std::string> chains = {"stride", "thrash", "random", "page-local"};
-	add_named(app, "--mapping", opts.mapping, pfn::parse_mapping, pfn::mapping_names(),
+	pfn::add_mapping(app, "--mapping", opts.mapping,
 		  "memory to chase: 4k (default), thp, hugetlb, hugetlb-1g, device-pte, "
 		  "device-remap, device-fault");
-	add_named(app, "--chain", opts.chain, pfn::parse_chain, chains,
+	pfn::add_named(app, "--chain", opts.chain, pfn::parse_chain, chains,
 		  "chain order: stride (default), thrash (-t), random, page-local");
 	app.add_option("--cpu", opts.cpu, "CPU to pin to (default: first CPU allowed, so "
 					  "numactl -C is honoured)");
@@ -68,9 +47,9 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	app.add_flag("--compare", opts.compare,
 		     "cover-letter table: each size without and with huge mappings "
 		     "(default sizes 64M..4096M by powers of two, -t, stride 64)");
-	add_named(app, "--without", opts.without, pfn::parse_mapping, pfn::mapping_names(),
+	pfn::add_mapping(app, "--without", opts.without,
 		  "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
-	add_named(app, "--with", opts.with, pfn::parse_mapping, pfn::mapping_names(),
+	pfn::add_mapping(app, "--with", opts.with,
 		  "--compare: the huge column's mapping (default: chosen by --backend)");
 	app.add_option("--backend", opts.backend,
 		       "--compare without --without/--with: device-remap, device-fault, thp or "

@@ -60,14 +60,6 @@ std::string throughput_notes(const std::vector<pfn::CopyPoint> &points)
 	return out;
 }
 
-void write_text(const std::string &path, const std::string &text)
-{
-	std::ofstream out(path);
-	out << text;
-	if (!out)
-		throw pfn::Error(fmt::format("cannot write {}", path));
-}
-
 int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 {
 	const std::string kernel = kernel_names(o).front();
@@ -101,7 +93,7 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	fmt::print("{}{}", throughput_notes(points), counter_notes(points));
 
 	if (!o.table_path.empty())
-		write_text(o.table_path, table);
+		pfn::write_text_file(o.table_path, table);
 	if (!o.json_path.empty()) {
 		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 		doc["copy"] = points;
@@ -109,12 +101,7 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 		doc["backend"] = backend;
 		pfn::write_json_file(o.json_path, doc);
 	}
-	size_t bad = 0;
-	for (const auto &r : rows)
-		bad += !r.mismatch.empty();
-	if (bad)
-		throw pfn::Error(fmt::format("{} of {} rows did not get the mapping their column "
-					     "claims (marked [!])", bad, rows.size()));
+	pfn::require_verified(rows);
 	return pfn::exit_ok;
 }
 

@@ -4,30 +4,10 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli.h"
 #include "error.h"
 #include "program.h"
 #include "size.h"
-
-namespace {
-
-CLI::Option *add_mapping(CLI::App &app, const std::string &flag,
-			 std::optional<pfn::MappingKind> &target, const std::string &help)
-{
-	return app.add_option_function<std::string>(
-			  flag,
-			  [&target, flag](const std::string &s) {
-				  auto v = pfn::parse_mapping(s);
-				  if (!v)
-					  throw CLI::ValidationError(
-						  flag, fmt::format("unknown mapping '{}' (choose from {})", s,
-								    fmt::join(pfn::mapping_names(), ", ")));
-				  target = *v;
-			  },
-			  help)
-		->type_name("NAME");
-}
-
-} // namespace
 
 int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 {
@@ -40,15 +20,15 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 	std::string sizes_text, kernel_text;
 	app.add_option("--size,--sizes", sizes_text,
 		       "copy sizes, comma-separated, MiB unless suffixed (1G,2048M)");
-	add_mapping(app, "--mapping", opts.mapping,
+	pfn::add_mapping(app, "--mapping", opts.mapping,
 		    "memory for source and destination: 4k, thp, hugetlb, hugetlb-1g, device-pte, "
 		    "device-remap, device-fault");
 	app.add_option("--kernel", kernel_text,
 		       "copy kernel(s), comma-separated, or 'all' (default libc; see --list-kernels)");
 	app.add_flag("--compare", opts.compare,
 		     "cover-letter table: each size without and with huge mappings");
-	add_mapping(app, "--without", opts.without, "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
-	add_mapping(app, "--with", opts.with, "--compare: the huge column's mapping (default: chosen by --backend)");
+	pfn::add_mapping(app, "--without", opts.without, "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
+	pfn::add_mapping(app, "--with", opts.with, "--compare: the huge column's mapping (default: chosen by --backend)");
 	app.add_option("--backend", opts.backend,
 		       "--compare without --without/--with: device-remap, device-fault, thp or "
 		       "hugetlb (default: the first of these that reads back as huge pages)")
