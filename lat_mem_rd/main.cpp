@@ -1,6 +1,5 @@
 // lat_mem_rd: lmbench-compatible memory latency, plus the cover letter's comparison table.
 #include <cstdio>
-#include <fstream>
 
 #include <fmt/format.h>
 
@@ -43,7 +42,8 @@ std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
 	return pfn::format_counter_notes(notes, "load");
 }
 
-void check_region(const pfn::Region &region, pfn::MappingKind asked)
+// Says what the region got; false when that is not what was asked for.
+bool check_region(const pfn::Region &region, pfn::MappingKind asked)
 {
 	pfn::MappingReport r = region.report();
 	fmt::print("lat_mem_rd: {} of {} memory: {}\n", pfn::format_size(region.size()),
@@ -52,6 +52,7 @@ void check_region(const pfn::Region &region, pfn::MappingKind asked)
 	if (!ok)
 		fmt::print("lat_mem_rd: warning: asked for {} but the page tables say {}\n",
 			   pfn::mapping_name(asked), r.summary());
+	return ok;
 }
 
 int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
@@ -64,10 +65,11 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 	// -P n: each chase gets its own region on its own CPU's node, as lmbench's children do.
 	std::vector<std::unique_ptr<pfn::Region>> regions;
 	std::vector<const pfn::Region *> views;
+	bool as_asked = true;
 	for (const auto &place : places) {
 		regions.push_back(pfn::map_region({o.mapping, len, place.node}));
 		views.push_back(regions.back().get());
-		check_region(*regions.back(), o.mapping);
+		as_asked = check_region(*regions.back(), o.mapping) && as_asked;
 	}
 
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::stride);
@@ -94,6 +96,10 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 		doc["latency"] = points;
 		pfn::write_json_file(o.json_path, doc);
 	}
+	if (!as_asked)
+		throw pfn::Error(fmt::format("the {} memory did not read back as {} pages (see above)",
+					     pfn::mapping_name(o.mapping),
+					     pfn::wants_huge(o.mapping) ? "huge" : "4 KiB"));
 	return pfn::exit_ok;
 }
 

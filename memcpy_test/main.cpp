@@ -1,6 +1,5 @@
 // memcpy_test: copy time between two buffers of one mapping kind, and the cover letter's
 // copy table.
-#include <fstream>
 
 #include <fmt/format.h>
 
