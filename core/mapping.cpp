@@ -1,5 +1,8 @@
 #include "mapping.h"
 
+#include <fmt/format.h>
+
+#include "mapping_report.h"
 #include "names.h"
 
 namespace pfn {
@@ -47,6 +50,20 @@ bool is_device(MappingKind kind)
 bool wants_huge(MappingKind kind)
 {
 	return kind != MappingKind::page_4k && kind != MappingKind::device_pte;
+}
+
+bool promises_shape(MappingKind kind)
+{
+	return kind != MappingKind::device_remap;
+}
+
+std::string shape_mismatch(MappingKind kind, const MappingReport &report)
+{
+	bool ok = wants_huge(kind) ? report.is_huge() : report.is_4k();
+	if (ok || !promises_shape(kind))
+		return "";
+	return fmt::format("asked for {} ({} pages) but the page tables say {}", mapping_name(kind),
+			   wants_huge(kind) ? "huge" : "4 KiB", report.summary());
 }
 
 } // namespace pfn

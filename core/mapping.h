@@ -27,4 +27,13 @@ bool is_device(MappingKind kind);
 // True for kinds that are meant to be mapped with 2 MiB or 1 GiB leaves.
 bool wants_huge(MappingKind kind);
 
+// Whether a region of this kind that did not read back as wants_huge() says has failed.
+// device-remap promises nothing: its leaves are what remap_pfn_range() gives on the
+// running kernel (PTEs without the series), which is exactly what it is there to measure.
+bool promises_shape(MappingKind kind);
+
+// "" when report matches what kind promises, else "asked for thp but ..." for a warning.
+struct MappingReport;
+std::string shape_mismatch(MappingKind kind, const MappingReport &report);
+
 } // namespace pfn

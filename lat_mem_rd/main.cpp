@@ -42,17 +42,16 @@ std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
 	return pfn::format_counter_notes(notes, "load");
 }
 
-// Says what the region got; false when that is not what was asked for.
+// Says what the region got; false when that is not what its kind promises.
 bool check_region(const pfn::Region &region, pfn::MappingKind asked)
 {
 	pfn::MappingReport r = region.report();
 	fmt::print("lat_mem_rd: {} of {} memory: {}\n", pfn::format_size(region.size()),
 		   pfn::mapping_name(asked), r.summary());
-	bool ok = pfn::wants_huge(asked) ? r.is_huge() : r.is_4k();
-	if (!ok)
-		fmt::print("lat_mem_rd: warning: asked for {} but the page tables say {}\n",
-			   pfn::mapping_name(asked), r.summary());
-	return ok;
+	std::string wrong = pfn::shape_mismatch(asked, r);
+	if (!wrong.empty())
+		fmt::print("lat_mem_rd: warning: {}\n", wrong);
+	return wrong.empty();
 }
 
 int run_sweep(const LatMemRdOptions &o, int argc, char **argv)

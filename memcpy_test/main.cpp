@@ -121,9 +121,9 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 		pfn::MappingReport rep = r->report();
 		fmt::print("memcpy_test: {} {} of {} memory: {}\n", r == src.get() ? "source" : "destination",
 			   pfn::format_size(r->size()), pfn::mapping_name(kind), rep.summary());
-		if (!(pfn::wants_huge(kind) ? rep.is_huge() : rep.is_4k())) {
-			fmt::print("memcpy_test: warning: asked for {} but the page tables say {}\n",
-				   pfn::mapping_name(kind), rep.summary());
+		std::string wrong = pfn::shape_mismatch(kind, rep);
+		if (!wrong.empty()) {
+			fmt::print("memcpy_test: warning: {}\n", wrong);
 			mismatch = true;
 		}
 	}

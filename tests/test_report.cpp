@@ -122,3 +122,16 @@ TEST(Lmbench, SizesBelowTheStrideAreSkipped)
 	auto sizes = lmbench_sizes(4096, 1024);
 	EXPECT_EQ(sizes.front(), 1024u);
 }
+
+TEST(MappingShape, DeviceRemapPromisesNoPageSizeTheOthersDo)
+{
+	MappingReport ptes = all(4 * MiB, false), leaves = all(4 * MiB, true);
+	EXPECT_EQ(shape_mismatch(MappingKind::device_remap, ptes), "");
+	EXPECT_EQ(shape_mismatch(MappingKind::device_remap, leaves), "");
+	EXPECT_EQ(shape_mismatch(MappingKind::thp, leaves), "");
+	EXPECT_EQ(shape_mismatch(MappingKind::page_4k, ptes), "");
+	EXPECT_NE(shape_mismatch(MappingKind::thp, ptes).find("asked for thp (huge pages)"),
+		  std::string::npos);
+	EXPECT_NE(shape_mismatch(MappingKind::device_fault, ptes), "");
+	EXPECT_NE(shape_mismatch(MappingKind::device_pte, leaves), "");
+}
