@@ -241,16 +241,8 @@ CopyRun run_copy(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_
 MappingReport combine_reports(const MappingReport &a, const MappingReport &b)
 {
 	MappingReport r;
-	r.bytes = a.bytes + b.bytes;
-	r.bytes_4k = a.bytes_4k + b.bytes_4k;
-	r.bytes_2m = a.bytes_2m + b.bytes_2m;
-	r.bytes_1g = a.bytes_1g + b.bytes_1g;
-	r.bytes_unmapped = a.bytes_unmapped + b.bytes_unmapped;
-	r.method = a.method == b.method ? a.method : a.method + "+" + b.method;
-	r.node_bytes = a.node_bytes;
-	for (const auto &[node, bytes] : b.node_bytes)
-		r.node_bytes[node] += bytes;
-	r.node_method = a.node_method == b.node_method ? a.node_method : a.node_method + "+" + b.node_method;
+	add_report(r, a);
+	add_report(r, b);
 	r.note = "source and destination together";
 	if (!a.note.empty())
 		r.note += "; source: " + a.note;
@@ -339,18 +331,11 @@ std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
 				  const std::vector<CopyPoint> &with)
 {
 	std::vector<CompareRow> rows;
-	for (size_t i = 0; i < std::min(without.size(), with.size()); i++) {
-		CompareRow r;
-		r.bytes = without[i].bytes;
-		r.without_summary = without[i].summary();
-		r.with_summary = with[i].summary();
-		r.without = r.without_summary.min;
-		r.with = r.with_summary.min;
-		r.without_report = combine_reports(without[i].src_report, without[i].dst_report);
-		r.with_report = combine_reports(with[i].src_report, with[i].dst_report);
-		r.mismatch = check_columns(r.without_report, r.with_report);
-		rows.push_back(std::move(r));
-	}
+	for (size_t i = 0; i < std::min(without.size(), with.size()); i++)
+		rows.push_back(make_compare_row(
+			without[i].bytes, without[i].summary(), with[i].summary(),
+			combine_reports(without[i].src_report, without[i].dst_report),
+			combine_reports(with[i].src_report, with[i].dst_report)));
 	return rows;
 }
 

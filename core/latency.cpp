@@ -47,23 +47,6 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 	return p;
 }
 
-namespace {
-
-void add_report(MappingReport &total, const MappingReport &r)
-{
-	total.bytes += r.bytes;
-	total.bytes_4k += r.bytes_4k;
-	total.bytes_2m += r.bytes_2m;
-	total.bytes_1g += r.bytes_1g;
-	total.bytes_unmapped += r.bytes_unmapped;
-	for (const auto &[node, b] : r.node_bytes)
-		total.node_bytes[node] += b;
-	total.method = r.method;
-	total.node_method = r.node_method;
-}
-
-} // namespace
-
 LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions,
 				      const std::vector<Placement> &placements, size_t range,
 				      const LatencyConfig &cfg)
@@ -121,18 +104,9 @@ std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &withou
 					 const std::vector<LatencyPoint> &with)
 {
 	std::vector<CompareRow> rows;
-	for (size_t i = 0; i < std::min(without.size(), with.size()); i++) {
-		CompareRow r;
-		r.bytes = without[i].range;
-		r.without_summary = without[i].summary();
-		r.with_summary = with[i].summary();
-		r.without = r.without_summary.min;
-		r.with = r.with_summary.min;
-		r.without_report = without[i].report;
-		r.with_report = with[i].report;
-		r.mismatch = check_columns(r.without_report, r.with_report);
-		rows.push_back(std::move(r));
-	}
+	for (size_t i = 0; i < std::min(without.size(), with.size()); i++)
+		rows.push_back(make_compare_row(without[i].range, without[i].summary(),
+						with[i].summary(), without[i].report, with[i].report));
 	return rows;
 }
 

@@ -273,6 +273,25 @@ void from_json(const nlohmann::json &j, MappingReport &r)
 		r.node_bytes[std::stoi(node)] = b.get<uint64_t>();
 }
 
+void add_report(MappingReport &total, const MappingReport &r)
+{
+	auto join = [](std::string &into, const std::string &more) {
+		if (into.empty())
+			into = more;
+		else if (into != more && !more.empty())
+			into += "+" + more;
+	};
+	total.bytes += r.bytes;
+	total.bytes_4k += r.bytes_4k;
+	total.bytes_2m += r.bytes_2m;
+	total.bytes_1g += r.bytes_1g;
+	total.bytes_unmapped += r.bytes_unmapped;
+	for (const auto &[node, b] : r.node_bytes)
+		total.node_bytes[node] += b;
+	join(total.method, r.method);
+	join(total.node_method, r.node_method);
+}
+
 MappingReport read_process_mapping(const void *addr, size_t len)
 {
 	MappingReport r;

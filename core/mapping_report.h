@@ -33,6 +33,10 @@ struct MappingReport {
 void to_json(nlohmann::json &j, const MappingReport &r);
 void from_json(const nlohmann::json &j, MappingReport &r);
 
+// Adds r's bytes (page sizes, holes, nodes) into total; differing methods are joined
+// with '+'. For reports of several regions measured together (parallel chases, copies).
+void add_report(MappingReport &total, const MappingReport &r);
+
 // Reads back the page sizes and nodes of [addr, addr+len) of ordinary process memory
 // (anonymous, THP or hugetlbfs). Prefers the PAGEMAP_SCAN ioctl (exact per range),
 // then pagemap + kpageflags as root, then smaps (whole VMA).

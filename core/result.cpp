@@ -77,6 +77,21 @@ void to_json(nlohmann::json &j, const CompareRow &r)
 			   {"mismatch", r.mismatch}};
 }
 
+CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
+			    MappingReport without_report, MappingReport with_report)
+{
+	CompareRow r;
+	r.bytes = bytes;
+	r.without_summary = without;
+	r.with_summary = with;
+	r.without = without.min;
+	r.with = with.min;
+	r.without_report = std::move(without_report);
+	r.with_report = std::move(with_report);
+	r.mismatch = check_columns(r.without_report, r.with_report);
+	return r;
+}
+
 void require_verified(const std::vector<CompareRow> &rows)
 {
 	size_t bad = 0;

@@ -61,6 +61,11 @@ void to_json(nlohmann::json &j, const LatencyPoint &p);
 void to_json(nlohmann::json &j, const CopyPoint &p);
 void to_json(nlohmann::json &j, const CompareRow &r);
 
+// A table row from each column's samples and mapping report: the minimum of the samples
+// is what the table prints, and the reports are checked against the columns.
+CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
+			    MappingReport without_report, MappingReport with_report);
+
 // Throws Error counting the rows whose mapping did not match their column (after the
 // table, marked [!], has been printed): the run could not do what was asked.
 void require_verified(const std::vector<CompareRow> &rows);
