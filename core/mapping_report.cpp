@@ -16,6 +16,7 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "error.h"
 #include "size.h"
 
 // PAGEMAP_SCAN (Linux 6.7) reports, per range, whether pages are present and whether they
@@ -168,6 +169,62 @@ bool scan_pagemap(MappingReport &r, uintptr_t start, uintptr_t end, uint64_t hug
 	return true;
 }
 
+// Per page through pagemap (present, PFN: root only) and kpageflags (the folio behind the
+// PFN), for kernels without PAGEMAP_SCAN. kpageflags tells a THP or hugetlb folio, not how
+// it is mapped: a THP folio counts as 2 MiB only up to the VMA's PMD-mapped total from
+// smaps (AnonHugePages), so small PTE-mapped THPs are not taken for PMD leaves.
+bool scan_kpageflags(MappingReport &r, uintptr_t start, uintptr_t end, const SmapsVma &vma)
+{
+	constexpr uint64_t present_bit = 1ull << 63, pfn_mask = (1ull << 55) - 1;
+	constexpr uint64_t kpf_huge = 1ull << 17, kpf_thp = 1ull << 22;
+	int pagemap = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int flags = open("/proc/kpageflags", O_RDONLY | O_CLOEXEC);
+	bool ok = pagemap >= 0 && flags >= 0;
+	const uintptr_t page = uintptr_t(sysconf(_SC_PAGESIZE));
+	uint64_t small = 0, thp = 0, hugetlb = 0;
+	std::vector<uint64_t> entries(4096);
+	for (uintptr_t va = start / page * page; ok && va < end;) {
+		size_t n = std::min<size_t>(entries.size(), (end - va + page - 1) / page);
+		ssize_t got = pread(pagemap, entries.data(), n * 8, off_t(va / page * 8));
+		if (got != ssize_t(n * 8)) {
+			ok = false;
+			break;
+		}
+		for (size_t i = 0; i < n; i++, va += page) {
+			uint64_t e = entries[i];
+			if (!(e & present_bit))
+				continue;
+			uint64_t pfn = e & pfn_mask, kflags = 0;
+			// Without CAP_SYS_ADMIN the PFN reads as zero: nothing to look up.
+			if (pfn == 0 || pread(flags, &kflags, 8, off_t(pfn * 8)) != 8) {
+				ok = false;
+				break;
+			}
+			uint64_t bytes = std::min<uint64_t>(va + page, end) -
+					 std::max<uint64_t>(va, start);
+			if (kflags & kpf_huge)
+				hugetlb += bytes;
+			else if (kflags & kpf_thp)
+				thp += bytes;
+			else
+				small += bytes;
+		}
+	}
+	if (pagemap >= 0)
+		close(pagemap);
+	if (flags >= 0)
+		close(flags);
+	if (!ok)
+		return false;
+	uint64_t pmd_mapped = std::min(thp, vma.anon_huge + vma.shmem_pmd + vma.file_pmd);
+	r.bytes_4k = small + (thp - pmd_mapped);
+	r.bytes_2m = pmd_mapped;
+	add_huge(r, hugetlb, vma.kernel_page_size);
+	r.bytes_unmapped = r.bytes - std::min(r.bytes, r.bytes_4k + r.bytes_2m + r.bytes_1g);
+	r.method = "kpageflags";
+	return true;
+}
+
 // Whole-VMA totals from smaps, for kernels without PAGEMAP_SCAN: smaps cannot say which
 // part of the VMA is huge, so the VMA's proportions are applied to the range.
 void from_smaps(MappingReport &r, const SmapsVma &vma)
@@ -292,7 +349,7 @@ void add_report(MappingReport &total, const MappingReport &r)
 	join(total.node_method, r.node_method);
 }
 
-MappingReport read_process_mapping(const void *addr, size_t len)
+MappingReport read_process_mapping(const void *addr, size_t len, ReportMethod method)
 {
 	MappingReport r;
 	r.bytes = len;
@@ -304,8 +361,20 @@ MappingReport read_process_mapping(const void *addr, size_t len)
 		r.bytes_unmapped = len;
 		return r;
 	}
-	if (!scan_pagemap(r, start, start + len, vma.kernel_page_size))
+	const bool any = method == ReportMethod::best;
+	bool done = false;
+	if (any || method == ReportMethod::pagemap_scan)
+		done = scan_pagemap(r, start, start + len, vma.kernel_page_size);
+	if (!done && (any || method == ReportMethod::kpageflags))
+		done = scan_kpageflags(r, start, start + len, vma);
+	if (!done && (any || method == ReportMethod::smaps)) {
 		from_smaps(r, vma);
+		done = true;
+	}
+	if (!done)
+		throw Unavailable(method == ReportMethod::pagemap_scan
+					  ? "PAGEMAP_SCAN needs Linux 6.7 or later"
+					  : "pagemap + kpageflags need root (CAP_SYS_ADMIN)");
 	fill_nodes(r, addr, len);
 	return r;
 }

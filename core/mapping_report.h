@@ -37,10 +37,19 @@ void from_json(const nlohmann::json &j, MappingReport &r);
 // with '+'. For reports of several regions measured together (parallel chases, copies).
 void add_report(MappingReport &total, const MappingReport &r);
 
+// How process memory's page sizes are read back, best first.
+enum class ReportMethod {
+	best,         // the first of the below that works here
+	pagemap_scan, // PAGEMAP_SCAN ioctl (Linux 6.7): exact per range, present and huge
+	kpageflags,   // pagemap + /proc/kpageflags (root): per page, by the folio behind it
+	smaps,        // smaps: the whole VMA's totals, scaled to the range
+};
+
 // Reads back the page sizes and nodes of [addr, addr+len) of ordinary process memory
-// (anonymous, THP or hugetlbfs). Prefers the PAGEMAP_SCAN ioctl (exact per range),
-// then pagemap + kpageflags as root, then smaps (whole VMA).
-MappingReport read_process_mapping(const void *addr, size_t len);
+// (anonymous, THP or hugetlbfs) with `method`; throws Unavailable when a forced method
+// cannot be used here.
+MappingReport read_process_mapping(const void *addr, size_t len,
+				   ReportMethod method = ReportMethod::best);
 
 // Which NUMA nodes hold [addr, addr+len), by move_pages() on a sample of pages.
 void fill_nodes(MappingReport &r, const void *addr, size_t len);

@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <fstream>
+#include <stdexcept>
 #include <string>
 
 #include "error.h"
@@ -191,3 +192,71 @@ TEST(Region, HugetlbReadsBackAsTwoMegabytePages)
 	EXPECT_EQ(rep.bytes_2m, 8 * MiB) << rep.summary();
 	EXPECT_TRUE(rep.is_huge());
 }
+
+namespace {
+
+// Each way of reading the page sizes back, where this kernel and user allow it.
+class ReportMethods : public ::testing::TestWithParam<ReportMethod> {
+protected:
+	MappingReport read(const Region &r, size_t offset, size_t len)
+	{
+		try {
+			return read_process_mapping(r.data() + offset, len, GetParam());
+		} catch (const Unavailable &e) {
+			throw std::runtime_error(std::string("skip: ") + e.what());
+		}
+	}
+};
+
+} // namespace
+
+TEST_P(ReportMethods, FourKAndThpReadBackAsWhatTheyAre)
+{
+	if (thp_mode().find("[never]") != std::string::npos)
+		GTEST_SKIP() << "THP disabled";
+	auto small = map_region({MappingKind::page_4k, 8 * MiB, -1});
+	auto huge = map_region({MappingKind::thp, 8 * MiB, -1});
+	MappingReport s, h;
+	try {
+		s = read(*small, 0, 8 * MiB);
+		h = read(*huge, 0, 8 * MiB);
+	} catch (const std::runtime_error &e) {
+		GTEST_SKIP() << e.what();
+	}
+	EXPECT_TRUE(s.is_4k()) << s.summary();
+	EXPECT_TRUE(h.is_huge()) << h.summary();
+	EXPECT_EQ(s.bytes_4k + s.bytes_2m + s.bytes_1g + s.bytes_unmapped, s.bytes);
+	EXPECT_EQ(h.bytes_4k + h.bytes_2m + h.bytes_1g + h.bytes_unmapped, h.bytes);
+}
+
+TEST_P(ReportMethods, APartOfARegionCountsOnlyItsBytes)
+{
+	auto huge = map_region({MappingKind::thp, 4 * MiB, -1});
+	MappingReport rep;
+	try {
+		rep = read(*huge, 100, 5000);
+	} catch (const std::runtime_error &e) {
+		GTEST_SKIP() << e.what();
+	}
+	EXPECT_EQ(rep.bytes, 5000u);
+	EXPECT_EQ(rep.bytes_4k + rep.bytes_2m + rep.bytes_1g + rep.bytes_unmapped, 5000u);
+}
+
+std::string method_name(const ::testing::TestParamInfo<ReportMethod> &info)
+{
+	switch (info.param) {
+	case ReportMethod::pagemap_scan:
+		return "pagemap_scan";
+	case ReportMethod::kpageflags:
+		return "kpageflags";
+	case ReportMethod::smaps:
+		return "smaps";
+	default:
+		return "best";
+	}
+}
+
+INSTANTIATE_TEST_SUITE_P(Methods, ReportMethods,
+			 ::testing::Values(ReportMethod::pagemap_scan, ReportMethod::kpageflags,
+					   ReportMethod::smaps),
+			 method_name);
