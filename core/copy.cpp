@@ -2,9 +2,7 @@
 
 #include <algorithm>
 #include <cstring>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -276,57 +274,6 @@ CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const
 	return p;
 }
 
-namespace {
-
-// A copy needs two buffers from the pool: the region backend checks each one alone, and
-// would send the user to reserve half of what the copy needs.
-void check_hugetlb_pool(MappingKind kind, size_t bytes)
-{
-	const size_t page = kind == MappingKind::hugetlb_1g ? GiB : 2 * MiB;
-	const std::string dir = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/", page / KiB);
-	std::ifstream in(dir + "free_hugepages");
-	uint64_t free_pages = 0;
-	if (!(in >> free_pages))
-		return; // no such pool: the region backend says so in its own words
-	uint64_t needed = 2 * ((uint64_t(bytes) + page - 1) / page);
-	if (free_pages < needed) {
-		std::ifstream total_in(dir + "nr_hugepages");
-		uint64_t total = 0;
-		total_in >> total;
-		throw Unavailable(fmt::format("copying {} in {} hugetlb pages needs {} free pages (source "
-					      "and destination) but the pool has {}; as root, echo {} > "
-					      "{}nr_hugepages and read it back",
-					      format_size(bytes), format_size(page), needed, free_pages,
-					      total + (needed - free_pages), dir));
-	}
-}
-
-} // namespace
-
-void check_copy_fits(MappingKind kind, size_t bytes)
-{
-	if (kind == MappingKind::hugetlb_2m || kind == MappingKind::hugetlb_1g)
-		return check_hugetlb_pool(kind, bytes);
-	if (kind != MappingKind::page_4k && kind != MappingKind::thp)
-		return;
-	std::ifstream meminfo("/proc/meminfo");
-	std::string line;
-	while (std::getline(meminfo, line)) {
-		if (!line.starts_with("MemAvailable:"))
-			continue;
-		std::istringstream in(line.substr(13));
-		uint64_t kib = 0;
-		in >> kib;
-		uint64_t available = kib * 1024;
-		if (2 * uint64_t(bytes) > available)
-			throw Error(fmt::format("copying {} needs {} (source and destination) but only {} "
-						"is available; choose smaller sizes",
-						format_size(bytes), format_size(2 * bytes),
-						format_size(size_t(available))));
-		return;
-	}
-}
-
 std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
 				  const std::vector<CopyPoint> &with)
 {
@@ -347,8 +294,9 @@ std::vector<CompareRow> compare_copy(const ComparePlan &plan, const CopyConfig &
 	find_copy_kernel(cfg.kernel); // a bad kernel stops the run before any memory is mapped
 	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
 	const MappingKind kinds[2] = {plan.without, plan.with};
+	// A source and a destination of each mapping, checked before anything is mapped.
 	for (MappingKind k : kinds)
-		check_copy_fits(k, largest);
+		check_regions_fit({k, largest, plan.node}, 2);
 	std::vector<CopyPoint> columns[2];
 	for (int c = 0; c < 2; c++) {
 		auto src = map_region({kinds[c], largest, plan.node});

@@ -71,11 +71,6 @@ struct CopyConfig {
 // every sample, both mapping reports of the bytes copied, and the counters.
 CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const CopyConfig &cfg);
 
-// Throws Error unless a source and a destination of `bytes` each fit in the memory
-// available now, and Unavailable when the hugetlb pool holds fewer free pages than the
-// two need. Device memory is left to its backend.
-void check_copy_fits(MappingKind kind, size_t bytes);
-
 // The cover letter's copy table: each size without and with huge mappings. As for
 // latency, one source and one destination per mapping, sized for the largest copy, hold
 // every smaller one; one mapping at a time so the two never compete for memory.

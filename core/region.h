@@ -41,6 +41,12 @@ protected:
 	MappingKind kind_;
 };
 
+// Throws, before anything is mapped, when `count` regions like spec cannot all be had:
+// Error when memory (or the node's free memory) is short, Unavailable when the hugetlb
+// pool is, each saying how much is missing. map_region() checks its one region this way;
+// a copy asks for two (source and destination). Device memory is left to the driver.
+void check_regions_fit(const RegionSpec &spec, unsigned count = 1);
+
 // Maps, binds and populates a region. Throws Error (bad request) or Unavailable
 // (backend missing: no driver, empty hugetlb pool...) with a one-line message.
 std::unique_ptr<Region> map_region(const RegionSpec &spec);

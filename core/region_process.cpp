@@ -68,6 +68,40 @@ void check_hugetlb_pool(size_t page, size_t bytes)
 			usable, format_size(page), need, need + (free_pages - usable), dir));
 }
 
+bool is_hugetlb(MappingKind kind)
+{
+	return kind == MappingKind::hugetlb_2m || kind == MappingKind::hugetlb_1g;
+}
+
+} // namespace
+
+void check_regions_fit(const RegionSpec &spec, unsigned count)
+{
+	if (is_device(spec.kind))
+		return;
+	const size_t page = page_size_of(spec.kind);
+	const size_t len = (spec.bytes + page - 1) / page * page;
+	const size_t total = len * std::max(count, 1u);
+	const std::string what = count > 1 ? fmt::format("{} x {}", count, format_size(len))
+					   : format_size(len);
+	if (is_hugetlb(spec.kind)) {
+		check_hugetlb_pool(page, total);
+		return;
+	}
+	uint64_t avail = mem_available();
+	if (avail && total > avail)
+		throw Error(fmt::format("{} is more than the {} of memory available", what,
+					format_size(avail)));
+	long long node_free = 0;
+	if (spec.node >= 0 && numa_available() >= 0 &&
+	    numa_node_size64(spec.node, &node_free) > 0 && node_free >= 0 &&
+	    total > uint64_t(node_free))
+		throw Error(fmt::format("{} does not fit NUMA node {}: it has {} free", what,
+					spec.node, format_size(size_t(node_free))));
+}
+
+namespace {
+
 class ProcessRegion : public Region {
 public:
 	ProcessRegion(std::byte *data, size_t size, MappingKind kind, void *map, size_t map_len)
@@ -120,24 +154,9 @@ std::unique_ptr<Region> map_process_region(const RegionSpec &spec)
 {
 	const size_t page = page_size_of(spec.kind);
 	const size_t len = (spec.bytes + page - 1) / page * page;
-	const bool hugetlb =
-		spec.kind == MappingKind::hugetlb_2m || spec.kind == MappingKind::hugetlb_1g;
+	const bool hugetlb = is_hugetlb(spec.kind);
 
-	if (hugetlb) {
-		check_hugetlb_pool(page, len);
-	} else {
-		uint64_t avail = mem_available();
-		if (avail && len > avail)
-			throw Error(fmt::format("{} is more than the {} of memory available",
-						format_size(len), format_size(avail)));
-		long long node_free = 0;
-		if (spec.node >= 0 && numa_available() >= 0 &&
-		    numa_node_size64(spec.node, &node_free) > 0 && node_free >= 0 &&
-		    len > uint64_t(node_free))
-			throw Error(fmt::format("{} does not fit NUMA node {}: it has {} free",
-						format_size(len), spec.node,
-						format_size(size_t(node_free))));
-	}
+	check_regions_fit(spec);
 	if (spec.kind == MappingKind::thp &&
 	    read_first_line("/sys/kernel/mm/transparent_hugepage/enabled").find("[never]") !=
 		    std::string::npos)

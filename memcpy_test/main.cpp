@@ -110,9 +110,9 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 	pfn::MappingKind kind = o.mapping.value_or(pfn::MappingKind::page_4k);
 	std::vector<size_t> sizes = o.sizes.empty() ? std::vector<size_t>{1024 * pfn::MiB} : o.sizes;
 	size_t largest = *std::max_element(sizes.begin(), sizes.end());
-	pfn::check_copy_fits(kind, largest);
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	pfn::check_regions_fit({kind, largest, place.node}, 2); // source and destination
 
 	auto src = pfn::map_region({kind, largest, place.node});
 	auto dst = pfn::map_region({kind, largest, place.node});
