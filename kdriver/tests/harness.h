@@ -4,7 +4,9 @@
  * runs in its own child process (a crash or a stray signal fails that test
  * only), ASSERT_* print the failed condition with file and line and end the
  * test. main() runs them all, or those whose names contain argv[1], and
- * prints "ok"/"not ok" per test and a last line "N passed, N failed".
+ * writes KTAP on stdout: a version line, a plan, "ok N name" / "not ok N
+ * name" / "ok N name # SKIP reason" per test, and a totals line; the tests'
+ * own diagnostics go to stderr. The exit status is 0 only if none failed.
  */
 #ifndef PFNBENCH_TEST_HARNESS_H
 #define PFNBENCH_TEST_HARNESS_H
