@@ -9,6 +9,7 @@
 
 #include "chain.h"
 #include "chase.h"
+#include "counters.h"
 #include "mapping.h"
 #include "placement.h"
 #include "region.h"
@@ -24,8 +25,9 @@ struct LatencyConfig {
 	ChaseOptions chase;
 	// Cap on the untimed warm-up pass: a full pass over 4 GiB would take seconds.
 	uint64_t max_warm_loads = 1u << 20;
-	// Events counted around the timed samples (counters.h names); empty: none.
-	std::vector<std::string> counters;
+	// Events counted around the timed samples, resolved once before any measuring
+	// thread starts (counters.h); empty: none.
+	CounterPlan counters;
 };
 
 // Builds the chain for `range` inside region, chases it, and reads back the mapping of

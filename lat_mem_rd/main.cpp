@@ -26,8 +26,9 @@ pfn::LatencyConfig latency_config(const LatMemRdOptions &o, pfn::ChainKind fallb
 	cfg.chase.repetitions = o.repetitions;
 	cfg.chase.warmup_us = o.warmup_us;
 	cfg.chase.min_sample_ms = o.min_sample_ms;
-	cfg.counters = o.counters ? pfn::parse_counter_list(*o.counters)
-				  : pfn::default_counter_events();
+	// Resolved here, on the main thread, once for every point and every -P thread.
+	cfg.counters = pfn::CounterPlan(o.counters ? pfn::parse_counter_list(*o.counters)
+						   : pfn::default_counter_events());
 	return cfg;
 }
 
