@@ -36,7 +36,9 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 
 // lmbench -P: one chase per region, each on its own thread pinned to its placement, timed
 // together (the samples start at a common barrier). The point's samples are the mean over
-// the threads of each sample; its report adds up all the regions' reports.
+// the threads of each sample; its report adds up all the regions' reports; its counters are
+// the threads' sums, and thread_counters keeps each thread's own (cfg.counters was
+// resolved before the threads start; each builds its own CounterSet from it).
 LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions,
 				      const std::vector<Placement> &placements, size_t range,
 				      const LatencyConfig &cfg);

@@ -32,14 +32,21 @@ pfn::LatencyConfig latency_config(const LatMemRdOptions &o, pfn::ChainKind fallb
 	return cfg;
 }
 
-// Counters per load for every point, or the one line saying why there are none.
+// Counters per load for every point (for -P, each thread's own), or the one line saying
+// why there are none.
 std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
 {
 	std::vector<pfn::CounterNote> notes;
-	for (const auto &p : points)
-		notes.push_back({fmt::format("{} {} {}", pfn::format_size(p.range),
-					     pfn::mapping_name(p.mapping), pfn::chain_name(p.chain)),
-				 p.counters, double(p.loads_per_sample) * double(p.samples_ns.size())});
+	for (const auto &p : points) {
+		std::string label = fmt::format("{} {} {}", pfn::format_size(p.range),
+						pfn::mapping_name(p.mapping), pfn::chain_name(p.chain));
+		if (p.thread_counters.empty())
+			notes.push_back({label, p.counters,
+					 double(p.loads_per_sample) * double(p.samples_ns.size())});
+		for (const auto &t : p.thread_counters)
+			notes.push_back({fmt::format("{}, CPU {}", label, t.cpu), t.counters,
+					 double(t.loads)});
+	}
 	return pfn::format_counter_notes(notes, "load");
 }
 
