@@ -66,6 +66,8 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 {
 	auto places = pfn::resolve_placements(o.parallel, o.cpu, o.node);
 	pfn::pin_thread(places[0]);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, places[0]);
 	size_t len = o.size;
 	for (size_t s : o.sizes)
 		len = std::max(len, s);
@@ -80,7 +82,6 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 	}
 
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::stride);
-	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, places[0]);
 	std::vector<pfn::LatencyPoint> points;
 	std::vector<size_t> strides = o.strides.empty() ? std::vector<size_t>{64} : o.strides;
 	for (size_t stride : strides) {
@@ -149,6 +150,8 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		throw pfn::Error("--compare takes one stride");
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 
 	pfn::Backend backend = pfn::resolve_backend(o.without, o.with, o.backend, place.node);
 	pfn::ComparePlan plan;
@@ -192,7 +195,6 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	if (!o.table_path.empty())
 		pfn::write_text_file(o.table_path, table);
 	if (!o.json_path.empty()) {
-		nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 		doc["latency"] = points;
 		doc["tables"] = {{"latency", rows}};
 		doc["backend"] = backend;

@@ -73,6 +73,8 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	pfn::CopyConfig cfg = copy_config(o, kernel, counter_plan(o));
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 
 	pfn::Backend backend = pfn::resolve_backend(o.without, o.with, o.backend, place.node);
 	pfn::ComparePlan plan;
@@ -102,7 +104,6 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	if (!o.table_path.empty())
 		pfn::write_text_file(o.table_path, table);
 	if (!o.json_path.empty()) {
-		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 		doc["copy"] = points;
 		doc["tables"] = {{"copy", rows}};
 		doc["backend"] = backend;
@@ -120,6 +121,8 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 	size_t largest = *std::max_element(sizes.begin(), sizes.end());
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 	pfn::check_regions_fit({kind, largest, place.node}, 2); // source and destination
 
 	auto src = pfn::map_region({kind, largest, place.node});
@@ -153,7 +156,6 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 	progress.finish();
 	fmt::print("{}", counter_notes(points));
 	if (!o.json_path.empty()) {
-		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 		doc["copy"] = points;
 		pfn::write_json_file(o.json_path, doc);
 	}
