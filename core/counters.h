@@ -26,8 +26,10 @@ std::vector<std::string> parse_counter_list(std::string_view text);
 // Which source counts each asked-for event on this machine, decided once per event: PAPI
 // when PAPI names it and an event set holding it really starts and stops, else the
 // kernel's perf_event_open for its generic events, else not at all, with the reasons.
-// Build the plan on one thread before any measuring thread starts: PAPI's name lookup is
-// not safe from several threads at once, and every thread then uses the same decision.
+// Build it once, before any measuring thread starts, and give every thread the same plan:
+// the name lookups and probes then run on one thread (PAPI's lookup is neither safe from
+// several threads at once nor usable on a thread PAPI has not registered), and every
+// thread counts by the same decision.
 class CounterPlan {
 public:
 	CounterPlan() = default; // counts nothing
