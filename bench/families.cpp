@@ -25,10 +25,10 @@ constexpr uint64_t blocks_per_iteration = 10000;
 // Counters around a benchmark's whole loop; their values become per-unit user counters.
 class Counted {
 public:
-	explicit Counted(const std::vector<std::string> &events)
+	explicit Counted(const pfn::CounterPlan &plan)
 	{
-		if (!events.empty())
-			set_ = std::make_unique<pfn::CounterSet>(events);
+		if (!plan.countable().empty())
+			set_ = std::make_unique<pfn::CounterSet>(plan);
 	}
 	void start()
 	{

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "chain.h"
+#include "counters.h"
 #include "mapping.h"
 
 namespace bench {
@@ -16,7 +17,7 @@ struct Config {
 					      pfn::ChainKind::random, pfn::ChainKind::page_local};
 	std::vector<size_t> chase_sizes, copy_sizes, tlb_sizes;
 	std::vector<std::string> kernels;  // copy kernels this CPU runs
-	std::vector<std::string> counters; // events read around each benchmark's loop
+	pfn::CounterPlan counters;         // events read around each benchmark's loop
 	double tsc_ghz = 0;                // nominal clock (TSC)
 	double core_ghz = 0;               // measured core clock, for cycles per load
 };

@@ -119,7 +119,7 @@ int main(int argc, char **argv)
 					return std::string(pfn::find_copy_kernel(k).name);
 				}, "kernel");
 		}
-		cfg.counters = pfn::parse_counter_list(counters);
+		std::vector<std::string> events = pfn::parse_counter_list(counters);
 
 		pfn::Placement place = pfn::resolve_placement(cpu, std::nullopt);
 		pfn::pin_thread(place);
@@ -131,20 +131,17 @@ int main(int argc, char **argv)
 		benchmark::AddCustomContext("pfn_tsc_ghz", fmt::format("{:.4f}", cfg.tsc_ghz));
 		benchmark::AddCustomContext("pfn_core_ghz", fmt::format("{:.4f}", cfg.core_ghz));
 		benchmark::AddCustomContext("pfn_copy_kernels", fmt::format("{}", fmt::join(cfg.kernels, ",")));
-		if (!cfg.counters.empty()) {
-			pfn::CounterSet probe(cfg.counters);
-			probe.start();
-			pfn::CounterValues v = probe.stop();
+		if (!events.empty()) {
+			// Decided once, here; every benchmark counts only what the plan says counts.
+			cfg.counters = pfn::CounterPlan(events);
+			pfn::CounterValues v;
+			v.unavailable = cfg.counters.unavailable();
 			std::string line = pfn::unavailable_line(v);
-			benchmark::AddCustomContext("pfn_counters", fmt::format("{}", fmt::join(cfg.counters, ",")));
+			benchmark::AddCustomContext("pfn_counters", fmt::format("{}", fmt::join(events, ",")));
 			if (!line.empty()) {
 				benchmark::AddCustomContext("pfn_counters_unavailable", line);
 				fmt::print(stderr, "pfn_bench: {}\n", line);
 			}
-			// Only what counts here is asked for in every benchmark.
-			cfg.counters.clear();
-			for (const auto &[name, value] : v.values)
-				cfg.counters.push_back(name);
 		}
 		bench::register_all(cfg);
 		benchmark::RunSpecifiedBenchmarks();

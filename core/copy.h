@@ -9,14 +9,13 @@
 #include <string_view>
 #include <vector>
 
+#include "counters.h"
 #include "latency.h"
 #include "mapping_report.h"
 #include "region.h"
 #include "result.h"
 
 namespace pfn {
-
-class CounterSet;
 
 struct CopyKernel {
 	std::string_view name;        // command-line name: libc, movsb, avx2-nt...
@@ -64,7 +63,7 @@ MappingReport combine_reports(const MappingReport &a, const MappingReport &b);
 struct CopyConfig {
 	std::string kernel = "libc";
 	CopyOptions copy;
-	std::vector<std::string> counters; // events read around each copy; empty: none
+	CounterPlan counters; // events read around each copy, resolved once; empty: none
 };
 
 // Copies the first `bytes` of src into dst (two regions of one mapping kind) and records

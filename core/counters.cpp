@@ -10,6 +10,7 @@
 #include <cstring>
 #include <filesystem>
 #include <mutex>
+#include <optional>
 #include <set>
 
 #include <fmt/format.h>
@@ -63,12 +64,42 @@ const PapiState &papi()
 	return state;
 }
 
-// Event sets are created and destroyed under one lock: PAPI's bookkeeping of them is
-// global even with thread support on. start/stop stay lock-free.
+// Name lookups and event sets are created and destroyed under one lock: PAPI's tables of
+// native events and of event sets are global even with thread support on, and its name
+// lookup frees and rewrites shared entries. start/stop stay lock-free.
 std::mutex &papi_lock()
 {
 	static std::mutex m;
 	return m;
+}
+
+// PAPI keeps per-thread state that its name lookup and PAPI_add_event write to; a thread
+// it has not seen has none, and PAPI 7.0 then dereferences a null pointer (the segfault of
+// lat_mem_rd -P on machines where the perf_event component is on). PAPI_register_thread
+// gives the calling thread that state; PAPI_unregister_thread frees it when the thread
+// exits, before pthread_self() values are reused by later threads. Returns PAPI_OK or why
+// the thread cannot use PAPI.
+int register_papi_thread()
+{
+	// Under our lock too: PAPI guards its list of threads with inline-assembly spin locks
+	// that race detectors cannot see, and one lock around every change to PAPI's shared
+	// state is simpler to reason about.
+	struct Registration {
+		int status;
+		Registration()
+		{
+			std::lock_guard lock(papi_lock());
+			status = PAPI_register_thread();
+		}
+		~Registration()
+		{
+			std::lock_guard lock(papi_lock());
+			if (status == PAPI_OK)
+				PAPI_unregister_thread();
+		}
+	};
+	thread_local Registration r;
+	return r.status;
 }
 
 std::string papi_reason(int ret)
@@ -132,13 +163,14 @@ bool have_hardware_pmu()
 	return false;
 }
 
-// Opens a counter for the calling thread, disabled; returns the fd or -errno.
-int open_kernel_event(const KernelEvent &e)
+// Opens a counter for the calling thread (pid 0, any CPU), disabled; returns the fd or
+// -errno. Each measuring thread opens its own: the count follows that thread only.
+int open_kernel_event(uint32_t type, uint64_t config)
 {
 	perf_event_attr attr{};
 	attr.size = sizeof(attr);
-	attr.type = e.type;
-	attr.config = e.config;
+	attr.type = type;
+	attr.config = config;
 	attr.disabled = 1;
 	attr.exclude_hv = 1;
 	long fd = syscall(SYS_perf_event_open, &attr, 0, -1, -1, PERF_FLAG_FD_CLOEXEC);
@@ -150,34 +182,83 @@ int open_kernel_event(const KernelEvent &e)
 	return fd < 0 ? -errno : int(fd);
 }
 
-std::string kernel_reason(const KernelEvent &e, int err)
+std::string kernel_reason(uint32_t type, int err)
 {
 	std::string r = errno_text("perf_event_open", err);
-	if (e.type != PERF_TYPE_SOFTWARE && !have_hardware_pmu())
+	if (type != PERF_TYPE_SOFTWARE && !have_hardware_pmu())
 		r += " (this machine exposes no hardware PMU)";
 	return r;
 }
 
-// The first of the candidates PAPI can name here; "" when none.
-std::string first_papi_event(std::initializer_list<const char *> candidates)
+// Creates an event set holding code on the calling thread, starts and stops it: what a
+// CounterSet will do. "" when it counted, else why not.
+std::string papi_probe(int code)
 {
-	if (!papi().ok)
-		return {};
-	for (const char *name : candidates) {
-		int code = 0;
-		if (PAPI_event_name_to_code(name, &code) == PAPI_OK && PAPI_query_event(code) == PAPI_OK)
-			return name;
+	int set = PAPI_NULL;
+	int ret = PAPI_create_eventset(&set);
+	if (ret != PAPI_OK)
+		return "PAPI_create_eventset: " + papi_reason(ret);
+	std::string failure;
+	ret = PAPI_add_event(set, code);
+	if (ret != PAPI_OK) {
+		failure = papi_reason(ret);
+	} else if (ret = PAPI_start(set); ret != PAPI_OK) {
+		failure = "PAPI_start: " + papi_reason(ret);
+	} else {
+		long long value = 0;
+		ret = PAPI_stop(set, &value);
+		if (ret != PAPI_OK)
+			failure = "PAPI_stop: " + papi_reason(ret);
 	}
-	return {};
+	PAPI_cleanup_eventset(set);
+	PAPI_destroy_eventset(&set);
+	return failure;
 }
 
-bool kernel_event_counts(const KernelEvent &e)
+// The one decision of whether and how `name` counts here (see CounterPlan). On failure
+// returns nullopt and sets reason.
+std::optional<CounterPlan::Event> resolve_event(const std::string &name, std::string &reason)
 {
-	int fd = open_kernel_event(e);
-	if (fd < 0)
-		return false;
-	close(fd);
-	return true;
+	std::string papi_failure;
+	const PapiState &p = papi();
+	if (!p.ok) {
+		papi_failure = p.reason;
+	} else if (int ret = register_papi_thread(); ret != PAPI_OK) {
+		papi_failure = "PAPI_register_thread: " + papi_reason(ret);
+	} else {
+		std::lock_guard lock(papi_lock());
+		int code = 0;
+		int named = PAPI_event_name_to_code(name.c_str(), &code);
+		papi_failure = named == PAPI_OK ? papi_probe(code) : papi_reason(named);
+		if (papi_failure.empty())
+			return CounterPlan::Event{name, true, code, PAPI_get_event_component(code), 0, 0};
+	}
+	if (const KernelEvent *k = find_kernel_event(name)) {
+		int fd = open_kernel_event(k->type, k->config);
+		if (fd >= 0) {
+			close(fd);
+			return CounterPlan::Event{name, false, 0, -1, k->type, k->config};
+		}
+		reason = fmt::format("PAPI: {}; {}", papi_failure, kernel_reason(k->type, -fd));
+		return std::nullopt;
+	}
+	reason = "PAPI: " + papi_failure;
+	return std::nullopt;
+}
+
+bool counts_here(const std::string &name)
+{
+	std::string reason;
+	return resolve_event(name, reason).has_value();
+}
+
+// The first of the candidates that counts here; "" when none.
+std::string first_countable(std::initializer_list<const char *> candidates)
+{
+	for (const char *name : candidates)
+		if (counts_here(name))
+			return name;
+	return {};
 }
 
 } // namespace
@@ -195,26 +276,25 @@ struct CounterSet::Perf {
 
 std::vector<std::string> default_counter_events()
 {
-	std::vector<std::string> events;
-	// Data-TLB misses that needed a page walk: the cost huge mappings remove.
-	std::string tlb = first_papi_event({
-		"PAPI_TLB_DM",
-		// AMD Zen 2-4 (libpfm4 names): L1 DTLB misses that also missed the L2 DTLB.
-		"L1_DTLB_MISS:TLB_RELOAD_4K_L2_MISS:TLB_RELOAD_2M_L2_MISS:TLB_RELOAD_1G_L2_MISS:"
-		"TLB_RELOAD_COALESCED_PAGE_MISS",
-		"LS_L1_D_TLB_MISS:ALL_L2_MISS",
-		// Intel Skylake and later, then older cores.
-		"DTLB_LOAD_MISSES:WALK_COMPLETED",
-		"DTLB_LOAD_MISSES:MISS_CAUSES_A_WALK",
-	});
-	if (tlb.empty() && kernel_event_counts(*find_kernel_event("perf::DTLB-LOAD-MISSES")))
-		tlb = "perf::DTLB-LOAD-MISSES";
-	events.push_back(tlb.empty() ? "PAPI_TLB_DM" : tlb);
-
-	std::string cycles = first_papi_event({"PAPI_TOT_CYC"});
-	if (cycles.empty() && kernel_event_counts(*find_kernel_event("perf::CYCLES")))
-		cycles = "perf::CYCLES";
-	events.push_back(cycles.empty() ? "PAPI_TOT_CYC" : cycles);
+	// The probes start counters; once per process is enough.
+	static const std::vector<std::string> events = [] {
+		// Data-TLB misses that needed a page walk: the cost huge mappings remove.
+		std::string tlb = first_countable({
+			"PAPI_TLB_DM",
+			// AMD Zen 2-4 (libpfm4 names): L1 DTLB misses that also missed the L2 DTLB.
+			"L1_DTLB_MISS:TLB_RELOAD_4K_L2_MISS:TLB_RELOAD_2M_L2_MISS:TLB_RELOAD_1G_L2_MISS:"
+			"TLB_RELOAD_COALESCED_PAGE_MISS",
+			"LS_L1_D_TLB_MISS:ALL_L2_MISS",
+			// Intel Skylake and later, then older cores.
+			"DTLB_LOAD_MISSES:WALK_COMPLETED",
+			"DTLB_LOAD_MISSES:MISS_CAUSES_A_WALK",
+			// The kernel's generic event, where PAPI's perf_event component is off.
+			"perf::DTLB-LOAD-MISSES",
+		});
+		std::string cycles = first_countable({"PAPI_TOT_CYC", "perf::CYCLES"});
+		return std::vector<std::string>{tlb.empty() ? "PAPI_TLB_DM" : tlb,
+						cycles.empty() ? "PAPI_TOT_CYC" : cycles};
+	}();
 	return events;
 }
 
@@ -252,54 +332,77 @@ std::vector<std::string> parse_counter_list(std::string_view text)
 	return unique;
 }
 
-CounterSet::CounterSet(const std::vector<std::string> &events)
+CounterPlan::CounterPlan(const std::vector<std::string> &events)
 {
-	const PapiState &p = papi();
-	std::lock_guard lock(papi_lock());
 	for (const auto &name : events) {
-		if (std::ranges::find(names_, name) != names_.end() || unavailable_.count(name))
+		if (std::ranges::find(events_, name, &Event::name) != events_.end() ||
+		    unavailable_.count(name))
 			continue;
-		std::string papi_failure;
-		if (!p.ok) {
-			papi_failure = p.reason;
-		} else {
-			int code = 0;
-			int ret = PAPI_event_name_to_code(name.c_str(), &code);
-			if (ret == PAPI_OK) {
-				int cid = PAPI_get_event_component(code);
-				auto g = std::ranges::find(groups_, cid, &Group::component);
-				if (g == groups_.end()) {
-					Group fresh;
-					fresh.component = cid;
-					ret = PAPI_create_eventset(&fresh.eventset);
-					if (ret == PAPI_OK) {
-						groups_.push_back(fresh);
-						g = groups_.end() - 1;
-					}
-				}
-				if (ret == PAPI_OK)
-					ret = PAPI_add_event(g->eventset, code);
-				if (ret == PAPI_OK) {
-					g->names.push_back(name);
-					names_.push_back(name);
-					continue;
-				}
-			}
-			papi_failure = papi_reason(ret);
-		}
-		if (const KernelEvent *k = find_kernel_event(name)) {
-			int fd = open_kernel_event(*k);
+		std::string reason;
+		if (auto e = resolve_event(name, reason))
+			events_.push_back(std::move(*e));
+		else
+			unavailable_[name] = reason;
+	}
+}
+
+std::vector<std::string> CounterPlan::countable() const
+{
+	std::vector<std::string> out;
+	for (const auto &e : events_)
+		out.push_back(e.name);
+	return out;
+}
+
+CounterSet::CounterSet(const CounterPlan &plan) : unavailable_(plan.unavailable())
+{
+	// PAPI is touched only when the plan counts something through it.
+	bool papi_events = std::ranges::any_of(plan.events(), &CounterPlan::Event::papi);
+	std::string papi_failure;
+	if (papi_events) {
+		if (int ret = register_papi_thread(); ret != PAPI_OK)
+			papi_failure = "PAPI_register_thread: " + papi_reason(ret);
+	}
+	for (const auto &e : plan.events()) {
+		if (!e.papi) {
+			int fd = open_kernel_event(e.kernel_type, e.kernel_config);
 			if (fd >= 0) {
-				perf_.push_back({fd, name});
-				names_.push_back(name);
-				continue;
+				perf_.push_back({fd, e.name});
+				names_.push_back(e.name);
+			} else {
+				unavailable_[e.name] = kernel_reason(e.kernel_type, -fd);
 			}
-			unavailable_[name] = fmt::format("PAPI: {}; {}", papi_failure, kernel_reason(*k, -fd));
 			continue;
 		}
-		unavailable_[name] = "PAPI: " + papi_failure;
+		if (!papi_failure.empty()) {
+			unavailable_[e.name] = papi_failure;
+			continue;
+		}
+		// The plan's probe counted this event alone; here it may still not fit beside
+		// the others (too few hardware counters).
+		std::lock_guard lock(papi_lock());
+		int ret = PAPI_OK;
+		auto g = std::ranges::find(groups_, e.papi_component, &Group::component);
+		if (g == groups_.end()) {
+			Group fresh;
+			fresh.component = e.papi_component;
+			ret = PAPI_create_eventset(&fresh.eventset);
+			if (ret == PAPI_OK) {
+				groups_.push_back(fresh);
+				g = groups_.end() - 1;
+			}
+		}
+		if (ret == PAPI_OK)
+			ret = PAPI_add_event(g->eventset, e.papi_code);
+		if (ret == PAPI_OK) {
+			g->names.push_back(e.name);
+			names_.push_back(e.name);
+		} else {
+			unavailable_[e.name] = "PAPI: " + papi_reason(ret);
+		}
 	}
 	// Event sets left empty (every add failed) are of no use.
+	std::lock_guard lock(papi_lock());
 	for (auto it = groups_.begin(); it != groups_.end();) {
 		if (it->names.empty()) {
 			PAPI_destroy_eventset(&it->eventset);
@@ -395,17 +498,14 @@ CounterValues CounterSet::stop()
 CounterInventory list_countable_events()
 {
 	CounterInventory inv;
-	auto probe = [](const std::string &name) {
-		CounterSet set({name});
-		if (set.empty())
-			return false;
-		set.start();
-		return set.stop().values.count(name) > 0;
-	};
+	// Whatever CounterPlan would count: the inventory and the runs never disagree.
+	auto probe = [](const std::string &name) { return counts_here(name); };
 	const PapiState &p = papi();
 	std::set<std::string> seen;
 	if (!p.ok) {
 		inv.disabled.push_back("PAPI: " + p.reason);
+	} else if (int ret = register_papi_thread(); ret != PAPI_OK) {
+		inv.disabled.push_back("PAPI_register_thread: " + papi_reason(ret));
 	} else {
 		for (const auto &d : p.disabled)
 			inv.disabled.push_back(d);
@@ -440,12 +540,12 @@ CounterInventory list_countable_events()
 	for (const auto &k : kernel_events) {
 		if (seen.count(k.name))
 			continue;
-		int fd = open_kernel_event(k);
+		int fd = open_kernel_event(k.type, k.config);
 		if (fd >= 0) {
 			close(fd);
 			inv.countable.push_back({k.name, "perf_event_open", k.description});
 		} else {
-			kernel_missing.push_back(fmt::format("{}: {}", k.name, kernel_reason(k, -fd)));
+			kernel_missing.push_back(fmt::format("{}: {}", k.name, kernel_reason(k.type, -fd)));
 		}
 	}
 	for (auto &m : kernel_missing)

@@ -2,6 +2,8 @@
 // generic events as a fallback), never failing a run for an event the machine lacks.
 #pragma once
 
+#include <cstdint>
+#include <map>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -12,20 +14,57 @@ namespace pfn {
 
 // The events asked for when the user names none: a data-TLB miss / page-walk event
 // (PAPI_TLB_DM, else the CPU's native AMD or Intel event, else the kernel's generic
-// dTLB-load-misses) and core cycles. Resolved by name on this machine; when nothing
-// resolves the PAPI preset names are kept so the reason they fail gets reported.
+// dTLB-load-misses) and core cycles: of each list, the first a CounterPlan can count here
+// (decided once per process). When none can, the PAPI preset name is kept so that the
+// reason it fails gets reported.
 std::vector<std::string> default_counter_events();
 
 // "a,b,c" -> {"a","b","c"}; "default" expands to default_counter_events(), "none" or ""
 // to nothing. Throws Error for an empty name inside the list.
 std::vector<std::string> parse_counter_list(std::string_view text);
 
-// A set of events counted together on the calling thread. Construction never throws for
-// an event that cannot be counted here: it goes to unavailable() with the reason, and the
-// other events go on. Not shared between threads: build one per measuring thread.
+// Which source counts each asked-for event on this machine, decided once per event: PAPI
+// when PAPI names it and an event set holding it really starts and stops, else the
+// kernel's perf_event_open for its generic events, else not at all, with the reasons.
+// Build it once, before any measuring thread starts, and give every thread the same plan:
+// the name lookups and probes then run on one thread (PAPI's lookup is neither safe from
+// several threads at once nor usable on a thread PAPI has not registered), and every
+// thread counts by the same decision.
+class CounterPlan {
+public:
+	CounterPlan() = default; // counts nothing
+	explicit CounterPlan(const std::vector<std::string> &events);
+
+	bool empty() const { return events_.empty() && unavailable_.empty(); }
+	// The events that count here, in the order asked for.
+	std::vector<std::string> countable() const;
+	// Every asked event that cannot be counted here -> why.
+	const std::map<std::string, std::string> &unavailable() const { return unavailable_; }
+
+	// How one countable event is counted (what CounterSet builds from).
+	struct Event {
+		std::string name;
+		bool papi = false;       // else the kernel's generic event below
+		int papi_code = 0;
+		int papi_component = -1;
+		uint32_t kernel_type = 0;
+		uint64_t kernel_config = 0;
+	};
+	const std::vector<Event> &events() const { return events_; }
+
+private:
+	std::vector<Event> events_;
+	std::map<std::string, std::string> unavailable_;
+};
+
+// A plan's events counted together on the calling thread, which it registers with PAPI
+// (until the thread exits) when the plan has PAPI events. Construction never throws for an
+// event that cannot be counted: it goes to unavailable() with the reason, and the other
+// events go on. Not shared between threads: build one per measuring thread, and start,
+// stop and destroy it on that thread.
 class CounterSet {
 public:
-	explicit CounterSet(const std::vector<std::string> &events);
+	explicit CounterSet(const CounterPlan &plan);
 	~CounterSet();
 	CounterSet(const CounterSet &) = delete;
 	CounterSet &operator=(const CounterSet &) = delete;
@@ -64,7 +103,8 @@ struct CounterInventory {
 	std::vector<std::string> disabled;
 };
 // Probes every PAPI preset, every native event of active PAPI components and the kernel
-// events of the fallback table, keeping only those that really start counting here.
+// events of the fallback table, keeping those a CounterPlan would count here (the same
+// decision). For --list-counters and pfnbench info: call it with no measuring threads.
 CounterInventory list_countable_events();
 std::string format_inventory(const CounterInventory &inv);
 

@@ -12,8 +12,9 @@ namespace pfn {
 
 inline constexpr std::string_view results_schema = "pfnbench-results/1";
 
-// A document with schema, tool, command line, system facts and placement, and empty
-// "latency" and "copy" arrays for the program to fill.
+// A document with schema, tool, command line, system facts (read now: make it before
+// mapping or measuring anything) and placement, and empty "latency" and "copy" arrays for
+// the program to fill.
 nlohmann::json results_document(std::string_view tool, int argc, char **argv,
 				const Placement &placement);
 

@@ -92,9 +92,15 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 		p.samples_ns[k] = sum / double(n);
 	}
 	p.counters = {};
-	for (const auto &q : points) {
+	for (size_t i = 0; i < n; i++) {
+		const LatencyPoint &q = points[i];
 		add_report(p.report, q.report);
 		accumulate(p.counters, q.counters);
+		// Each chase calibrated its own block size: its counts go with its own loads.
+		if (!cfg.counters.empty())
+			p.thread_counters.push_back({placements[i].cpu,
+						     q.loads_per_sample * q.samples_ns.size(),
+						     q.counters});
 	}
 	p.report.note = fmt::format("{} parallel chases, one region each", n);
 	return p;

@@ -9,6 +9,7 @@
 
 #include "chain.h"
 #include "chase.h"
+#include "counters.h"
 #include "mapping.h"
 #include "placement.h"
 #include "region.h"
@@ -24,8 +25,9 @@ struct LatencyConfig {
 	ChaseOptions chase;
 	// Cap on the untimed warm-up pass: a full pass over 4 GiB would take seconds.
 	uint64_t max_warm_loads = 1u << 20;
-	// Events counted around the timed samples (counters.h names); empty: none.
-	std::vector<std::string> counters;
+	// Events counted around the timed samples, resolved once before any measuring
+	// thread starts (counters.h); empty: none.
+	CounterPlan counters;
 };
 
 // Builds the chain for `range` inside region, chases it, and reads back the mapping of
@@ -34,7 +36,9 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 
 // lmbench -P: one chase per region, each on its own thread pinned to its placement, timed
 // together (the samples start at a common barrier). The point's samples are the mean over
-// the threads of each sample; its report adds up all the regions' reports.
+// the threads of each sample; its report adds up all the regions' reports; its counters are
+// the threads' sums, and thread_counters keeps each thread's own (cfg.counters was
+// resolved before the threads start; each builds its own CounterSet from it).
 LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions,
 				      const std::vector<Placement> &placements, size_t range,
 				      const LatencyConfig &cfg);

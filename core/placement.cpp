@@ -3,7 +3,9 @@
 #include <hwloc.h>
 #include <numa.h>
 #include <sched.h>
+#include <sys/sysinfo.h>
 
+#include <algorithm>
 #include <mutex>
 #include <string>
 
@@ -46,6 +48,26 @@ std::string online_nodes()
 		if (numa_bitmask_isbitset(numa_nodes_ptr, unsigned(n)))
 			out += fmt::format("{}{}", out.empty() ? "" : ",", n);
 	return out;
+}
+
+// MemTotal and MemFree of the node's meminfo in sysfs (libnuma reads it), or of the whole
+// machine when the kernel has no NUMA support (then there is one node).
+void read_node_memory(int node, uint64_t &total, uint64_t &free)
+{
+	if (numa_available() >= 0) {
+		long long node_free = 0;
+		long long node_total = numa_node_size64(node, &node_free);
+		if (node_total > 0) {
+			total = uint64_t(node_total);
+			free = uint64_t(std::max(node_free, 0LL));
+			return;
+		}
+	}
+	struct sysinfo si {};
+	if (sysinfo(&si) == 0) {
+		total = uint64_t(si.totalram) * si.mem_unit;
+		free = uint64_t(si.freeram) * si.mem_unit;
+	}
 }
 
 } // namespace
@@ -143,17 +165,32 @@ void pin_thread(const Placement &placement)
 		throw Error(fmt::format("cannot pin the thread to CPU {}", placement.cpu));
 }
 
-std::string numa_layout()
+std::vector<NumaNode> numa_nodes()
 {
 	hwloc_topology_t topo = topology();
-	std::string out;
+	std::vector<NumaNode> out;
 	int n = hwloc_get_nbobjs_by_type(topo, HWLOC_OBJ_NUMANODE);
 	for (int i = 0; i < n; i++) {
 		hwloc_obj_t obj = hwloc_get_obj_by_type(topo, HWLOC_OBJ_NUMANODE, unsigned(i));
-		out += fmt::format("{}node {}: CPUs {}, {}", out.empty() ? "" : "; ",
-				   obj->os_index, bitmap_list(obj->cpuset),
-				   format_size(size_t(obj->attr->numanode.local_memory)));
+		NumaNode node;
+		node.node = int(obj->os_index);
+		node.cpus = bitmap_list(obj->cpuset);
+		// Not hwloc's local_memory, read once when the topology was loaded: a node's
+		// memory moves while the machine runs (on the development VMs a balloon driver
+		// moved node 0 between 8.6 and 12.5 GiB within an hour).
+		read_node_memory(node.node, node.total_bytes, node.free_bytes);
+		out.push_back(std::move(node));
 	}
+	return out;
+}
+
+std::string numa_layout(const std::vector<NumaNode> &nodes)
+{
+	std::string out;
+	for (const auto &n : nodes)
+		out += fmt::format("{}node {}: CPUs {}, {} total, {} free", out.empty() ? "" : "; ",
+				   n.node, n.cpus, format_size(n.total_bytes),
+				   format_size(n.free_bytes));
 	return out;
 }
 

@@ -1,6 +1,7 @@
 // Where the measuring thread runs and where its memory lives.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -28,7 +29,19 @@ void pin_thread(const Placement &placement);
 // Throws Error unless node is an online NUMA node with memory.
 void check_node(int node);
 
-// "cpus 0-1 on node 0" style description of the machine's NUMA layout.
-std::string numa_layout();
+// One NUMA node: its CPUs and its memory as the kernel counts it when asked.
+struct NumaNode {
+	int node = 0;
+	std::string cpus;         // "0-1"
+	uint64_t total_bytes = 0; // the node's MemTotal (memory the kernel manages there now)
+	uint64_t free_bytes = 0;  // its MemFree (hugetlb pool pages are not free)
+};
+
+// Every node, its memory read now (it changes while the machine runs: read it before
+// measuring).
+std::vector<NumaNode> numa_nodes();
+
+// "node 0: CPUs 0-1, 13.0 GiB total, 5.6 GiB free; node 1: ..."
+std::string numa_layout(const std::vector<NumaNode> &nodes);
 
 } // namespace pfn

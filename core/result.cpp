@@ -37,6 +37,11 @@ void to_json(nlohmann::json &j, const CounterValues &c)
 	j = nlohmann::json{{"values", c.values}, {"unavailable", c.unavailable}};
 }
 
+void to_json(nlohmann::json &j, const ThreadCounters &t)
+{
+	j = nlohmann::json{{"cpu", t.cpu}, {"loads", t.loads}, {"counters", t.counters}};
+}
+
 void to_json(nlohmann::json &j, const LatencyPoint &p)
 {
 	j = nlohmann::json{{"mapping", mapping_name(p.mapping)},
@@ -48,6 +53,8 @@ void to_json(nlohmann::json &j, const LatencyPoint &p)
 			   {"loads_per_sample", p.loads_per_sample},
 			   {"summary", p.summary()},
 			   {"counters", p.counters}};
+	if (!p.thread_counters.empty())
+		j["thread_counters"] = p.thread_counters;
 }
 
 void to_json(nlohmann::json &j, const CopyPoint &p)

@@ -22,6 +22,13 @@ struct CounterValues {
 	std::map<std::string, std::string> unavailable; // event -> reason
 };
 
+// One chase's own counts in a parallel (lmbench -P) point: each thread counts itself.
+struct ThreadCounters {
+	int cpu = -1;           // the CPU the chase was pinned to
+	uint64_t loads = 0;     // timed loads the counts were taken over (all samples)
+	CounterValues counters;
+};
+
 struct LatencyPoint {
 	MappingKind mapping = MappingKind::page_4k;
 	ChainKind chain = ChainKind::thrash;
@@ -30,7 +37,8 @@ struct LatencyPoint {
 	MappingReport report; // of the bytes the chain visits
 	std::vector<double> samples_ns; // ns per load, one per sample
 	uint64_t loads_per_sample = 0;
-	CounterValues counters;  // totals over all samples
+	CounterValues counters;  // totals over all samples (and all threads of a -P point)
+	std::vector<ThreadCounters> thread_counters; // -P with counters: one per chase
 	Summary summary() const;
 };
 
@@ -57,6 +65,7 @@ struct CompareRow {
 };
 
 void to_json(nlohmann::json &j, const CounterValues &c);
+void to_json(nlohmann::json &j, const ThreadCounters &t);
 void to_json(nlohmann::json &j, const LatencyPoint &p);
 void to_json(nlohmann::json &j, const CopyPoint &p);
 void to_json(nlohmann::json &j, const CompareRow &r);

@@ -60,6 +60,12 @@ nlohmann::json system_facts()
 	gethostname(host, sizeof(host) - 1);
 	const std::string thp = "/sys/kernel/mm/transparent_hugepage/";
 	std::string free_2m = read_first_line("/sys/kernel/mm/hugepages/hugepages-2048kB/free_hugepages");
+	// One reading for the line people read and the numbers plots/ and checks use.
+	std::vector<NumaNode> nodes = numa_nodes();
+	nlohmann::json node_records = nlohmann::json::array();
+	for (const auto &n : nodes)
+		node_records.push_back({{"node", n.node}, {"cpus", n.cpus},
+					{"total_bytes", n.total_bytes}, {"free_bytes", n.free_bytes}});
 	return nlohmann::json{
 		{"hostname", host},
 		{"date", iso_date()},
@@ -68,7 +74,8 @@ nlohmann::json system_facts()
 		{"machine", u.machine},
 		{"cpu_model", cpu_model()},
 		{"cpus", std::thread::hardware_concurrency()},
-		{"numa_layout", numa_layout()},
+		{"numa_layout", numa_layout(nodes)},
+		{"numa_nodes", node_records},
 		{"thp_enabled", sysfs_choice(thp + "enabled")},
 		{"thp_defrag", sysfs_choice(thp + "defrag")},
 		{"hugetlb_free_2m", free_2m.empty() ? -1 : std::stol(free_2m)},

@@ -7,8 +7,9 @@
 
 namespace pfn {
 
-// hostname, date, kernel, CPU model, NUMA layout, THP and hugetlb settings, version.
-// "driver" is null here; programs that use the device fill it in.
+// hostname, date, kernel, CPU model, NUMA layout (each node's CPUs, total and free
+// memory), THP and hugetlb settings, version, read when called: call it before anything
+// is mapped or measured. "driver" is null here; programs that use the device fill it in.
 nlohmann::json system_facts();
 
 // The first line of a (sysfs or proc) file, "" when it cannot be read.

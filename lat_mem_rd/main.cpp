@@ -26,19 +26,27 @@ pfn::LatencyConfig latency_config(const LatMemRdOptions &o, pfn::ChainKind fallb
 	cfg.chase.repetitions = o.repetitions;
 	cfg.chase.warmup_us = o.warmup_us;
 	cfg.chase.min_sample_ms = o.min_sample_ms;
-	cfg.counters = o.counters ? pfn::parse_counter_list(*o.counters)
-				  : pfn::default_counter_events();
+	// Resolved here, on the main thread, once for every point and every -P thread.
+	cfg.counters = pfn::CounterPlan(o.counters ? pfn::parse_counter_list(*o.counters)
+						   : pfn::default_counter_events());
 	return cfg;
 }
 
-// Counters per load for every point, or the one line saying why there are none.
+// Counters per load for every point (for -P, each thread's own), or the one line saying
+// why there are none.
 std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
 {
 	std::vector<pfn::CounterNote> notes;
-	for (const auto &p : points)
-		notes.push_back({fmt::format("{} {} {}", pfn::format_size(p.range),
-					     pfn::mapping_name(p.mapping), pfn::chain_name(p.chain)),
-				 p.counters, double(p.loads_per_sample) * double(p.samples_ns.size())});
+	for (const auto &p : points) {
+		std::string label = fmt::format("{} {} {}", pfn::format_size(p.range),
+						pfn::mapping_name(p.mapping), pfn::chain_name(p.chain));
+		if (p.thread_counters.empty())
+			notes.push_back({label, p.counters,
+					 double(p.loads_per_sample) * double(p.samples_ns.size())});
+		for (const auto &t : p.thread_counters)
+			notes.push_back({fmt::format("{}, CPU {}", label, t.cpu), t.counters,
+					 double(t.loads)});
+	}
 	return pfn::format_counter_notes(notes, "load");
 }
 
@@ -58,6 +66,8 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 {
 	auto places = pfn::resolve_placements(o.parallel, o.cpu, o.node);
 	pfn::pin_thread(places[0]);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, places[0]);
 	size_t len = o.size;
 	for (size_t s : o.sizes)
 		len = std::max(len, s);
@@ -72,7 +82,6 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 	}
 
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::stride);
-	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, places[0]);
 	std::vector<pfn::LatencyPoint> points;
 	std::vector<size_t> strides = o.strides.empty() ? std::vector<size_t>{64} : o.strides;
 	for (size_t stride : strides) {
@@ -141,6 +150,8 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		throw pfn::Error("--compare takes one stride");
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 
 	pfn::Backend backend = pfn::resolve_backend(o.without, o.with, o.backend, place.node);
 	pfn::ComparePlan plan;
@@ -184,7 +195,6 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	if (!o.table_path.empty())
 		pfn::write_text_file(o.table_path, table);
 	if (!o.json_path.empty()) {
-		nlohmann::json doc = pfn::results_document("lat_mem_rd", argc, argv, place);
 		doc["latency"] = points;
 		doc["tables"] = {{"latency", rows}};
 		doc["backend"] = backend;

@@ -28,13 +28,21 @@ std::vector<std::string> kernel_names(const MemcpyTestOptions &o)
 	return o.kernels;
 }
 
-pfn::CopyConfig copy_config(const MemcpyTestOptions &o, const std::string &kernel)
+// Decided once per run, before anything is measured.
+pfn::CounterPlan counter_plan(const MemcpyTestOptions &o)
+{
+	return pfn::CounterPlan(o.counters ? pfn::parse_counter_list(*o.counters)
+					   : pfn::default_counter_events());
+}
+
+pfn::CopyConfig copy_config(const MemcpyTestOptions &o, const std::string &kernel,
+			    const pfn::CounterPlan &counters)
 {
 	pfn::CopyConfig cfg;
 	cfg.kernel = kernel;
 	cfg.copy.repetitions = o.repetitions;
 	cfg.copy.seed = o.seed;
-	cfg.counters = o.counters ? pfn::parse_counter_list(*o.counters) : pfn::default_counter_events();
+	cfg.counters = counters;
 	return cfg;
 }
 
@@ -62,9 +70,11 @@ std::string throughput_notes(const std::vector<pfn::CopyPoint> &points)
 int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 {
 	const std::string kernel = kernel_names(o).front();
-	pfn::CopyConfig cfg = copy_config(o, kernel);
+	pfn::CopyConfig cfg = copy_config(o, kernel, counter_plan(o));
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 
 	pfn::Backend backend = pfn::resolve_backend(o.without, o.with, o.backend, place.node);
 	pfn::ComparePlan plan;
@@ -94,7 +104,6 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	if (!o.table_path.empty())
 		pfn::write_text_file(o.table_path, table);
 	if (!o.json_path.empty()) {
-		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 		doc["copy"] = points;
 		doc["tables"] = {{"copy", rows}};
 		doc["backend"] = backend;
@@ -112,6 +121,8 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 	size_t largest = *std::max_element(sizes.begin(), sizes.end());
 	pfn::Placement place = pfn::resolve_placement(o.cpu, o.node);
 	pfn::pin_thread(place);
+	// The machine as it was before this run mapped anything (free memory, hugetlb pool).
+	nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 	pfn::check_regions_fit({kind, largest, place.node}, 2); // source and destination
 
 	auto src = pfn::map_region({kind, largest, place.node});
@@ -128,6 +139,7 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 		}
 	}
 
+	const pfn::CounterPlan counters = counter_plan(o);
 	pfn::Progress progress(int(sizes.size() * kernels.size()), pfn::stderr_is_tty());
 	std::vector<pfn::CopyPoint> points;
 	fmt::print("Memory Size (MB) Mapping Kernel Copy Time Throughput Median Spread\n"
@@ -135,7 +147,7 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 	for (size_t size : sizes)
 		for (const auto &k : kernels) {
 			progress.step(fmt::format("{} {} {}", k, pfn::mapping_name(kind), pfn::format_size(size)));
-			points.push_back(pfn::measure_copy(*src, *dst, size, copy_config(o, k)));
+			points.push_back(pfn::measure_copy(*src, *dst, size, copy_config(o, k, counters)));
 			const auto &p = points.back();
 			pfn::Summary s = p.summary();
 			fmt::print("{:.2f} {} {} {:.2f} ms {:.2f} GB/s {:.2f} ms {:.1f}%\n", double(size) / double(pfn::MiB),
@@ -144,7 +156,6 @@ int run_single(const MemcpyTestOptions &o, int argc, char **argv)
 	progress.finish();
 	fmt::print("{}", counter_notes(points));
 	if (!o.json_path.empty()) {
-		nlohmann::json doc = pfn::results_document("memcpy_test", argc, argv, place);
 		doc["copy"] = points;
 		pfn::write_json_file(o.json_path, doc);
 	}

@@ -32,7 +32,8 @@ std::string quote(const std::string &s)
 
 } // namespace
 
-ProgramRun run_program(const std::string &program, const std::vector<std::string> &args)
+ProgramRun run_program(const std::string &program, const std::vector<std::string> &args,
+		       const std::vector<std::string> &env)
 {
 	char dir[] = "/tmp/pfn-run-XXXXXX";
 	if (!mkdtemp(dir))
@@ -40,7 +41,15 @@ ProgramRun run_program(const std::string &program, const std::vector<std::string
 	std::string out = dir, err = dir;
 	out.append("/out");
 	err.append("/err");
-	std::string cmd = quote(program);
+	std::string cmd;
+	if (!env.empty()) {
+		// env(1): a quoted NAME=value would be a command name to the shell.
+		cmd = "env";
+		for (const auto &e : env)
+			cmd.append(" ").append(quote(e));
+		cmd.append(" ");
+	}
+	cmd.append(quote(program));
 	for (const auto &a : args)
 		cmd.append(" ").append(quote(a));
 	cmd.append(" >").append(out).append(" 2>").append(err).append(" </dev/null");

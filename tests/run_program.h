@@ -9,8 +9,10 @@ struct ProgramRun {
 	std::string out, err;
 };
 
-// Arguments are passed through a shell with each one single-quoted.
-ProgramRun run_program(const std::string &program, const std::vector<std::string> &args);
+// Arguments are passed through a shell with each one single-quoted; env holds extra
+// "NAME=value" settings for the program's environment.
+ProgramRun run_program(const std::string &program, const std::vector<std::string> &args,
+		       const std::vector<std::string> &env = {});
 
 // Lines of text, without their newlines.
 std::vector<std::string> lines_of(const std::string &text);

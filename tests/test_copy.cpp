@@ -95,7 +95,7 @@ TEST(Copy, RunCopyKeepsEverySampleAndVerifies)
 	std::vector<std::byte> src(1 << 20), dst(1 << 20);
 	pfn::CopyOptions opts;
 	opts.repetitions = 3;
-	pfn::CounterSet counters({"perf::TASK-CLOCK", "PFN_NO_SUCH_EVENT"});
+	pfn::CounterSet counters(pfn::CounterPlan({"perf::TASK-CLOCK", "PFN_NO_SUCH_EVENT"}));
 	for (const auto &name : pfn::supported_copy_kernels()) {
 		auto run = pfn::run_copy(pfn::find_copy_kernel(name), dst.data(), src.data(), src.size(),
 					 opts, &counters);

@@ -3,6 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "placement.h"
 #include "run_program.h"
 
 TEST(Info, JsonNamesTheBackendAndWhyEachCandidateWasOrWasNotChosen)
@@ -40,4 +41,25 @@ TEST(Info, BadNodeIsOneLine)
 	ProgramRun run = run_program(PFN_INFO, {"--node", "77"});
 	EXPECT_EQ(run.exit_code, 1);
 	EXPECT_EQ(lines_of(run.err).size(), 1u) << run.err;
+}
+
+TEST(Info, NumaLayoutSaysEachNodesTotalAndFreeMemory)
+{
+	std::vector<pfn::NumaNode> nodes = {{0, "0-1", 13958643712, 6012954214},
+					    {1, "2-3", 16ull << 30, 512ull << 20}};
+	EXPECT_EQ(pfn::numa_layout(nodes), "node 0: CPUs 0-1, 13 GiB total, 5.6 GiB free; "
+					   "node 1: CPUs 2-3, 16 GiB total, 512 MiB free");
+
+	// What the programs record: the same reading as numbers and as the printed line.
+	ProgramRun run = run_program(PFN_INFO, {"--json"});
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	const auto system = nlohmann::json::parse(run.out)["system"];
+	ASSERT_FALSE(system["numa_nodes"].empty());
+	std::vector<pfn::NumaNode> read;
+	for (const auto &n : system["numa_nodes"]) {
+		read.push_back({n["node"], n["cpus"], n["total_bytes"], n["free_bytes"]});
+		EXPECT_GT(read.back().total_bytes, 0u);
+		EXPECT_LE(read.back().free_bytes, read.back().total_bytes);
+	}
+	EXPECT_EQ(system["numa_layout"], pfn::numa_layout(read));
 }

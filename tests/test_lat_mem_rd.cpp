@@ -1,6 +1,7 @@
 // The real lat_mem_rd, run as a user would, on small sizes.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <fstream>
@@ -17,9 +18,9 @@ namespace {
 
 const std::vector<std::string> quick = {"-N", "2", "--sample-ms", "0.05"};
 
-ProgramRun lat_mem_rd(std::vector<std::string> args)
+ProgramRun lat_mem_rd(std::vector<std::string> args, std::vector<std::string> env = {})
 {
-	return run_program(PFN_LAT_MEM_RD, args);
+	return run_program(PFN_LAT_MEM_RD, args, env);
 }
 
 std::vector<std::string> with_quick(std::vector<std::string> args)
@@ -149,6 +150,79 @@ TEST(LatMemRd, ParallelChasesRunOnePerCpu)
 	EXPECT_EQ(doc["latency"][0]["report"]["bytes"], 2 * 64 * 1024);
 	std::filesystem::remove(json);
 }
+
+// lat_mem_rd -P 2 -N 3 1M with counters: each chase thread counts itself and every point
+// prints one line per thread ("..., CPU n: ..."), and what cannot be counted is said once.
+// Run as is and with libpfm told the CPU is an Intel Ice Lake server (libpfm's
+// LIBPFM_FORCE_PMU), which turns PAPI's perf_event component on where libpfm does not know
+// the CPU: the configuration whose workers crashed in PAPI_event_name_to_code.
+class LatMemRdParallelCounters : public ::testing::TestWithParam<std::vector<std::string>> {};
+
+TEST_P(LatMemRdParallelCounters, EachThreadCountsOrSaysWhyNot)
+{
+	if (std::thread::hardware_concurrency() < 2)
+		GTEST_SKIP() << "needs two CPUs";
+	std::string json = temp_path("parcnt.json");
+	const std::vector<std::string> events = {"PAPI_TLB_DM", "DTLB_LOAD_MISSES:WALK_COMPLETED",
+						 "perf::PAGE-FAULTS"};
+	std::string list;
+	for (const auto &e : events)
+		list += (list.empty() ? "" : ",") + e;
+	ProgramRun run = lat_mem_rd({"-P", "2", "-N", "3", "--sample-ms", "0.05", "--counters",
+				     list, "--json", json, "1M"},
+				    GetParam());
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	ASSERT_FALSE(doc["latency"].empty());
+	auto lines = lines_of(run.out);
+	auto printed = [&](const std::string &text) {
+		return std::ranges::any_of(lines, [&](const std::string &l) {
+			return l.find(text) != std::string::npos;
+		});
+	};
+	for (const auto &p : doc["latency"]) {
+		ASSERT_EQ(p["thread_counters"].size(), 2u) << p.dump();
+		EXPECT_NE(p["thread_counters"][0]["cpu"], p["thread_counters"][1]["cpu"]);
+		std::string label = pfn::format_size(p["range_bytes"].get<size_t>()) + " 4k stride, CPU ";
+		for (const auto &t : p["thread_counters"]) {
+			const auto &c = t["counters"];
+			EXPECT_GT(t["loads"].get<uint64_t>(), 0u);
+			for (const auto &e : events) {
+				bool counted = c["values"].contains(e);
+				bool explained = c["unavailable"].contains(e);
+				EXPECT_NE(counted, explained) << e << ": " << c.dump();
+			}
+			if (!c["values"].empty()) {
+				std::string mine = label + std::to_string(t["cpu"].get<int>()) + ": ";
+				EXPECT_TRUE(printed(mine)) << mine << "\n" << run.out;
+			}
+		}
+	}
+	// Every event not counted is named once on the one "counters unavailable:" line.
+	const auto &first = doc["latency"][0]["thread_counters"][0]["counters"];
+	std::vector<std::string> missing;
+	for (const auto &[event, why] : first["unavailable"].items())
+		missing.push_back(event);
+	if (!missing.empty()) {
+		ASSERT_TRUE(printed("counters unavailable: ")) << run.out;
+		std::string line = *std::ranges::find_if(lines, [](const std::string &l) {
+			return l.rfind("counters unavailable: ", 0) == 0;
+		});
+		for (const auto &e : missing) {
+			// "a, b: reason": an event is followed by ", " or ": ".
+			bool named = line.find(e + ": ") != std::string::npos ||
+				     line.find(e + ", ") != std::string::npos;
+			EXPECT_TRUE(named) << e << " in " << line;
+		}
+	}
+	std::filesystem::remove(json);
+}
+
+INSTANTIATE_TEST_SUITE_P(Cpus, LatMemRdParallelCounters,
+			 ::testing::Values(std::vector<std::string>{},
+					   std::vector<std::string>{"LIBPFM_FORCE_PMU=icx"}),
+			 [](const auto &param) { return param.param.empty() ? "AsIs" : "IntelPmuTables"; });
 
 TEST(LatMemRd, CompareWithTlbCostTimesBothOrdersPerSizeAndMapping)
 {

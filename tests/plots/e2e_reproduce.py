@@ -104,6 +104,12 @@ class EndToEnd(unittest.TestCase):
         with open(os.path.join(path, "summary.md")) as f:
             summary = f.read()
         self.assertIn(d["system"]["kernel"], summary)
+        # The machine's memory as lat_mem_rd read it before measuring, printed as recorded.
+        self.assertIn(f"| NUMA layout | {d['system']['numa_layout']} |", summary)
+        for node in d["system"]["numa_nodes"]:
+            self.assertIn(f"node {node['node']}: CPUs {node['cpus']}, ", summary)
+            self.assertGreater(node["total_bytes"], 0)
+            self.assertLessEqual(node["free_bytes"], node["total_bytes"])
         self.assertIn("Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement",
                       summary)
 

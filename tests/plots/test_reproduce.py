@@ -117,6 +117,7 @@ class Reproduce(unittest.TestCase):
         for text in ("thp vs 4k", "Quick run", "Memory Size (MB) Without Huge Mapping",
                      "16.00 150.000 ns 100.000 ns 33.3%", "64.00 5.76 ms 4.80 ms 16.7%",
                      "6.1.0-fake", "Fake CPU", "enabled: madvise", "every row verified",
+                     "| NUMA layout | node 0: CPUs 0-1, 3.9 GiB total, 1.2 GiB free |",
                      "PAPI_TLB_DM: fake: no PMU", "![latency](latency.png)",
                      "./pfnbench reproduce --quick", "lat_mem_rd --compare --cpu",
                      "memcpy_test --compare --without 4k --with thp --cpu"):

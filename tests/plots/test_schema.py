@@ -32,6 +32,20 @@ class Schema(unittest.TestCase):
         self.assertIn("tables/copy/0: 'mismatch' is a required property", errors)
         self.assertIn("backend/with: 'huge' is not one of", errors)
 
+    def test_parallel_points_carry_each_threads_counters(self):
+        d = load_fixture("run-b")
+        point = d["latency"][0]
+        point["thread_counters"] = [
+            {"cpu": cpu, "loads": 5000000, "counters": {"values": {"perf::PAGE-FAULTS": 0},
+                                                        "unavailable": {}}}
+            for cpu in (0, 1)]
+        self.assertEqual(doc.schema_errors(d), [])
+        del point["thread_counters"][1]["loads"]
+        point["thread_counters"][0]["cpu"] = -1
+        errors = "\n".join(doc.schema_errors(d))
+        self.assertIn("latency/0/thread_counters/1: 'loads' is a required property", errors)
+        self.assertIn("latency/0/thread_counters/0/cpu", errors)
+
     def test_empty_samples_and_wrong_schema_id(self):
         bad = load_fixture("run-a")
         bad["latency"][0]["samples_ns"] = []
