@@ -103,8 +103,12 @@ int main(int argc, char **argv)
 		if (stop && n == atoi(stop))
 			exit(1);
 		n++;
-		/* The console shows which test a crash or a splat came from. */
+		/*
+		 * Both channels say which test runs now: the console for the
+		 * splat it may cause, KTAP for a run that never finishes it.
+		 */
 		fprintf(stderr, "# %d %s\n", n, t->name);
+		printf("# %d %s\n", n, t->name);
 		rc = run_one(t, reason, sizeof(reason));
 		if (rc == 0) {
 			passed++;

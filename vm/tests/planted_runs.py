@@ -27,7 +27,8 @@ CASES = {
                    ["--kernels", "6.12", "--expect-remap", "pmd"],
                    ["maps_reads_and_writes_remap: not ok", "remap-expected: pmd"]),
     "fixture-bug": ("the fixture kernel whose fork deposits no table for the child",
-                    ["--kernels", "fixture-bug"], ["remap-expected: pmd"]),
+                    ["--kernels", "fixture-bug"],
+                    ["remap-expected: pmd", " fork_child_reads_and_writes_remap): "]),
 }
 DEFAULT_CASES = "exit,warn,expect-pmd"
 

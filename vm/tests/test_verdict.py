@@ -68,6 +68,14 @@ class BrokenResults(unittest.TestCase):
         self.assertFails(run(results=results), "1 of 3 planned",
                          "reported ok although its subtests failed")
 
+    def test_a_crash_inside_a_test_program_names_the_running_test(self):
+        started = BEHAVIOUR.replace("    ok 2 maps", "    # 2 maps_reads_and_writes_remap\n    ok 2 maps")
+        crashed = started.split("    ok 2")[0]
+        results = GOOD_RESULTS.replace(BEHAVIOUR, crashed).split("ok 2 behaviour_tests")[0]
+        self.assertFails(run(results=results), "1 of 3 planned",
+                         "2 (unfinished) subtests: 1 of 3 planned results "
+                         "(the run stopped in 2 maps_reads_and_writes_remap)")
+
     def test_a_program_exiting_non_zero_fails(self):
         results = GOOD_RESULTS.replace("ok 2 behaviour_tests", "not ok 2 behaviour_tests")
         self.assertFails(run(results=results), "2 behaviour_tests: not ok")
@@ -118,6 +126,12 @@ class BrokenConsole(unittest.TestCase):
 
     def test_a_bug_fails(self):
         self.assertConsoleFails("[    2.0] BUG: Bad page map in process t", "BUG")
+
+    def test_a_splat_names_the_test_that_ran(self):
+        console = GOOD_CONSOLE.replace(
+            "PFNBENCH-VM:", "# 16 fork_pte\n# 17 fork_remap\n[    5.7] BUG: kernel NULL pointer "
+            "dereference\nPFNBENCH-VM:")
+        self.assertIn("BUG (during test 17 fork_remap)", "\n".join(run(console=console)))
 
     def test_a_page_table_check_bug_on_fails(self):
         self.assertConsoleFails("[    2.0] kernel BUG at mm/page_table_check.c:87!", "BUG")
