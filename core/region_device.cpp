@@ -154,6 +154,12 @@ const char *cache_name(uint32_t cache)
 		return "write-combining";
 	case PFNBENCH_CACHE_UC:
 		return "uncached";
+	case PFNBENCH_CACHE_UC_MINUS:
+		return "uncached-minus";
+	case PFNBENCH_CACHE_WT:
+		return "write-through";
+	case PFNBENCH_CACHE_WP:
+		return "write-protected";
 	default:
 		return "other-cached";
 	}

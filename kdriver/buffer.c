@@ -32,7 +32,7 @@ MODULE_PARM_DESC(phys_size, "Bytes of that range (0: use the page allocator)");
 static char *caching = "wb";
 module_param(caching, charp, 0444);
 MODULE_PARM_DESC(caching,
-		 "Cache mode of the range: wb, wc or uc (page-allocator RAM is always wb)");
+		 "Cache mode of the range: wb, wc, uc or wt (page-allocator RAM is always wb)");
 
 /* Bytes held by all buffers, so tests can see that nothing leaks. */
 static atomic_long_t allocated = ATOMIC_LONG_INIT(0);
@@ -59,6 +59,8 @@ static int parse_caching(void)
 		range.cache = PFNBENCH_CACHE_WC;
 	else if (!strcmp(caching, "uc"))
 		range.cache = PFNBENCH_CACHE_UC;
+	else if (!strcmp(caching, "wt"))
+		range.cache = PFNBENCH_CACHE_WT;
 	else
 		return -EINVAL;
 	return 0;
@@ -77,6 +79,8 @@ static void __iomem *map_range(void)
 		return ioremap_wc(range_base, range_size);
 	case PFNBENCH_CACHE_UC:
 		return ioremap_uc(range_base, range_size);
+	case PFNBENCH_CACHE_WT:
+		return ioremap_wt(range_base, range_size);
 	default:
 		return ioremap_cache(range_base, range_size);
 	}
@@ -88,7 +92,7 @@ int pfnbench_mem_init(void)
 	int err;
 
 	if (parse_caching()) {
-		pr_err("caching=%s: use wb, wc or uc\n", caching);
+		pr_err("caching=%s: use wb, wc, uc or wt\n", caching);
 		return -EINVAL;
 	}
 	if (!range_size) {
@@ -191,6 +195,8 @@ pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot)
 		return pgprot_writecombine(prot);
 	case PFNBENCH_CACHE_UC:
 		return pgprot_noncached(prot);
+	case PFNBENCH_CACHE_WT:
+		return pgprot_writethrough(prot);
 	default:
 		return prot;
 	}

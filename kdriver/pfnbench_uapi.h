@@ -17,7 +17,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of the structures or ioctls below. */
-#define PFNBENCH_ABI_VERSION	1
+#define PFNBENCH_ABI_VERSION	2
 
 #define PFNBENCH_DEVICE_NAME	"pfnbench"
 #define PFNBENCH_DEVICE_PATH	"/dev/pfnbench"
@@ -48,13 +48,26 @@ enum pfnbench_pmd_state {
 	PFNBENCH_PMD_NO = 2,
 };
 
-/* Cache modes of mappings, as requested (INFO) and as found (WALK). */
+/*
+ * Cache modes, as asked for the reserved range (INFO) and as found in the page
+ * table entries (WALK). The walk decodes each entry's cache bits (on x86 the
+ * PAT, PCD and PWT bits: bit 7 of a PTE, bit 12 of a PMD or PUD leaf) with the
+ * kernel's own PAT layout, so a mode that changed under a split shows: a PSE
+ * bit leaking into split PTEs as their PAT bit reads WC as WP and UC as WT.
+ */
 enum pfnbench_cache {
 	PFNBENCH_CACHE_WB = 0,		/* write-back */
 	PFNBENCH_CACHE_WC = 1,		/* write-combining */
-	PFNBENCH_CACHE_UC = 2,		/* uncached (UC or UC-) */
-	PFNBENCH_CACHE_OTHER = 3,	/* anything else, or unknown here */
-	PFNBENCH_CACHE_COUNT = 4,
+	PFNBENCH_CACHE_UC = 2,		/* uncached (strong UC) */
+	PFNBENCH_CACHE_UC_MINUS = 3,	/* uncached, MTRRs may override (UC-) */
+	PFNBENCH_CACHE_WT = 4,		/* write-through */
+	PFNBENCH_CACHE_WP = 5,		/* write-protected */
+	/*
+	 * Bits the kernel gives no cache mode (on x86: a PAT index it only
+	 * keeps as an alias), or an architecture the walk cannot decode.
+	 */
+	PFNBENCH_CACHE_OTHER = 6,
+	PFNBENCH_CACHE_COUNT = 7,
 };
 
 struct pfnbench_info {

@@ -255,6 +255,12 @@ const char *cache_name(uint32_t cache)
 		return "wc";
 	case PFNBENCH_CACHE_UC:
 		return "uc";
+	case PFNBENCH_CACHE_UC_MINUS:
+		return "uc-";
+	case PFNBENCH_CACHE_WT:
+		return "wt";
+	case PFNBENCH_CACHE_WP:
+		return "wp";
 	default:
 		return "other";
 	}
