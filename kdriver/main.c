@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -315,6 +316,43 @@ static long ioctl_walk(void __user *arg)
 	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
 }
 
+/* The file of a pfnbench mapping has these fops; the walk and zap check it. */
+static bool is_pfnbench_vma(struct vm_area_struct *vma)
+{
+	return vma->vm_file && vma->vm_file->f_op == &pfnbench_fops;
+}
+
+static long ioctl_zap(void __user *arg)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct pfnbench_zap z;
+	int err = 0;
+
+	if (copy_from_user(&z, arg, sizeof(z)))
+		return -EFAULT;
+	if (z.flags || !mm || !z.len || !PAGE_ALIGNED(z.start) ||
+	    !PAGE_ALIGNED(z.len) || z.start + z.len < z.start ||
+	    z.start + z.len > TASK_SIZE)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = find_vma(mm, z.start);
+	if (!vma || vma->vm_start > z.start || z.start + z.len > vma->vm_end ||
+	    !is_pfnbench_vma(vma)) {
+		err = -EINVAL;
+	} else {
+		/* Renamed in 7.1; both need a range inside a VM_PFNMAP VMA. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+		zap_special_vma_range(vma, z.start, z.len);
+#else
+		zap_vma_ptes(vma, z.start, z.len);
+#endif
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
 static long pfnbench_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -328,6 +366,8 @@ static long pfnbench_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_alloc(pf, uarg);
 	case PFNBENCH_IOC_WALK:
 		return ioctl_walk(uarg);
+	case PFNBENCH_IOC_ZAP:
+		return ioctl_zap(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -6,7 +6,8 @@
  * NUMA node and mapping mode, then mmap(MAP_SHARED) maps it. The buffer is
  * made of 2 MiB-aligned physical chunks so that every chunk can be mapped by
  * a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a range of the
- * caller's pfnbench mappings, so a benchmark can prove what it measured.
+ * caller's pfnbench mappings, so a benchmark can prove what it measured;
+ * PFNBENCH_IOC_ZAP clears some of them, as a driver revoking memory would.
  *
  * Plain C, shared by the module and by user space (C and C++).
  */
@@ -136,9 +137,24 @@ struct pfnbench_walk {
 	__u64 bytes_cache[PFNBENCH_CACHE_COUNT];
 };
 
+/*
+ * Zaps (clears, like a driver revoking device memory with zap_vma_ptes())
+ * the page table entries of [start, start + len), which must be page aligned
+ * and inside one pfnbench mapping of the caller (-EINVAL otherwise). Part of
+ * a PMD leaf is zapped by splitting it first. The mapping stays: a touch of a
+ * zapped page faults, which in modes without a fault handler (pte, remap) is
+ * SIGBUS, and in the others maps the page again.
+ */
+struct pfnbench_zap {
+	__u64 start;		/* in: user virtual address */
+	__u64 len;		/* in: bytes */
+	__u64 flags;		/* in: must be 0 */
+};
+
 #define PFNBENCH_IOC_MAGIC	0xD7
 #define PFNBENCH_IOC_INFO	_IOR(PFNBENCH_IOC_MAGIC, 0, struct pfnbench_info)
 #define PFNBENCH_IOC_ALLOC	_IOWR(PFNBENCH_IOC_MAGIC, 1, struct pfnbench_alloc)
 #define PFNBENCH_IOC_WALK	_IOWR(PFNBENCH_IOC_MAGIC, 2, struct pfnbench_walk)
+#define PFNBENCH_IOC_ZAP	_IOW(PFNBENCH_IOC_MAGIC, 3, struct pfnbench_zap)
 
 #endif /* _UAPI_LINUX_PFNBENCH_H */

@@ -99,6 +99,26 @@ struct pfnbench_walk dev_walk(const void *addr, size_t len)
 	return w;
 }
 
+int dev_zap_err(const void *addr, size_t len)
+{
+	struct pfnbench_zap z = { .start = (uintptr_t)addr, .len = len };
+	int fd = dev_open();
+	int err = 0;
+
+	if (ioctl(fd, PFNBENCH_IOC_ZAP, &z) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void dev_zap(const void *addr, size_t len)
+{
+	int err = dev_zap_err(addr, len);
+
+	if (err)
+		FAIL("ZAP %p + %zu: %s", addr, len, strerror(-err));
+}
+
 void print_walk(const char *what, const struct pfnbench_walk *w)
 {
 	int i;

@@ -30,6 +30,9 @@ struct pfnbench_walk dev_walk(const void *addr, size_t len);
 /* WALK returning 0 or -errno. */
 int dev_walk_err(const void *addr, size_t len, struct pfnbench_walk *w);
 void print_walk(const char *what, const struct pfnbench_walk *w);
+/* ZAP returning 0 or -errno; dev_zap() must succeed. */
+int dev_zap_err(const void *addr, size_t len);
+void dev_zap(const void *addr, size_t len);
 
 /* One word per 64 bytes, derived from the byte offset and a seed. */
 void fill(char *p, size_t len, size_t base, uint64_t seed);

@@ -523,6 +523,34 @@ TEST(walk_refuses_bad_ranges)
 	ASSERT_EQ(w.bytes_hole, CHUNK);
 }
 
+TEST(zap_refuses_bad_ranges)
+{
+	int fd = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, 2 * CHUNK, 0);
+	char *anon = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct pfnbench_zap z = { .start = (uintptr_t)p, .len = PAGE,
+				  .flags = 1 };
+	int ctl = dev_open();
+
+	ASSERT_TRUE(anon != MAP_FAILED);
+	fill(p, 2 * CHUNK, 0, SEED);
+	ASSERT_EQ(dev_zap_err(p + 1, PAGE), -EINVAL);
+	ASSERT_EQ(dev_zap_err(p, 0), -EINVAL);
+	ASSERT_EQ(dev_zap_err(p, 100), -EINVAL);
+	ASSERT_EQ(dev_zap_err(anon, PAGE), -EINVAL);
+	ASSERT_EQ(dev_zap_err((void *)-PAGE, 2 * PAGE), -EINVAL);
+	/* Past the end of the mapping, and across two VMAs. */
+	ASSERT_EQ(dev_zap_err(p, 2 * CHUNK + PAGE), -EINVAL);
+	ASSERT_OK(mprotect(p, CHUNK, PROT_READ));
+	ASSERT_EQ(dev_zap_err(p + CHUNK - PAGE, 2 * PAGE), -EINVAL);
+	ASSERT_ERRNO(ioctl(ctl, PFNBENCH_IOC_ZAP, &z), EINVAL);
+	ASSERT_ERRNO(ioctl(ctl, PFNBENCH_IOC_ZAP, NULL), EFAULT);
+	/* Nothing was zapped. */
+	assert_data(p, 2 * CHUNK, 0, SEED);
+	ASSERT_EQ(dev_walk(p, 2 * CHUNK).bytes_hole, 0);
+}
+
 TEST(read_only_file_maps_read_only)
 {
 	int fd = open(PFNBENCH_DEVICE_PATH, O_RDONLY);
