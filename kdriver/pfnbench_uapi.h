@@ -38,9 +38,20 @@ enum pfnbench_mode {
 	 * ->fault inserts 4 KiB PTEs otherwise
 	 */
 	PFNBENCH_MODE_FAULT = 3,
+	/*
+	 * The series' gate: remap_pfn_range() in 2 MiB steps from ->mmap as in
+	 * REMAP, but in a VMA that has a ->fault handler, which the series
+	 * leaves to fault-time insertion: PTEs on every kernel. REMAP_FAULT's
+	 * ->fault maps 4 KiB pages (again, after PFNBENCH_IOC_ZAP);
+	 * REMAP_SIGBUS's only returns VM_FAULT_SIGBUS, as many drivers' do.
+	 */
+	PFNBENCH_MODE_REMAP_FAULT = 4,
+	PFNBENCH_MODE_REMAP_SIGBUS = 5,
 };
 
 #define PFNBENCH_MODE_BIT(mode)	(1U << (mode))
+/* Per-mode arrays have this many slots; every mode is below it. */
+#define PFNBENCH_MODE_SLOTS	8
 
 /* Whether a mode was seen to produce PMD leaves on the running kernel. */
 enum pfnbench_pmd_state {
@@ -74,8 +85,12 @@ enum pfnbench_cache {
 struct pfnbench_info {
 	__u32 abi_version;	/* PFNBENCH_ABI_VERSION of the module */
 	__u32 modes;		/* PFNBENCH_MODE_BIT() of the modes ALLOC accepts */
-	__u32 pmd_modes;	/* modes built to give PMD leaves on this kernel */
-	__u32 remap_pmd;	/* enum pfnbench_pmd_state: what REMAP got */
+	/*
+	 * Modes that give PMD leaves here: FAULT where the kernel has huge
+	 * PFNMAP faults, any other mode once pmd_seen says it got one.
+	 */
+	__u32 pmd_modes;
+	__u32 remap_pmd;	/* pmd_seen[PFNBENCH_MODE_REMAP] */
 	__u32 kernel_version;	/* LINUX_VERSION_CODE the module was built for */
 	__u32 nr_node_ids;	/* NUMA node ids are below this */
 	__u64 chunk_bytes;	/* allocation unit and PMD leaf size */
@@ -94,6 +109,16 @@ struct pfnbench_info {
 	__u64 phys_bytes;
 	__s32 phys_node;	/* -1 if unknown */
 	__u32 caching;		/* enum pfnbench_cache asked for the range */
+	/*
+	 * What the kernel gave, per enum pfnbench_mode: enum
+	 * pfnbench_pmd_state of the last whole, aligned chunk mapped in that
+	 * mode (by any process), read back from its PMD right after it was
+	 * mapped: at mmap time in the modes that map there, at fault time in
+	 * FAULT (and in REMAP_FAULT when its ->fault maps again). Not what the
+	 * kernel's configuration promises: a PMD leaf the kernel declined (say
+	 * the fault path under PR_SET_THP_DISABLE) reads PFNBENCH_PMD_NO.
+	 */
+	__u32 pmd_seen[PFNBENCH_MODE_SLOTS];
 };
 
 /*

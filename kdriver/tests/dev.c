@@ -261,6 +261,10 @@ const char *mode_name(uint32_t mode)
 		return "remap";
 	case PFNBENCH_MODE_FAULT:
 		return "fault";
+	case PFNBENCH_MODE_REMAP_FAULT:
+		return "remap-fault";
+	case PFNBENCH_MODE_REMAP_SIGBUS:
+		return "remap-sigbus";
 	default:
 		return "unknown";
 	}

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#define MAX_TESTS 128
+#define MAX_TESTS 256
 #define SKIP_STATUS 77
 #define TEST_TIMEOUT_S 120
 

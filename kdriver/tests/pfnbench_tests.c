@@ -97,6 +97,10 @@ static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 		else
 			ASSERT_EQ(w->bytes_pte, len);
 		break;
+	default:
+		/* The series' gate: a VMA with a fault handler gets PTEs. */
+		ASSERT_EQ(w->bytes_pte, len);
+		break;
 	}
 	/* PFNMAP entries all carry the special bit (PTE or PMD). */
 	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd);
@@ -106,7 +110,9 @@ static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 #define EACH_MODE(fn)							\
 	TEST(fn##_pte) { fn(PFNBENCH_MODE_PTE); }			\
 	TEST(fn##_remap) { fn(PFNBENCH_MODE_REMAP); }			\
-	TEST(fn##_fault) { fn(PFNBENCH_MODE_FAULT); }
+	TEST(fn##_fault) { fn(PFNBENCH_MODE_FAULT); }			\
+	TEST(fn##_remap_fault) { fn(PFNBENCH_MODE_REMAP_FAULT); }	\
+	TEST(fn##_remap_sigbus) { fn(PFNBENCH_MODE_REMAP_SIGBUS); }
 
 static void maps_reads_and_writes(uint32_t mode)
 {
@@ -126,6 +132,9 @@ static void maps_reads_and_writes(uint32_t mode)
 	w = dev_walk(p, LEN);
 	print_walk("after writing", &w);
 	assert_shape(mode, &w, LEN);
+	/* INFO says what this mapping got, as the walk read it. */
+	ASSERT_EQ(module_info().pmd_seen[mode],
+		  w.bytes_pmd ? PFNBENCH_PMD_YES : PFNBENCH_PMD_NO);
 	ASSERT_EQ(w.bytes_write, LEN);
 	/* Page-allocator RAM is mapped write-back. */
 	ASSERT_EQ(w.bytes_cache[PFNBENCH_CACHE_WB], LEN);
@@ -373,7 +382,10 @@ TEST(info_describes_module_and_kernel)
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE));
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP));
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT));
+	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_FAULT));
+	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_SIGBUS));
 	ASSERT_TRUE(!(info.pmd_modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE)));
+	ASSERT_EQ(info.remap_pmd, info.pmd_seen[PFNBENCH_MODE_REMAP]);
 	ASSERT_EQ(info.buf_bytes, 0);
 	ASSERT_EQ(info.buf_mode, 0);
 	ASSERT_TRUE(info.release[0] != '\0');
@@ -446,7 +458,9 @@ TEST(unknown_modes_and_flags_are_refused)
 				      .mode = PFNBENCH_MODE_PTE, .flags = 1 };
 
 	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 0, NULL), -EINVAL);
-	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 4, NULL), -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_REMAP_SIGBUS + 1, NULL),
+		  -EINVAL);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_SLOTS, NULL), -EINVAL);
 	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 0xffffffff, NULL), -EINVAL);
 	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_ALLOC, &req), EINVAL);
 	req.flags = 0;
