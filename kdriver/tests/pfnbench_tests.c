@@ -46,23 +46,6 @@ static bool fault_gives_pmd(void)
 	       PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
 }
 
-/*
- * Whether remap_pfn_range() must give PMD leaves here (1), PTEs (0), or
- * either (-1), as the harness said in PFNBENCH_EXPECT_REMAP=pmd|pte.
- */
-static int expect_remap_pmd(void)
-{
-	const char *want = getenv("PFNBENCH_EXPECT_REMAP");
-
-	if (!want || !*want)
-		return -1;
-	if (!strcmp(want, "pmd"))
-		return 1;
-	if (!strcmp(want, "pte"))
-		return 0;
-	FAIL("PFNBENCH_EXPECT_REMAP=%s: expected pmd or pte", want);
-}
-
 /* The shape a fully touched mapping of `mode` must have on this kernel. */
 static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 			 size_t len)
