@@ -138,6 +138,9 @@ static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
 
 	if (order != PMD_ORDER)
 		return VM_FAULT_FALLBACK;
+	/* A leaf that would not keep the cache mode: PTEs instead. */
+	if (buf->phys && !pfnbench_fault_pmd_keeps_cache())
+		return VM_FAULT_FALLBACK;
 	/*
 	 * The leaf must fit the VMA (it may have been split or shrunk) and map
 	 * exactly one whole chunk.
@@ -308,7 +311,8 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT) |
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_FAULT) |
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_SIGBUS),
-		.pmd_modes = PFNBENCH_HUGE_FAULT ?
+		.pmd_modes = PFNBENCH_HUGE_FAULT &&
+			     pfnbench_fault_pmd_keeps_cache() ?
 			     PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT) : 0,
 		.kernel_version = LINUX_VERSION_CODE,
 		.nr_node_ids = nr_node_ids,

@@ -87,7 +87,9 @@ struct pfnbench_info {
 	__u32 modes;		/* PFNBENCH_MODE_BIT() of the modes ALLOC accepts */
 	/*
 	 * Modes that give PMD leaves here: FAULT where the kernel has huge
-	 * PFNMAP faults, any other mode once pmd_seen says it got one.
+	 * PFNMAP faults and a fault-path leaf can keep the cache mode of the
+	 * buffers (on x86 not WT: vmf_insert_pfn_pmd() would make it UC), any
+	 * other mode once pmd_seen says it got one.
 	 */
 	__u32 pmd_modes;
 	__u32 remap_pmd;	/* pmd_seen[PFNBENCH_MODE_REMAP] */

@@ -849,6 +849,8 @@ static void phys_maps_with_the_asked_caching(uint32_t mode)
 	assert_shape(mode, &w, LEN);
 	ASSERT_EQ(w.bytes_cache[info.caching], LEN);
 	ASSERT_EQ(w.node_bytes[info.phys_node], LEN);
+	harness_record("shape", "%s in %s", w.bytes_pmd ? "pmd" : "pte",
+		       cache_name(info.caching));
 }
 
 TEST(phys_maps_with_the_asked_caching_pte)
