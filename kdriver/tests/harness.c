@@ -44,7 +44,7 @@ static void report(const char *kind, const char *text)
 		line[n - 1] = '\n';
 	}
 	if (report_fd >= 0 && write(report_fd, line, n) != n)
-		perror("harness: report");
+		perror("harness: message to the runner");
 }
 
 void harness_skip(const char *why)
