@@ -399,7 +399,7 @@ static long ioctl_walk(void __user *arg)
 	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
 }
 
-/* The file of a pfnbench mapping has these fops; the walk and zap check it. */
+/* Whether vma maps a pfnbench file (and so a pfnbench buffer). */
 static bool is_pfnbench_vma(struct vm_area_struct *vma)
 {
 	return vma->vm_file && vma->vm_file->f_op == &pfnbench_fops;
