@@ -154,6 +154,12 @@ const char *cache_name(uint32_t cache)
 		return "write-combining";
 	case PFNBENCH_CACHE_UC:
 		return "uncached";
+	case PFNBENCH_CACHE_UC_MINUS:
+		return "uncached-minus";
+	case PFNBENCH_CACHE_WT:
+		return "write-through";
+	case PFNBENCH_CACHE_WP:
+		return "write-protected";
 	default:
 		return "other-cached";
 	}
@@ -350,10 +356,17 @@ std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
 		throw Unavailable(fmt::format("kdriver on {} has no {} mode", info.release,
 					      mapping_name(spec.kind)));
 	// A fault-mode mapping that can only be 4 KiB would pose as a huge one.
-	if (mode == PFNBENCH_MODE_FAULT && !(info.pmd_modes & PFNBENCH_MODE_BIT(mode)))
+	if (mode == PFNBENCH_MODE_FAULT && !(info.pmd_modes & PFNBENCH_MODE_BIT(mode))) {
+		if (info.phys_bytes && info.caching == PFNBENCH_CACHE_WT)
+			throw Unavailable(fmt::format(
+				"device-fault gives no PMD leaves for kdriver's write-through {}: "
+				"the kernel's fault path cannot keep that cache mode in a PMD "
+				"leaf; use device-remap or device-pte",
+				source_text(info)));
 		throw Unavailable(fmt::format("device-fault needs huge PFNMAP faults (Linux >= "
 					      "6.12); kernel {} has none: use device-pte or thp",
 					      info.release));
+	}
 
 	const uint64_t chunk = info.chunk_bytes ? info.chunk_bytes : 2 * MiB;
 	const uint64_t bytes = (spec.bytes + chunk - 1) / chunk * chunk;

@@ -12,6 +12,7 @@
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
+#include <linux/mmap_lock.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
@@ -40,8 +41,11 @@ static unsigned long max_mib = 65536;
 module_param(max_mib, ulong, 0444);
 MODULE_PARM_DESC(max_mib, "Largest buffer one file may allocate, in MiB");
 
-/* enum pfnbench_pmd_state: what the last aligned REMAP step produced. */
-static atomic_t pfnbench_remap_pmd = ATOMIC_INIT(PFNBENCH_PMD_UNKNOWN);
+/*
+ * Per enum pfnbench_mode, enum pfnbench_pmd_state of the last whole chunk
+ * mapped in that mode (PFNBENCH_PMD_UNKNOWN is 0).
+ */
+static atomic_t pfnbench_pmd_seen[PFNBENCH_MODE_SLOTS];
 
 struct pfnbench_file {
 	struct mutex lock;		/* serialises ALLOC against mmap */
@@ -58,6 +62,35 @@ static void pfnbench_vm_close(struct vm_area_struct *vma)
 	pfnbench_buf_put(vma->vm_private_data);
 }
 
+/* Whether the PMD-aligned [addr, addr + PMD_SIZE) maps one whole chunk. */
+static bool maps_whole_chunk(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct pfnbench_buf *buf = vma->vm_private_data;
+	unsigned long pgoff;
+
+	if (addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+		return false;
+	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	return !(pgoff % PFNBENCH_CHUNK_PAGES) &&
+	       pgoff + PFNBENCH_CHUNK_PAGES <= buf_pages(buf);
+}
+
+/*
+ * Records what the whole chunk just mapped at the PMD-aligned addr got, read
+ * back from its PMD: a leaf or not. The caller holds the mmap lock or the
+ * VMA's lock, so the page tables above the chunk stay.
+ */
+static void note_shape(struct vm_area_struct *vma, unsigned long addr)
+{
+	struct pfnbench_buf *buf = vma->vm_private_data;
+	bool leaf;
+	pmd_t pmd;
+
+	leaf = pfnbench_read_pmd(vma->vm_mm, addr, &pmd) && pmd_leaf(pmd);
+	atomic_set(&pfnbench_pmd_seen[buf->mode],
+		   leaf ? PFNBENCH_PMD_YES : PFNBENCH_PMD_NO);
+}
+
 /*
  * PTE and REMAP modes map everything in ->mmap and have no fault handler: a
  * kernel carrying the remap_pfn_range() PMD series only installs PMD leaves
@@ -68,15 +101,30 @@ static const struct vm_operations_struct pfnbench_remap_vm_ops = {
 	.close = pfnbench_vm_close,
 };
 
-/* 4 KiB fallback of FAULT mode, and its only path on kernels before 6.12. */
+/*
+ * 4 KiB fallback of FAULT mode, and its only path on kernels before 6.12;
+ * in REMAP_FAULT mode, what maps a zapped page again.
+ */
 static vm_fault_t pfnbench_fault(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct pfnbench_buf *buf = vma->vm_private_data;
+	unsigned long addr = vmf->address & PMD_MASK;
+	vm_fault_t ret;
 
 	if (vmf->pgoff >= buf_pages(buf))
 		return VM_FAULT_SIGBUS;
-	return vmf_insert_pfn(vma, vmf->address, buf_pfn(buf, vmf->pgoff));
+	ret = vmf_insert_pfn(vma, vmf->address, buf_pfn(buf, vmf->pgoff));
+	/* A PTE where a PMD leaf would have fitted: say so. */
+	if (ret == VM_FAULT_NOPAGE && maps_whole_chunk(vma, addr))
+		note_shape(vma, addr);
+	return ret;
+}
+
+/* REMAP_SIGBUS: the fault handler many drivers have, which never maps. */
+static vm_fault_t pfnbench_sigbus_fault(struct vm_fault *vmf)
+{
+	return VM_FAULT_SIGBUS;
 }
 
 #if PFNBENCH_HUGE_FAULT
@@ -85,26 +133,31 @@ static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
 	struct vm_area_struct *vma = vmf->vma;
 	struct pfnbench_buf *buf = vma->vm_private_data;
 	unsigned long addr = vmf->address & PMD_MASK;
-	unsigned long pgoff, pfn;
+	unsigned long pfn;
+	vm_fault_t ret;
 
 	if (order != PMD_ORDER)
 		return VM_FAULT_FALLBACK;
-	/* The leaf must fit the VMA (it may have been split or shrunk)... */
-	if (addr < vma->vm_start || addr + PMD_SIZE > vma->vm_end)
+	/* A leaf that would not keep the cache mode: PTEs instead. */
+	if (buf->phys && !pfnbench_fault_pmd_keeps_cache())
 		return VM_FAULT_FALLBACK;
-	/* ...and map exactly one whole chunk. */
-	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
-	if (pgoff % PFNBENCH_CHUNK_PAGES ||
-	    pgoff + PFNBENCH_CHUNK_PAGES > buf_pages(buf))
+	/*
+	 * The leaf must fit the VMA (it may have been split or shrunk) and map
+	 * exactly one whole chunk.
+	 */
+	if (!maps_whole_chunk(vma, addr))
 		return VM_FAULT_FALLBACK;
-	pfn = buf_pfn(buf, pgoff);
+	pfn = buf_pfn(buf, vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT));
 	/* pfn_t is gone since 6.17; PFN_DEV alone marks the leaf special. */
 #if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
-	return vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+	ret = vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
 #else
-	return vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
-				  vmf->flags & FAULT_FLAG_WRITE);
+	ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+				 vmf->flags & FAULT_FLAG_WRITE);
 #endif
+	if (ret == VM_FAULT_NOPAGE)
+		note_shape(vma, addr);
+	return ret;
 }
 #endif
 
@@ -117,14 +170,28 @@ static const struct vm_operations_struct pfnbench_fault_vm_ops = {
 #endif
 };
 
-/* Records whether an aligned 2 MiB remap_pfn_range() gave a PMD leaf. */
-static void note_remap_result(struct vm_area_struct *vma, unsigned long addr)
-{
-	pmd_t pmd;
-	bool leaf = pfnbench_read_pmd(vma->vm_mm, addr, &pmd) && pmd_leaf(pmd);
+/* The series' gate: remap_pfn_range() from ->mmap, and a fault handler. */
+static const struct vm_operations_struct pfnbench_remap_fault_vm_ops = {
+	.open = pfnbench_vm_open,
+	.close = pfnbench_vm_close,
+	.fault = pfnbench_fault,
+};
 
-	atomic_set(&pfnbench_remap_pmd,
-		   leaf ? PFNBENCH_PMD_YES : PFNBENCH_PMD_NO);
+static const struct vm_operations_struct pfnbench_remap_sigbus_vm_ops = {
+	.open = pfnbench_vm_open,
+	.close = pfnbench_vm_close,
+	.fault = pfnbench_sigbus_fault,
+};
+
+/* Records what the whole chunks mapped at mmap time got. */
+static void note_mapped_shape(struct vm_area_struct *vma)
+{
+	unsigned long addr;
+
+	for (addr = ALIGN(vma->vm_start, PMD_SIZE); addr < vma->vm_end;
+	     addr += PMD_SIZE)
+		if (maps_whole_chunk(vma, addr))
+			note_shape(vma, addr);
 }
 
 static int map_pte(struct vm_area_struct *vma, struct pfnbench_buf *buf)
@@ -162,8 +229,6 @@ static int map_remap(struct vm_area_struct *vma, struct pfnbench_buf *buf)
 				      vma->vm_page_prot);
 		if (err)
 			return err;
-		if (len == PMD_SIZE && IS_ALIGNED(addr, PMD_SIZE))
-			note_remap_result(vma, addr);
 		addr += len;
 		pgoff += len >> PAGE_SHIFT;
 		cond_resched();
@@ -212,11 +277,22 @@ static int pfnbench_mmap(struct file *file, struct vm_area_struct *vma)
 		vma->vm_ops = &pfnbench_remap_vm_ops;
 		err = map_remap(vma, buf);
 		break;
+	/* vm_ops first: remap_pfn_range() may look at them. */
+	case PFNBENCH_MODE_REMAP_FAULT:
+		vma->vm_ops = &pfnbench_remap_fault_vm_ops;
+		err = map_remap(vma, buf);
+		break;
+	case PFNBENCH_MODE_REMAP_SIGBUS:
+		vma->vm_ops = &pfnbench_remap_sigbus_vm_ops;
+		err = map_remap(vma, buf);
+		break;
 	default:
 		vma->vm_ops = &pfnbench_fault_vm_ops;
 		err = 0;
 		break;
 	}
+	if (!err && buf->mode != PFNBENCH_MODE_FAULT)
+		note_mapped_shape(vma);
 	/*
 	 * On failure the core unmaps what was mapped and does not call
 	 * ->close, so the reference is taken only on success.
@@ -232,10 +308,12 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 		.abi_version = PFNBENCH_ABI_VERSION,
 		.modes = PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE) |
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP) |
-			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT),
-		.pmd_modes = PFNBENCH_HUGE_FAULT ?
+			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT) |
+			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_FAULT) |
+			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_SIGBUS),
+		.pmd_modes = PFNBENCH_HUGE_FAULT &&
+			     pfnbench_fault_pmd_keeps_cache() ?
 			     PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT) : 0,
-		.remap_pmd = atomic_read(&pfnbench_remap_pmd),
 		.kernel_version = LINUX_VERSION_CODE,
 		.nr_node_ids = nr_node_ids,
 		.chunk_bytes = PFNBENCH_CHUNK_SIZE,
@@ -243,10 +321,15 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 		.buf_node = NUMA_NO_NODE,
 	};
 	struct pfnbench_buf *buf;
+	int mode;
 
-	/* REMAP counts as a PMD mode once it was seen to give PMD leaves. */
-	if (info.remap_pmd == PFNBENCH_PMD_YES)
-		info.pmd_modes |= PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP);
+	/* The other modes count as PMD modes once seen to give PMD leaves. */
+	for (mode = 0; mode < PFNBENCH_MODE_SLOTS; mode++) {
+		info.pmd_seen[mode] = atomic_read(&pfnbench_pmd_seen[mode]);
+		if (info.pmd_seen[mode] == PFNBENCH_PMD_YES)
+			info.pmd_modes |= PFNBENCH_MODE_BIT(mode);
+	}
+	info.remap_pmd = info.pmd_seen[PFNBENCH_MODE_REMAP];
 	strscpy(info.release, utsname()->release, sizeof(info.release));
 	pfnbench_mem_info(&info);
 	mutex_lock(&pf->lock);
@@ -270,7 +353,8 @@ static long ioctl_alloc(struct pfnbench_file *pf, void __user *arg)
 		return -EFAULT;
 	if (req.flags || req.reserved)
 		return -EINVAL;
-	if (req.mode < PFNBENCH_MODE_PTE || req.mode > PFNBENCH_MODE_FAULT)
+	if (req.mode < PFNBENCH_MODE_PTE ||
+	    req.mode > PFNBENCH_MODE_REMAP_SIGBUS)
 		return -EINVAL;
 	if (!req.bytes || !IS_ALIGNED(req.bytes, PFNBENCH_CHUNK_SIZE))
 		return -EINVAL;
@@ -315,6 +399,43 @@ static long ioctl_walk(void __user *arg)
 	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
 }
 
+/* Whether vma maps a pfnbench file (and so a pfnbench buffer). */
+static bool is_pfnbench_vma(struct vm_area_struct *vma)
+{
+	return vma->vm_file && vma->vm_file->f_op == &pfnbench_fops;
+}
+
+static long ioctl_zap(void __user *arg)
+{
+	struct mm_struct *mm = current->mm;
+	struct vm_area_struct *vma;
+	struct pfnbench_zap z;
+	int err = 0;
+
+	if (copy_from_user(&z, arg, sizeof(z)))
+		return -EFAULT;
+	if (z.flags || !mm || !z.len || !PAGE_ALIGNED(z.start) ||
+	    !PAGE_ALIGNED(z.len) || z.start + z.len < z.start ||
+	    z.start + z.len > TASK_SIZE)
+		return -EINVAL;
+	if (mmap_read_lock_killable(mm))
+		return -EINTR;
+	vma = find_vma(mm, z.start);
+	if (!vma || vma->vm_start > z.start || z.start + z.len > vma->vm_end ||
+	    !is_pfnbench_vma(vma)) {
+		err = -EINVAL;
+	} else {
+		/* Renamed in 7.1; both need a range inside a VM_PFNMAP VMA. */
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+		zap_special_vma_range(vma, z.start, z.len);
+#else
+		zap_vma_ptes(vma, z.start, z.len);
+#endif
+	}
+	mmap_read_unlock(mm);
+	return err;
+}
+
 static long pfnbench_ioctl(struct file *file, unsigned int cmd,
 			   unsigned long arg)
 {
@@ -328,6 +449,8 @@ static long pfnbench_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_alloc(pf, uarg);
 	case PFNBENCH_IOC_WALK:
 		return ioctl_walk(uarg);
+	case PFNBENCH_IOC_ZAP:
+		return ioctl_zap(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -53,6 +53,11 @@ void pfnbench_buf_get(struct pfnbench_buf *buf);
 void pfnbench_buf_put(struct pfnbench_buf *buf);
 /* The protection to map a buffer with (cache mode of the reserved range). */
 pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot);
+/*
+ * Whether a fault-path PMD leaf (vmf_insert_pfn_pmd()) keeps the cache mode
+ * buffers are mapped with.
+ */
+bool pfnbench_fault_pmd_keeps_cache(void);
 /* Fills the memory-source fields of INFO. */
 void pfnbench_mem_info(struct pfnbench_info *info);
 

@@ -6,7 +6,8 @@
  * NUMA node and mapping mode, then mmap(MAP_SHARED) maps it. The buffer is
  * made of 2 MiB-aligned physical chunks so that every chunk can be mapped by
  * a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a range of the
- * caller's pfnbench mappings, so a benchmark can prove what it measured.
+ * caller's pfnbench mappings, so a benchmark can prove what it measured;
+ * PFNBENCH_IOC_ZAP clears some of them, as a driver revoking memory would.
  *
  * Plain C, shared by the module and by user space (C and C++).
  */
@@ -17,7 +18,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of the structures or ioctls below. */
-#define PFNBENCH_ABI_VERSION	1
+#define PFNBENCH_ABI_VERSION	2
 
 #define PFNBENCH_DEVICE_NAME	"pfnbench"
 #define PFNBENCH_DEVICE_PATH	"/dev/pfnbench"
@@ -37,9 +38,20 @@ enum pfnbench_mode {
 	 * ->fault inserts 4 KiB PTEs otherwise
 	 */
 	PFNBENCH_MODE_FAULT = 3,
+	/*
+	 * The series' gate: remap_pfn_range() in 2 MiB steps from ->mmap as in
+	 * REMAP, but in a VMA that has a ->fault handler, which the series
+	 * leaves to fault-time insertion: PTEs on every kernel. REMAP_FAULT's
+	 * ->fault maps 4 KiB pages (again, after PFNBENCH_IOC_ZAP);
+	 * REMAP_SIGBUS's only returns VM_FAULT_SIGBUS, as many drivers' do.
+	 */
+	PFNBENCH_MODE_REMAP_FAULT = 4,
+	PFNBENCH_MODE_REMAP_SIGBUS = 5,
 };
 
 #define PFNBENCH_MODE_BIT(mode)	(1U << (mode))
+/* Per-mode arrays have this many slots; every mode is below it. */
+#define PFNBENCH_MODE_SLOTS	8
 
 /* Whether a mode was seen to produce PMD leaves on the running kernel. */
 enum pfnbench_pmd_state {
@@ -48,20 +60,39 @@ enum pfnbench_pmd_state {
 	PFNBENCH_PMD_NO = 2,
 };
 
-/* Cache modes of mappings, as requested (INFO) and as found (WALK). */
+/*
+ * Cache modes, as asked for the reserved range (INFO) and as found in the page
+ * table entries (WALK). The walk decodes each entry's cache bits (on x86 the
+ * PAT, PCD and PWT bits: bit 7 of a PTE, bit 12 of a PMD or PUD leaf) with the
+ * kernel's own PAT layout, so a mode that changed under a split shows: a PSE
+ * bit leaking into split PTEs as their PAT bit reads WC as WP and UC as WT.
+ */
 enum pfnbench_cache {
 	PFNBENCH_CACHE_WB = 0,		/* write-back */
 	PFNBENCH_CACHE_WC = 1,		/* write-combining */
-	PFNBENCH_CACHE_UC = 2,		/* uncached (UC or UC-) */
-	PFNBENCH_CACHE_OTHER = 3,	/* anything else, or unknown here */
-	PFNBENCH_CACHE_COUNT = 4,
+	PFNBENCH_CACHE_UC = 2,		/* uncached (strong UC) */
+	PFNBENCH_CACHE_UC_MINUS = 3,	/* uncached, MTRRs may override (UC-) */
+	PFNBENCH_CACHE_WT = 4,		/* write-through */
+	PFNBENCH_CACHE_WP = 5,		/* write-protected */
+	/*
+	 * Bits the kernel gives no cache mode (on x86: a PAT index it only
+	 * keeps as an alias), or an architecture the walk cannot decode.
+	 */
+	PFNBENCH_CACHE_OTHER = 6,
+	PFNBENCH_CACHE_COUNT = 7,
 };
 
 struct pfnbench_info {
 	__u32 abi_version;	/* PFNBENCH_ABI_VERSION of the module */
 	__u32 modes;		/* PFNBENCH_MODE_BIT() of the modes ALLOC accepts */
-	__u32 pmd_modes;	/* modes built to give PMD leaves on this kernel */
-	__u32 remap_pmd;	/* enum pfnbench_pmd_state: what REMAP got */
+	/*
+	 * Modes that give PMD leaves here: FAULT where the kernel has huge
+	 * PFNMAP faults and a fault-path leaf can keep the cache mode of the
+	 * buffers (on x86 not WT: vmf_insert_pfn_pmd() would make it UC), any
+	 * other mode once pmd_seen says it got one.
+	 */
+	__u32 pmd_modes;
+	__u32 remap_pmd;	/* pmd_seen[PFNBENCH_MODE_REMAP] */
 	__u32 kernel_version;	/* LINUX_VERSION_CODE the module was built for */
 	__u32 nr_node_ids;	/* NUMA node ids are below this */
 	__u64 chunk_bytes;	/* allocation unit and PMD leaf size */
@@ -80,6 +111,16 @@ struct pfnbench_info {
 	__u64 phys_bytes;
 	__s32 phys_node;	/* -1 if unknown */
 	__u32 caching;		/* enum pfnbench_cache asked for the range */
+	/*
+	 * What the kernel gave, per enum pfnbench_mode: enum
+	 * pfnbench_pmd_state of the last whole, aligned chunk mapped in that
+	 * mode (by any process), read back from its PMD right after it was
+	 * mapped: at mmap time in the modes that map there, at fault time in
+	 * FAULT (and in REMAP_FAULT when its ->fault maps again). Not what the
+	 * kernel's configuration promises: a PMD leaf the kernel declined (say
+	 * the fault path under PR_SET_THP_DISABLE) reads PFNBENCH_PMD_NO.
+	 */
+	__u32 pmd_seen[PFNBENCH_MODE_SLOTS];
 };
 
 /*
@@ -123,9 +164,24 @@ struct pfnbench_walk {
 	__u64 bytes_cache[PFNBENCH_CACHE_COUNT];
 };
 
+/*
+ * Zaps (clears, like a driver revoking device memory with zap_vma_ptes())
+ * the page table entries of [start, start + len), which must be page aligned
+ * and inside one pfnbench mapping of the caller (-EINVAL otherwise). Part of
+ * a PMD leaf is zapped by splitting it first. The mapping stays: a touch of a
+ * zapped page faults, which in modes without a fault handler (pte, remap) is
+ * SIGBUS, and in the others maps the page again.
+ */
+struct pfnbench_zap {
+	__u64 start;		/* in: user virtual address */
+	__u64 len;		/* in: bytes */
+	__u64 flags;		/* in: must be 0 */
+};
+
 #define PFNBENCH_IOC_MAGIC	0xD7
 #define PFNBENCH_IOC_INFO	_IOR(PFNBENCH_IOC_MAGIC, 0, struct pfnbench_info)
 #define PFNBENCH_IOC_ALLOC	_IOWR(PFNBENCH_IOC_MAGIC, 1, struct pfnbench_alloc)
 #define PFNBENCH_IOC_WALK	_IOWR(PFNBENCH_IOC_MAGIC, 2, struct pfnbench_walk)
+#define PFNBENCH_IOC_ZAP	_IOW(PFNBENCH_IOC_MAGIC, 3, struct pfnbench_zap)
 
 #endif /* _UAPI_LINUX_PFNBENCH_H */

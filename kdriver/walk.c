@@ -39,18 +39,41 @@ bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out)
 	return true;
 }
 
-/* The cache mode encoded in an entry (x86 PAT bits), in 4 KiB layout. */
+#ifdef CONFIG_X86
+/*
+ * The cache modes in the order their bits are tried. A mode the running PAT
+ * layout lacks shares another mode's bits (cachemode2protval() falls back,
+ * always to UC-, or to the legacy PWT/PCD meaning without PAT), so UC- is
+ * tried before the modes that fall back to it: bits are named by the mode that
+ * really owns them.
+ */
+static const struct {
+	enum page_cache_mode pcm;
+	u32 cache;
+} cache_modes[] = {
+	{ _PAGE_CACHE_MODE_WB, PFNBENCH_CACHE_WB },
+	{ _PAGE_CACHE_MODE_UC_MINUS, PFNBENCH_CACHE_UC_MINUS },
+	{ _PAGE_CACHE_MODE_UC, PFNBENCH_CACHE_UC },
+	{ _PAGE_CACHE_MODE_WC, PFNBENCH_CACHE_WC },
+	{ _PAGE_CACHE_MODE_WT, PFNBENCH_CACHE_WT },
+	{ _PAGE_CACHE_MODE_WP, PFNBENCH_CACHE_WP },
+};
+#endif
+
+/*
+ * The cache mode of an entry's cache bits (x86: PAT, PCD, PWT in the 4 KiB
+ * layout), as the kernel's PAT layout defines them. Bits no mode is given
+ * (a PAT index the kernel only keeps as an alias) are OTHER.
+ */
 static u32 cache_of(unsigned long protval)
 {
 #ifdef CONFIG_X86
+	unsigned int i;
+
 	protval &= _PAGE_CACHE_MASK;
-	if (protval == cachemode2protval(_PAGE_CACHE_MODE_WB))
-		return PFNBENCH_CACHE_WB;
-	if (protval == cachemode2protval(_PAGE_CACHE_MODE_WC))
-		return PFNBENCH_CACHE_WC;
-	if (protval == cachemode2protval(_PAGE_CACHE_MODE_UC) ||
-	    protval == cachemode2protval(_PAGE_CACHE_MODE_UC_MINUS))
-		return PFNBENCH_CACHE_UC;
+	for (i = 0; i < ARRAY_SIZE(cache_modes); i++)
+		if (protval == cachemode2protval(cache_modes[i].pcm))
+			return cache_modes[i].cache;
 #endif
 	return PFNBENCH_CACHE_OTHER;
 }

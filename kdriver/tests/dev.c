@@ -1,4 +1,5 @@
 // SPDX-License-Identifier: GPL-2.0
+#define _GNU_SOURCE
 #include "dev.h"
 
 #include <fcntl.h>
@@ -99,6 +100,26 @@ struct pfnbench_walk dev_walk(const void *addr, size_t len)
 	return w;
 }
 
+int dev_zap_err(const void *addr, size_t len)
+{
+	struct pfnbench_zap z = { .start = (uintptr_t)addr, .len = len };
+	int fd = dev_open();
+	int err = 0;
+
+	if (ioctl(fd, PFNBENCH_IOC_ZAP, &z) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
+void dev_zap(const void *addr, size_t len)
+{
+	int err = dev_zap_err(addr, len);
+
+	if (err)
+		FAIL("ZAP %p + %zu: %s", addr, len, strerror(-err));
+}
+
 void print_walk(const char *what, const struct pfnbench_walk *w)
 {
 	int i;
@@ -160,34 +181,34 @@ static void probe_handler(int sig)
 	siglongjmp(probe_jmp, sig);
 }
 
-static bool probe(volatile char *p, bool write)
+int probe_signal(volatile char *p, bool write)
 {
 	struct sigaction sa = { .sa_handler = probe_handler }, old_segv,
 			 old_bus;
-	bool ok = false;
+	int sig;
 
 	sigaction(SIGSEGV, &sa, &old_segv);
 	sigaction(SIGBUS, &sa, &old_bus);
-	if (sigsetjmp(probe_jmp, 1) == 0) {
+	sig = sigsetjmp(probe_jmp, 1);
+	if (sig == 0) {
 		if (write)
 			*p = *p;
 		else
 			(void)*p;
-		ok = true;
 	}
 	sigaction(SIGSEGV, &old_segv, NULL);
 	sigaction(SIGBUS, &old_bus, NULL);
-	return ok;
+	return sig;
 }
 
 bool can_read(const volatile char *p)
 {
-	return probe((volatile char *)p, false);
+	return !probe_signal((volatile char *)p, false);
 }
 
 bool can_write(volatile char *p)
 {
-	return probe(p, true);
+	return !probe_signal(p, true);
 }
 
 uint64_t mem_free(void)
@@ -241,6 +262,10 @@ const char *mode_name(uint32_t mode)
 		return "remap";
 	case PFNBENCH_MODE_FAULT:
 		return "fault";
+	case PFNBENCH_MODE_REMAP_FAULT:
+		return "remap-fault";
+	case PFNBENCH_MODE_REMAP_SIGBUS:
+		return "remap-sigbus";
 	default:
 		return "unknown";
 	}
@@ -255,7 +280,394 @@ const char *cache_name(uint32_t cache)
 		return "wc";
 	case PFNBENCH_CACHE_UC:
 		return "uc";
+	case PFNBENCH_CACHE_UC_MINUS:
+		return "uc-";
+	case PFNBENCH_CACHE_WT:
+		return "wt";
+	case PFNBENCH_CACHE_WP:
+		return "wp";
 	default:
 		return "other";
 	}
+}
+
+int expect_remap_pmd(void)
+{
+	const char *want = getenv("PFNBENCH_EXPECT_REMAP");
+
+	if (!want || !*want)
+		return -1;
+	if (!strcmp(want, "pmd"))
+		return 1;
+	if (!strcmp(want, "pte"))
+		return 0;
+	FAIL("PFNBENCH_EXPECT_REMAP=%s: expected pmd or pte", want);
+}
+
+uint64_t pgtable_bytes(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	unsigned long long kib = 0;
+	char line[256];
+	bool found = false;
+
+	if (!f)
+		FAIL("/proc/self/status: %s", strerror(errno));
+	while (!found && fgets(line, sizeof(line), f))
+		found = sscanf(line, "VmPTE: %llu kB", &kib) == 1;
+	fclose(f);
+	if (!found)
+		FAIL("/proc/self/status has no VmPTE");
+	return kib * KiB;
+}
+
+char *reserve_va(size_t len)
+{
+	size_t total = len + 4 * CHUNK;
+	char *r = mmap(NULL, total, PROT_NONE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+	if (r == MAP_FAILED)
+		FAIL("reserving %zu bytes of address space: %s", total,
+		     strerror(errno));
+	return (char *)(((uintptr_t)r + 2 * CHUNK) & ~(CHUNK - 1));
+}
+
+char *dev_map_at(int fd, char *at, size_t len, size_t off)
+{
+	void *p = mmap(at, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_FIXED,
+		       fd, (off_t)off);
+
+	if (p == MAP_FAILED)
+		FAIL("mmap %zu bytes at offset %zu to %p: %s", len, off,
+		     (void *)at, strerror(errno));
+	if (p != at)
+		FAIL("MAP_FIXED mapped at %p, not %p", p, (void *)at);
+	return p;
+}
+
+void prefault_stack(void)
+{
+	volatile char buf[256 * KiB];
+	size_t i;
+
+	for (i = 0; i < sizeof(buf); i += PAGE)
+		buf[i] = 0;
+}
+
+static size_t model_pages(const struct model *m)
+{
+	return m->len / PAGE;
+}
+
+void model_init(struct model *m, const char *name, char *va, size_t len,
+		size_t off, uint32_t cache, bool leaf)
+{
+	size_t i;
+
+	if (len / PAGE > MODEL_MAX_PAGES || len % PAGE || (uintptr_t)va % PAGE)
+		FAIL("model %s: %zu bytes at %p do not fit", name, len,
+		     (void *)va);
+	memset(m, 0, sizeof(*m));
+	m->name = name;
+	m->va = va;
+	m->len = len;
+	m->off = off;
+	m->cache = cache;
+	for (i = 0; i < model_pages(m); i++)
+		m->pg[i] = PG_VMA | PG_PRESENT | PG_READ | PG_WRITE |
+			   (leaf ? PG_LEAF : 0);
+}
+
+static void model_range(const struct model *m, size_t at, size_t len)
+{
+	if (at % PAGE || len % PAGE || !len || at + len > m->len)
+		FAIL("model %s: bad range %zu + %zu", m->name, at, len);
+}
+
+void model_written(struct model *m, size_t at, size_t len, uint64_t seed)
+{
+	size_t i;
+
+	model_range(m, at, len);
+	for (i = at / PAGE; i < (at + len) / PAGE; i++)
+		m->seed[i] = seed;
+}
+
+void model_fill(struct model *m, size_t at, size_t len, uint64_t seed)
+{
+	model_range(m, at, len);
+	fill(m->va + at, len, m->off + at, seed);
+	model_written(m, at, len, seed);
+}
+
+/* Page index range [*first, *end) of the 2 MiB VA window around page i. */
+static void window_of(const struct model *m, size_t i, size_t *first,
+		      size_t *end)
+{
+	uintptr_t va = (uintptr_t)m->va + i * PAGE;
+	uintptr_t w = va & ~(CHUNK - 1);
+
+	*first = w < (uintptr_t)m->va ? 0 : (w - (uintptr_t)m->va) / PAGE;
+	*end = (w + CHUNK - (uintptr_t)m->va) / PAGE;
+	if (*end > model_pages(m))
+		*end = model_pages(m);
+}
+
+/* Splits the leaves [at, at + len) covers only in part (where it starts and ends). */
+static void split_partial(struct model *m, size_t at, size_t len)
+{
+	size_t edges[2] = { at / PAGE, (at + len) / PAGE - 1 }, first, end, i;
+	int e;
+
+	for (e = 0; e < 2; e++) {
+		window_of(m, edges[e], &first, &end);
+		if (at / PAGE <= first && (at + len) / PAGE >= end &&
+		    end - first == CHUNK / PAGE)
+			continue;	/* a whole window: no split */
+		for (i = first; i < end; i++)
+			m->pg[i] &= ~PG_LEAF;
+	}
+}
+
+void model_mprotect(struct model *m, size_t at, size_t len, int prot)
+{
+	uint8_t want = (prot & PROT_READ ? PG_READ : 0) |
+		       (prot & PROT_WRITE ? PG_WRITE : 0);
+	bool change = false;
+	size_t i;
+
+	model_range(m, at, len);
+	ASSERT_OK(mprotect(m->va + at, len, prot));
+	for (i = at / PAGE; i < (at + len) / PAGE; i++) {
+		if (!(m->pg[i] & PG_VMA))
+			FAIL("model %s: mprotect of unmapped page %zu", m->name,
+			     i);
+		change |= (m->pg[i] & (PG_READ | PG_WRITE)) != want;
+	}
+	if (change)
+		split_partial(m, at, len);
+	for (i = at / PAGE; i < (at + len) / PAGE; i++)
+		m->pg[i] = (m->pg[i] & ~(PG_READ | PG_WRITE)) | want;
+}
+
+void model_munmap(struct model *m, size_t at, size_t len)
+{
+	size_t i;
+
+	model_range(m, at, len);
+	ASSERT_OK(munmap(m->va + at, len));
+	split_partial(m, at, len);
+	for (i = at / PAGE; i < (at + len) / PAGE; i++)
+		m->pg[i] = 0;
+}
+
+void model_zap(struct model *m, size_t at, size_t len)
+{
+	size_t i;
+
+	model_range(m, at, len);
+	dev_zap(m->va + at, len);
+	split_partial(m, at, len);
+	for (i = at / PAGE; i < (at + len) / PAGE; i++)
+		m->pg[i] &= ~(PG_PRESENT | PG_LEAF);
+}
+
+void model_mremap(struct model *src, size_t at, size_t len, struct model *dst,
+		  const char *name, char *to)
+{
+	bool aligned = ((uintptr_t)to - (uintptr_t)(src->va + at)) % CHUNK == 0;
+	size_t i, first, end, j;
+	void *q;
+
+	model_range(src, at, len);
+	q = mremap(src->va + at, len, len, MREMAP_MAYMOVE | MREMAP_FIXED, to);
+	if (q == MAP_FAILED)
+		FAIL("mremap %s + %zu (%zu bytes) to %p: %s", src->name, at,
+		     len, (void *)to, strerror(errno));
+	ASSERT_TRUE(q == to);
+	model_init(dst, name, to, len, src->off + at, src->cache, false);
+	for (i = 0; i < len / PAGE; i++) {
+		dst->pg[i] = src->pg[at / PAGE + i];
+		dst->seed[i] = src->seed[at / PAGE + i];
+	}
+	/*
+	 * A leaf moves whole only to a whole window at the same alignment;
+	 * the rest of the moved range is split first.
+	 */
+	for (i = 0; i < len / PAGE; i = end) {
+		bool whole_leaf;
+
+		window_of(dst, i, &first, &end);
+		whole_leaf = aligned && end - first == CHUNK / PAGE;
+		for (j = first; j < end && whole_leaf; j++)
+			whole_leaf = dst->pg[j] & PG_LEAF;
+		if (!whole_leaf)
+			for (j = first; j < end; j++)
+				dst->pg[j] &= ~PG_LEAF;
+	}
+	split_partial(src, at, len);
+	for (i = at / PAGE; i < (at + len) / PAGE; i++)
+		src->pg[i] = 0;
+}
+
+void model_refault(struct model *m, size_t at, size_t len)
+{
+	size_t i;
+
+	model_range(m, at, len);
+	for (i = at / PAGE; i < (at + len) / PAGE; i++) {
+		int sig = probe_signal(m->va + i * PAGE, false);
+
+		if (sig)
+			FAIL("model %s: reading zapped page %zu: %s", m->name,
+			     i, strsignal(sig));
+		m->pg[i] |= PG_PRESENT;
+	}
+}
+
+static void fail_window(const struct model *m, const char *what, size_t first,
+			const struct pfnbench_walk *w, const char *expected)
+{
+	print_walk("of the window", w);
+	FAIL("%s: %s: window at page %zu (%p): expected %s", m->name, what,
+	     first, (void *)(m->va + first * PAGE), expected);
+}
+
+static void check_window(const struct model *m, const char *what, size_t first,
+			 size_t end, char *shape, size_t shape_size)
+{
+	size_t i, present = 0, write = 0, read = 0, leaf = 0;
+	size_t pages = end - first;
+	const char *prot;
+	struct pfnbench_walk w = dev_walk(m->va + first * PAGE, pages * PAGE);
+	char expected[160];
+	uint32_t c;
+
+	for (i = first; i < end; i++) {
+		if (!(m->pg[i] & PG_VMA) || !(m->pg[i] & PG_PRESENT))
+			continue;
+		present++;
+		read += !!(m->pg[i] & PG_READ);
+		write += !!(m->pg[i] & PG_WRITE);
+		leaf += !!(m->pg[i] & PG_LEAF);
+	}
+	if (leaf && (leaf != pages || pages != CHUNK / PAGE))
+		FAIL("%s: model: a leaf covers %zu of %zu pages at page %zu",
+		     m->name, leaf, pages, first);
+	snprintf(expected, sizeof(expected),
+		 "%s, %zu KiB mapped, %zu KiB writable, all %s",
+		 leaf ? "one PMD leaf" : "PTEs only", present * PAGE / KiB,
+		 write * PAGE / KiB, cache_name(m->cache));
+	if (w.bytes_hole != (pages - present) * PAGE ||
+	    w.bytes_write != write * PAGE || w.bytes_pud ||
+	    w.nr_special != w.nr_pte + w.nr_pmd)
+		fail_window(m, what, first, &w, expected);
+	if (leaf ? w.nr_pmd != 1 || w.bytes_pmd != CHUNK || w.nr_pte :
+		   w.nr_pmd || w.bytes_pmd || w.nr_pte != present ||
+		   w.bytes_pte != present * PAGE)
+		fail_window(m, what, first, &w, expected);
+	for (c = 0; c < PFNBENCH_CACHE_COUNT; c++)
+		if (w.bytes_cache[c] != (c == m->cache ? present * PAGE : 0))
+			fail_window(m, what, first, &w, expected);
+	prot = !present || write == present ? "" : read ? "(ro)" : "(none)";
+	if (leaf)
+		snprintf(shape, shape_size, " pmd%s", prot);
+	else
+		snprintf(shape, shape_size, " %zupte%s", present, prot);
+}
+
+/* What a read and a write of page i must do, by the model. */
+static void check_access(const struct model *m, const char *what, size_t i)
+{
+	uint8_t pg = m->pg[i];
+	volatile char *p = m->va + i * PAGE + (i * 64) % PAGE;
+	int r, wr;
+
+	if ((pg & PG_VMA) && !(pg & PG_PRESENT))
+		return;
+	r = probe_signal(p, false);
+	if (!(pg & PG_VMA)) {
+		if (r != SIGSEGV)
+			FAIL("%s: %s: page %zu is unmapped, a read gave %s",
+			     m->name, what, i, r ? strsignal(r) : "no fault");
+		return;
+	}
+	wr = probe_signal(p, true);
+	if (r != (pg & PG_READ ? 0 : SIGSEGV) ||
+	    wr != (pg & PG_WRITE ? 0 : SIGSEGV))
+		FAIL("%s: %s: page %zu (%s%s): read %s, write %s", m->name,
+		     what, i, pg & PG_READ ? "r" : "-", pg & PG_WRITE ? "w" : "-",
+		     r ? strsignal(r) : "ok", wr ? strsignal(wr) : "ok");
+}
+
+void model_check(const struct model *m, const char *what)
+{
+	size_t i, first, end, n = model_pages(m);
+	char shapes[512] = "", shape[32];
+
+	for (i = 0; i < n; i = end) {
+		window_of(m, i, &first, &end);
+		check_window(m, what, first, end, shape, sizeof(shape));
+		if (strlen(shapes) + strlen(shape) < sizeof(shapes))
+			strcat(shapes, shape);
+	}
+	printf("  %s, %s:%s, all %s\n", m->name, what, shapes,
+	       cache_name(m->cache));
+	for (i = 0; i < n; i++) {
+		uint8_t pg = m->pg[i];
+		size_t bad;
+
+		if ((pg & (PG_VMA | PG_PRESENT | PG_READ)) !=
+		    (PG_VMA | PG_PRESENT | PG_READ))
+			continue;
+		bad = check(m->va + i * PAGE, PAGE, m->off + i * PAGE,
+			    m->seed[i]);
+		if (bad != SIZE_MAX)
+			FAIL("%s: %s: data differs at page %zu + %zu", m->name,
+			     what, i, bad);
+	}
+	/* The first and last page of every run of like pages. */
+	for (i = 0; i < n; i++)
+		if (!i || i == n - 1 || m->pg[i] != m->pg[i - 1] ||
+		    m->pg[i] != m->pg[i + 1])
+			check_access(m, what, i);
+}
+
+void model_assert_shape(const struct model *m, const char *want, bool leaves)
+{
+	size_t i, j, k = 0, first, end, present, leaf;
+
+	for (i = 0; i < model_pages(m); i = end, k++) {
+		window_of(m, i, &first, &end);
+		present = leaf = 0;
+		for (j = first; j < end; j++) {
+			present += (m->pg[j] & (PG_VMA | PG_PRESENT)) ==
+				   (PG_VMA | PG_PRESENT);
+			leaf += !!(m->pg[j] & PG_LEAF);
+		}
+		if (k >= strlen(want))
+			FAIL("%s: shape %s has too few windows", m->name, want);
+		if (want[k] == 'P' ? present != CHUNK / PAGE ||
+				     leaf != (leaves ? present : 0) :
+		    want[k] == 'S' ? !present || leaf :
+		    want[k] == '-' ? present != 0 : true)
+			FAIL("%s: window %zu is not '%c' of %s (%zu pages mapped, %zu in a leaf)",
+			     m->name, k, want[k], want, present, leaf);
+	}
+	if (k != strlen(want))
+		FAIL("%s: shape %s has too many windows", m->name, want);
+}
+
+void assert_pgtables(uint64_t base, long tables, const char *what)
+{
+	uint64_t now = pgtable_bytes();
+
+	printf("  page tables %s: %+lld KiB over the baseline (expected %ld tables)\n",
+	       what, ((long long)now - (long long)base) / (long long)KiB,
+	       tables);
+	if ((long long)now != (long long)base + tables * (long long)PAGE)
+		FAIL("page tables %s: %lld KiB over the baseline, expected %ld tables (%ld KiB): a deposit or table leaked or went missing",
+		     what, ((long long)now - (long long)base) / (long long)KiB,
+		     tables, tables * (long)(PAGE / KiB));
 }

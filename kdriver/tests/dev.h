@@ -30,6 +30,9 @@ struct pfnbench_walk dev_walk(const void *addr, size_t len);
 /* WALK returning 0 or -errno. */
 int dev_walk_err(const void *addr, size_t len, struct pfnbench_walk *w);
 void print_walk(const char *what, const struct pfnbench_walk *w);
+/* ZAP returning 0 or -errno; dev_zap() must succeed. */
+int dev_zap_err(const void *addr, size_t len);
+void dev_zap(const void *addr, size_t len);
 
 /* One word per 64 bytes, derived from the byte offset and a seed. */
 void fill(char *p, size_t len, size_t base, uint64_t seed);
@@ -49,5 +52,94 @@ uint64_t wait_allocated(uint64_t bytes);
 
 const char *mode_name(uint32_t mode);
 const char *cache_name(uint32_t cache);
+
+/*
+ * Whether remap_pfn_range() must give PMD leaves here (1), PTEs (0), or
+ * either (-1), as the harness said in PFNBENCH_EXPECT_REMAP=pmd|pte.
+ */
+int expect_remap_pmd(void);
+
+/* A read or write of p: 0 if it completed, else the signal it raised. */
+int probe_signal(volatile char *p, bool write);
+
+/* This process's page tables in bytes (VmPTE: every level, deposits too). */
+uint64_t pgtable_bytes(void);
+
+/*
+ * Reserves len bytes of address space at a 2 MiB aligned address, with at
+ * least 2 MiB of PROT_NONE on each side: the neighbours keep the page tables
+ * above the range from being freed with what is unmapped there, so the page
+ * tables of the range are all that come and go.
+ */
+char *reserve_va(size_t len);
+/* MAP_SHARED | MAP_FIXED read/write of [off, off + len) of fd's buffer at at. */
+char *dev_map_at(int fd, char *at, size_t len, size_t off);
+
+/*
+ * What a test expects of one range of its address space, page by page, and
+ * the checks of it against the walk, the data and the protections.
+ */
+#define MODEL_MAX_PAGES (8 * CHUNK / PAGE)
+
+enum {
+	PG_VMA = 1,		/* inside a pfnbench VMA (else: unmapped) */
+	PG_PRESENT = 2,		/* has an entry (else: zapped) */
+	PG_READ = 4,
+	PG_WRITE = 8,
+	PG_LEAF = 16,		/* mapped by a PMD leaf */
+};
+
+struct model {
+	const char *name;
+	char *va;		/* start of the range, page aligned */
+	size_t len;
+	size_t off;		/* buffer offset mapped at va */
+	uint32_t cache;		/* cache mode every entry must have */
+	uint8_t pg[MODEL_MAX_PAGES];
+	uint64_t seed[MODEL_MAX_PAGES];	/* data pattern of each page */
+};
+
+/* The range [va, va + len) mapped read/write from buffer offset off. */
+void model_init(struct model *m, const char *name, char *va, size_t len,
+		size_t off, uint32_t cache, bool leaf);
+/* Writes the pattern of seed to [at, at + len) of the range. */
+void model_fill(struct model *m, size_t at, size_t len, uint64_t seed);
+/* Another process (sharing the buffer) wrote the pattern of seed there. */
+void model_written(struct model *m, size_t at, size_t len, uint64_t seed);
+/*
+ * Each does the call on [va + at, va + at + len) and updates the model: a
+ * PMD leaf the range covers only in part is split into PTEs (a whole one is
+ * changed in place, or goes); mprotect() that changes nothing splits nothing.
+ */
+void model_mprotect(struct model *m, size_t at, size_t len, int prot);
+void model_munmap(struct model *m, size_t at, size_t len);
+void model_zap(struct model *m, size_t at, size_t len);
+/*
+ * mremap() of [at, at + len) of src to `to`, described by dst: leaves move
+ * whole only where a whole leaf lands 2 MiB aligned, the rest is split.
+ */
+void model_mremap(struct model *src, size_t at, size_t len, struct model *dst,
+		  const char *name, char *to);
+/* Reads [at, at + len) in a mode whose fault handler maps it again. */
+void model_refault(struct model *m, size_t at, size_t len);
+/*
+ * Checks every 2 MiB window of the range against the walk (PMD leaf or
+ * exactly the present PTEs, holes, writable bytes, special bit on every
+ * entry, the cache mode of every entry), the data of every present page,
+ * and, at the edges of every run of like pages, what a read and a write do.
+ * Zapped pages are not touched (a fault handler might map them again).
+ */
+void model_check(const struct model *m, const char *what);
+/*
+ * The model's shape, one letter per 2 MiB window: P a PMD leaf (where leaves
+ * says the kernel gives them; PTEs otherwise), S split (PTEs only), - nothing
+ * mapped. States the test's intent, so a wrong model cannot pass unnoticed.
+ */
+void model_assert_shape(const struct model *m, const char *want, bool leaves);
+
+/* The page tables are base plus exactly `tables` pages (deposits included). */
+void assert_pgtables(uint64_t base, long tables, const char *what);
+/* Touches stack below the caller, so it needs no new page tables later. */
+void prefault_stack(void);
 
 #endif

@@ -5,8 +5,10 @@
  * only), ASSERT_* print the failed condition with file and line and end the
  * test. main() runs them all, or those whose names contain argv[1], and
  * writes KTAP on stdout: a version line, a plan, "ok N name" / "not ok N
- * name" / "ok N name # SKIP reason" per test, and a totals line; the tests'
- * own diagnostics go to stderr. The exit status is 0 only if none failed.
+ * name" / "ok N name # SKIP reason" per test, each followed by the "# key:
+ * value" records the test made (harness_record), and a totals line; the
+ * tests' own diagnostics go to stderr. The exit status is 0 only if none
+ * failed.
  */
 #ifndef PFNBENCH_TEST_HARNESS_H
 #define PFNBENCH_TEST_HARNESS_H
@@ -24,6 +26,12 @@ struct test_case {
 void harness_register(const char *name, void (*fn)(void));
 /* Marks the running test as skipped (a feature this kernel lacks). */
 void harness_skip(const char *why) __attribute__((noreturn));
+/*
+ * Records a fact the test observed, printed as "# key: value" after its
+ * result (key: lower case, digits and '-'). Also on stderr.
+ */
+void harness_record(const char *key, const char *fmt, ...)
+	__attribute__((format(printf, 2, 3)));
 
 #define TEST(name)							\
 	static void test_##name(void);					\
