@@ -27,7 +27,12 @@ def cmd_plot(args):
     except docmod.DocError as e:
         print(f"pfnbench plot: error: {e}", file=sys.stderr)
         return 1
-    from . import figures
+    try:
+        from . import figures
+    except ImportError as e:
+        print(f"pfnbench plot: error: {sys.executable} cannot import matplotlib ({e}; "
+              "Debian: apt-get install python3-matplotlib)", file=sys.stderr)
+        return 1
     only = args.only.split(",") if args.only else figures.FIGURES
     unknown = [o for o in only if o not in figures.FIGURES]
     if unknown:
@@ -41,6 +46,12 @@ def cmd_plot(args):
 
 def cmd_check(args):
     """Schema check of results documents (exit 1 on the first invalid one)."""
+    try:
+        import jsonschema  # noqa: F401  (docmod.schema_errors needs it)
+    except ImportError as e:
+        print(f"pfnbench check: error: {sys.executable} cannot import jsonschema ({e}; "
+              "Debian: apt-get install python3-jsonschema)", file=sys.stderr)
+        return 1
     rc = 0
     for path in args.files:
         try:

@@ -432,7 +432,12 @@ def main(args, argv):
                 when = datetime.datetime.now(datetime.timezone.utc)
                 final = unique_path(os.path.join(args.out, run_dir_name(
                     socket.gethostname(), when, backend["name"], args.quick)))
-                write_outputs(tmp, merged, reference, argv, os.path.basename(final), stop)
+                no_plots = plots_unavailable()
+                if no_plots:
+                    progress.message(f"warning: no plots: {no_plots}; the tables, "
+                                     "results.json and summary.md are written", always=True)
+                write_outputs(tmp, merged, reference, argv, os.path.basename(final), stop,
+                              no_plots)
                 progress.finish()
             finalize(tmp, final, stop)
             tmp = None
@@ -494,14 +499,34 @@ def measure(runner, progress, steps, binaries, first_index=0):
     return docs, runs, skipped
 
 
-def write_outputs(tmp, merged, reference, argv, name, stop):
-    """The plots, results.json and summary.md of a run, into its temporary directory."""
-    from . import figures  # matplotlib only when needed
+# The figures write_outputs draws (figures.FIGURES, named here so that a machine without
+# matplotlib can still say which were not drawn).
+FIGURE_NAMES = ("latency", "improvement", "tlb", "sweep")
+
+
+def plots_unavailable():
+    """Why this python cannot draw (matplotlib missing), or "" when it can. A bundle
+    (tools/bundle) may run on a machine whose python3 has no matplotlib."""
+    try:
+        from . import figures  # noqa: F401  (matplotlib only when needed)
+    except ImportError as e:
+        return (f"{sys.executable} cannot import matplotlib ({e}; Debian: apt-get install "
+                "python3-matplotlib)")
+    return ""
+
+
+def write_outputs(tmp, merged, reference, argv, name, stop, no_plots=""):
+    """The plots (unless no_plots says why not), results.json and summary.md of a run,
+    into its temporary directory."""
     ref = docmod.load_reference(reference) if reference else None
     drawn = []
-    for figure in figures.FIGURES:
-        stop.check()
-        drawn += figures.write_all(merged, tmp, ref, only=(figure,))
+    if no_plots:
+        drawn = [(figure, None, no_plots) for figure in FIGURE_NAMES]
+    else:
+        from . import figures
+        for figure in figures.FIGURES:
+            stop.check()
+            drawn += figures.write_all(merged, tmp, ref, only=(figure,))
     stop.check()
     merged["plots"]["figures"] = {n: (os.path.basename(p) if p else None) for n, p, _ in drawn}
     merged["plots"]["not_drawn"] = {n: why for n, p, why in drawn if not p}
