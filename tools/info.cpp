@@ -1,5 +1,7 @@
 // pfnbench_info: what this machine, kernel and driver can do for pfnbench, and which
 // backend a comparison would use here.
+#include <algorithm>
+
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
@@ -9,6 +11,7 @@
 #include "counters.h"
 #include "device.h"
 #include "error.h"
+#include "event_tables.h"
 #include "placement.h"
 #include "program.h"
 #include "sysinfo.h"
@@ -38,6 +41,36 @@ nlohmann::json backend_json(int node, std::string &text)
 		text = fmt::format("unavailable: {}", e.what());
 		return {{"name", nullptr}, {"reason", e.what()}};
 	}
+}
+
+// The default events as this CPU's event tables define them (the native events a PAPI
+// preset stands for on this model), and whether each counts here or why not.
+nlohmann::json default_events_json(std::string &text)
+{
+	std::vector<std::string> defaults = pfn::default_counter_events();
+	pfn::CounterPlan plan(defaults);
+	std::vector<std::string> countable = plan.countable();
+	nlohmann::json out = nlohmann::json::array();
+	text = "default events as this CPU's event tables define them:\n";
+	for (const auto &name : defaults) {
+		pfn::EventTableEntry e = pfn::look_up_event(name);
+		bool counts = std::ranges::find(countable, name) != countable.end();
+		std::string reason;
+		if (!counts) {
+			auto why = plan.unavailable().find(name);
+			reason = why != plan.unavailable().end() ? why->second
+								 : "not counted, no reason given";
+			// PAPI says "Event does not exist" for a CPU event with no PMU to count it.
+			std::string pmu = pfn::pmu_note();
+			if (!pmu.empty() && reason.find(pmu) == std::string::npos)
+				reason += " (" + pmu + ")";
+		}
+		out.push_back({{"name", name}, {"native", e.native}, {"note", e.note},
+			       {"counts", counts}, {"reason", reason}});
+		text += fmt::format("  {}: {}\n", pfn::describe(e),
+				    counts ? "counts" : "unavailable: " + reason);
+	}
+	return out;
 }
 
 } // namespace
@@ -72,8 +105,10 @@ int main(int argc, char **argv)
 		nlohmann::json countable = nlohmann::json::array();
 		for (const auto &e : inv.countable)
 			countable.push_back({{"name", e.name}, {"source", e.source}});
+		std::string defaults_text;
 		doc["counters"] = {{"countable", countable}, {"disabled", inv.disabled},
-				   {"default", pfn::default_counter_events()}};
+				   {"default", pfn::default_counter_events()},
+				   {"default_events", default_events_json(defaults_text)}};
 		if (json) {
 			fmt::print("{}\n", doc.dump(1));
 			return pfn::exit_ok;
@@ -89,7 +124,7 @@ int main(int argc, char **argv)
 		fmt::print("kdriver:   {}\n", device_text);
 		fmt::print("backend:   {}\n", backend_text);
 		fmt::print("copy:      {}\n", fmt::join(pfn::supported_copy_kernels(), ", "));
-		fmt::print("counters:\n{}", pfn::format_inventory(inv));
+		fmt::print("counters:\n{}{}", pfn::format_inventory(inv), defaults_text);
 		return pfn::exit_ok;
 	});
 }
