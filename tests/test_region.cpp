@@ -1,6 +1,7 @@
 // Regions read back the page sizes they got, and refuse what they cannot do clearly.
 #include <gtest/gtest.h>
 
+#include <sched.h>
 #include <unistd.h>
 
 #include <fstream>
@@ -138,11 +139,16 @@ TEST(Placement, UnknownCpuIsRefusedNamingTheCpusThatExist)
 
 TEST(Placement, DefaultsToAnAllowedCpuAndItsNode)
 {
+	// Pinning this thread would pin every program a later test starts (the affinity is
+	// inherited): lat_mem_rd -P 2 then finds one CPU allowed. Put it back afterwards.
+	cpu_set_t allowed;
+	ASSERT_EQ(sched_getaffinity(0, sizeof(allowed), &allowed), 0);
 	Placement p = resolve_placement(std::nullopt, std::nullopt);
 	EXPECT_GE(p.cpu, 0);
 	EXPECT_GE(p.node, 0);
 	EXPECT_NO_THROW(pin_thread(p));
 	EXPECT_NO_THROW(check_node(p.node));
+	EXPECT_EQ(sched_setaffinity(0, sizeof(allowed), &allowed), 0);
 }
 
 namespace {
