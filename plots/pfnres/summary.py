@@ -7,6 +7,15 @@ import shlex
 
 from . import backend as backendmod
 
+# The checkout (or unpacked bundle) these plots/ belong to.
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def front_end():
+    """The command a reader reruns with: ./pfnbench in a checkout, ./run in a bundle
+    (tools/bundle, which carries BUNDLE-INFO)."""
+    return "./run" if os.path.exists(os.path.join(TOP, "BUNDLE-INFO")) else "./pfnbench"
+
 
 def _read(path):
     try:
@@ -141,13 +150,14 @@ def render(run_dir, doc, argv, name):
     out.append("")
 
     out += ["## Rerun", "", "Everything:", ""]
-    out.append(_fence("./pfnbench " + shlex.join(argv[1:] if argv and argv[0].endswith(
+    front = front_end()
+    out.append(_fence(f"{front} " + shlex.join(argv[1:] if argv and argv[0].endswith(
         "pfnbench") else argv)))
     out += ["Each measurement (the programs write `--json FILE` / `--table FILE` when asked):",
             ""]
     out.append(_fence("\n".join(shlex.join(r["command_line"]) for r in doc.get("runs", []))))
-    out += [f"Plots again: `./pfnbench plot results/{name}`; compare with another run: "
-            f"`./pfnbench compare results/{name} OTHER_RUN`.", ""]
+    out += [f"Plots again: `{front} plot results/{name}`; compare with another run: "
+            f"`{front} compare results/{name} OTHER_RUN`.", ""]
     return "\n".join(out)
 
 

@@ -134,7 +134,10 @@ class Bundle(unittest.TestCase):
         with open(os.path.join(final, "results.json")) as f:
             self.assertEqual(json.load(f)["schema"], SCHEMA)
         with open(os.path.join(final, "summary.md")) as f:
-            self.assertIn("bin/lat_mem_rd", f.read())  # rerun commands name the bundle's
+            summary = f.read()  # the commands to rerun are the bundle's
+        self.assertIn("bin/lat_mem_rd", summary)
+        self.assertIn("./run reproduce --quick", summary)
+        self.assertNotIn("./pfnbench", summary)
         return r
 
     @unittest.skipUnless(subprocess.run(["/usr/bin/python3", "-c", "import matplotlib"],
