@@ -10,7 +10,8 @@
 
 #include "pfnbench.h"
 
-#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/* pmd_special() for every architecture since 6.12; Kbuild probes for it. */
+#ifdef PFNBENCH_HAVE_PMD_SPECIAL
 #define HAVE_PMD_SPECIAL 1
 #else
 #define HAVE_PMD_SPECIAL 0
