@@ -417,9 +417,7 @@ static long ioctl_zap(void __user *arg)
 
 	if (copy_from_user(&z, arg, sizeof(z)))
 		return -EFAULT;
-	if (z.flags || !mm || !z.len || !PAGE_ALIGNED(z.start) ||
-	    !PAGE_ALIGNED(z.len) || z.start + z.len < z.start ||
-	    z.start + z.len > TASK_SIZE)
+	if (z.flags || !mm || !pfnbench_user_range_ok(z.start, z.len))
 		return -EINVAL;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;

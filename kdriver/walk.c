@@ -105,7 +105,8 @@ static void walk_ptes(struct pfnbench_walk *w, pmd_t *pmd,
 	/*
 	 * pte_offset_map() is not exported since 6.5; the PTE table of a
 	 * pfnbench VMA cannot go away under the mmap lock, so index it from
-	 * the PMD value read once.
+	 * the PMD value read once. pte_offset_kernel() on a user PTE table is
+	 * only right without HIGHPTE: pfnbench.h refuses 32-bit kernels.
 	 */
 	for (; addr < end; addr += PAGE_SIZE) {
 		pte_t pte = ptep_get(pte_offset_kernel(pmd, addr));
@@ -191,12 +192,14 @@ hole:
 int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops)
 {
 	struct mm_struct *mm = current->mm;
-	unsigned long addr = w->start, end = w->start + w->len;
+	unsigned long addr, end;
 	int err = 0;
 
-	if (!mm || !PAGE_ALIGNED(w->start) || !PAGE_ALIGNED(w->len) ||
-	    !w->len || end < addr || end > TASK_SIZE)
+	/* Checked in u64 before anything becomes an unsigned long. */
+	if (!mm || !pfnbench_user_range_ok(w->start, w->len))
 		return -EINVAL;
+	addr = w->start;
+	end = w->start + w->len;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	while (addr < end) {
