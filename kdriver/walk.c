@@ -10,11 +10,19 @@
 
 #include "pfnbench.h"
 
-/* pmd_special() for every architecture since 6.12; Kbuild probes for it. */
+/*
+ * pmd_special() and pud_special() exist for every architecture since 6.12
+ * (false where the architecture has no huge PFNMAP); Kbuild probes for them.
+ */
 #ifdef PFNBENCH_HAVE_PMD_SPECIAL
 #define HAVE_PMD_SPECIAL 1
 #else
 #define HAVE_PMD_SPECIAL 0
+#endif
+#ifdef PFNBENCH_HAVE_PUD_SPECIAL
+#define HAVE_PUD_SPECIAL 1
+#else
+#define HAVE_PUD_SPECIAL 0
 #endif
 
 /*
@@ -141,6 +149,10 @@ static void walk_pud_leaf(struct pfnbench_walk *w, pud_t pud,
 {
 	w->bytes_pud += end - addr;
 	w->nr_pud++;
+#if HAVE_PUD_SPECIAL
+	if (pud_special(pud))
+		w->nr_special++;
+#endif
 	count(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT), end - addr,
 	      pud_write(pud), large_cache_bits(pud_val(pud)));
 }

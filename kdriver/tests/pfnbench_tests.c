@@ -85,8 +85,8 @@ static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 		ASSERT_EQ(w->bytes_pte, len);
 		break;
 	}
-	/* PFNMAP entries all carry the special bit (PTE or PMD). */
-	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd);
+	/* PFNMAP entries all carry the special bit (PTE, PMD or PUD leaf). */
+	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd + w->nr_pud);
 	ASSERT_EQ(w->nr_pte * PAGE, w->bytes_pte);
 }
 
