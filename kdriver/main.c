@@ -19,6 +19,9 @@
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
 #include <linux/version.h>
+#ifdef PFNBENCH_HAVE_PFN_T_H
+#include <linux/pfn_t.h>
+#endif
 
 #include "pfnbench.h"
 
@@ -30,9 +33,6 @@
  */
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 #define PFNBENCH_HUGE_FAULT 1
-#if LINUX_VERSION_CODE < KERNEL_VERSION(6, 17, 0)
-#include <linux/pfn_t.h>
-#endif
 #else
 #define PFNBENCH_HUGE_FAULT 0
 #endif
@@ -148,8 +148,11 @@ static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
 	if (!maps_whole_chunk(vma, addr))
 		return VM_FAULT_FALLBACK;
 	pfn = buf_pfn(buf, vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT));
-	/* pfn_t is gone since 6.17; PFN_DEV alone marks the leaf special. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 17, 0)
+	/*
+	 * pfn_t is gone since 6.17 (Kbuild probes the signature); PFN_DEV
+	 * alone marks the leaf special.
+	 */
+#ifdef PFNBENCH_HAVE_PMD_INSERT_ULONG_PFN
 	ret = vmf_insert_pfn_pmd(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
 #else
 	ret = vmf_insert_pfn_pmd(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
@@ -260,7 +263,7 @@ static int pfnbench_mmap(struct file *file, struct vm_area_struct *vma)
 		return -EINVAL;
 
 	/* What remap_pfn_range() sets; FAULT mode needs the same up front. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 3, 0)
+#ifdef PFNBENCH_HAVE_VM_FLAGS_SET
 	vm_flags_set(vma, VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP);
 #else
 	vma->vm_flags |= VM_IO | VM_PFNMAP | VM_DONTEXPAND | VM_DONTDUMP;
@@ -414,9 +417,7 @@ static long ioctl_zap(void __user *arg)
 
 	if (copy_from_user(&z, arg, sizeof(z)))
 		return -EFAULT;
-	if (z.flags || !mm || !z.len || !PAGE_ALIGNED(z.start) ||
-	    !PAGE_ALIGNED(z.len) || z.start + z.len < z.start ||
-	    z.start + z.len > TASK_SIZE)
+	if (z.flags || !mm || !pfnbench_user_range_ok(z.start, z.len))
 		return -EINVAL;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
@@ -425,8 +426,11 @@ static long ioctl_zap(void __user *arg)
 	    !is_pfnbench_vma(vma)) {
 		err = -EINVAL;
 	} else {
-		/* Renamed in 7.1; both need a range inside a VM_PFNMAP VMA. */
-#if LINUX_VERSION_CODE >= KERNEL_VERSION(7, 1, 0)
+		/*
+		 * Renamed in 7.1 (Kbuild probes for it); both need a range
+		 * inside a VM_PFNMAP VMA.
+		 */
+#ifdef PFNBENCH_HAVE_ZAP_SPECIAL_VMA_RANGE
 		zap_special_vma_range(vma, z.start, z.len);
 #else
 		zap_vma_ptes(vma, z.start, z.len);

@@ -9,6 +9,15 @@
 
 #include "pfnbench_uapi.h"
 
+/*
+ * 64-bit kernels only: the walk indexes user PTE tables with
+ * pte_offset_kernel(), which oopses where they live in highmem (HIGHPTE), and
+ * the ioctls' u64 ranges would have to be narrowed to unsigned long.
+ */
+#ifndef CONFIG_64BIT
+#error "pfnbench needs a 64-bit kernel (CONFIG_64BIT)"
+#endif
+
 /* One chunk is one naturally aligned block the size of a PMD leaf. */
 #define PFNBENCH_CHUNK_SHIFT	PMD_SHIFT
 #define PFNBENCH_CHUNK_SIZE	PMD_SIZE
@@ -60,6 +69,17 @@ pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot);
 bool pfnbench_fault_pmd_keeps_cache(void);
 /* Fills the memory-source fields of INFO. */
 void pfnbench_mem_info(struct pfnbench_info *info);
+
+/*
+ * Whether [start, start + len) of the WALK and ZAP ioctls is a non-empty,
+ * page-aligned range of user addresses, checked in u64 so that no sum wraps
+ * and nothing is truncated before the check.
+ */
+static inline bool pfnbench_user_range_ok(u64 start, u64 len)
+{
+	return len && !((start | len) & (PAGE_SIZE - 1)) &&
+	       len <= TASK_SIZE && start <= TASK_SIZE - len;
+}
 
 /* walk.c: reading page tables back. */
 bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out);

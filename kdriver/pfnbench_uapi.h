@@ -143,8 +143,10 @@ struct pfnbench_alloc {
 #define PFNBENCH_WALK_NODES	8
 
 /*
- * The range must be page aligned; parts without a VMA count as holes, parts
- * mapped by anything but pfnbench are refused (-EINVAL).
+ * The range must be page aligned, not empty, and inside user space (start +
+ * len neither wrapping nor beyond it, checked in 64 bits): -EINVAL otherwise.
+ * Parts without a VMA count as holes, parts mapped by anything but pfnbench
+ * are refused (-EINVAL).
  */
 struct pfnbench_walk {
 	__u64 start;		/* in: user virtual address */
@@ -166,11 +168,12 @@ struct pfnbench_walk {
 
 /*
  * Zaps (clears, like a driver revoking device memory with zap_vma_ptes())
- * the page table entries of [start, start + len), which must be page aligned
- * and inside one pfnbench mapping of the caller (-EINVAL otherwise). Part of
- * a PMD leaf is zapped by splitting it first. The mapping stays: a touch of a
- * zapped page faults, which in modes without a fault handler (pte, remap) is
- * SIGBUS, and in the others maps the page again.
+ * the page table entries of [start, start + len), which must be page aligned,
+ * not empty and inside one pfnbench mapping of the caller, checked in 64 bits
+ * (-EINVAL otherwise). Part of a PMD leaf is zapped by splitting it first.
+ * The mapping stays: a touch of a zapped page faults, which in modes without
+ * a fault handler (pte, remap) is SIGBUS, and in the others maps the page
+ * again.
  */
 struct pfnbench_zap {
 	__u64 start;		/* in: user virtual address */

@@ -10,10 +10,19 @@
 
 #include "pfnbench.h"
 
-#ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
+/*
+ * pmd_special() and pud_special() exist for every architecture since 6.12
+ * (false where the architecture has no huge PFNMAP); Kbuild probes for them.
+ */
+#ifdef PFNBENCH_HAVE_PMD_SPECIAL
 #define HAVE_PMD_SPECIAL 1
 #else
 #define HAVE_PMD_SPECIAL 0
+#endif
+#ifdef PFNBENCH_HAVE_PUD_SPECIAL
+#define HAVE_PUD_SPECIAL 1
+#else
+#define HAVE_PUD_SPECIAL 0
 #endif
 
 /*
@@ -104,7 +113,8 @@ static void walk_ptes(struct pfnbench_walk *w, pmd_t *pmd,
 	/*
 	 * pte_offset_map() is not exported since 6.5; the PTE table of a
 	 * pfnbench VMA cannot go away under the mmap lock, so index it from
-	 * the PMD value read once.
+	 * the PMD value read once. pte_offset_kernel() on a user PTE table is
+	 * only right without HIGHPTE: pfnbench.h refuses 32-bit kernels.
 	 */
 	for (; addr < end; addr += PAGE_SIZE) {
 		pte_t pte = ptep_get(pte_offset_kernel(pmd, addr));
@@ -139,6 +149,10 @@ static void walk_pud_leaf(struct pfnbench_walk *w, pud_t pud,
 {
 	w->bytes_pud += end - addr;
 	w->nr_pud++;
+#if HAVE_PUD_SPECIAL
+	if (pud_special(pud))
+		w->nr_special++;
+#endif
 	count(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT), end - addr,
 	      pud_write(pud), large_cache_bits(pud_val(pud)));
 }
@@ -190,12 +204,14 @@ hole:
 int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops)
 {
 	struct mm_struct *mm = current->mm;
-	unsigned long addr = w->start, end = w->start + w->len;
+	unsigned long addr, end;
 	int err = 0;
 
-	if (!mm || !PAGE_ALIGNED(w->start) || !PAGE_ALIGNED(w->len) ||
-	    !w->len || end < addr || end > TASK_SIZE)
+	/* Checked in u64 before anything becomes an unsigned long. */
+	if (!mm || !pfnbench_user_range_ok(w->start, w->len))
 		return -EINVAL;
+	addr = w->start;
+	end = w->start + w->len;
 	if (mmap_read_lock_killable(mm))
 		return -EINTR;
 	while (addr < end) {

@@ -561,7 +561,7 @@ static void check_window(const struct model *m, const char *what, size_t first,
 		 write * PAGE / KiB, cache_name(m->cache));
 	if (w.bytes_hole != (pages - present) * PAGE ||
 	    w.bytes_write != write * PAGE || w.bytes_pud ||
-	    w.nr_special != w.nr_pte + w.nr_pmd)
+	    w.nr_special != w.nr_pte + w.nr_pmd + w.nr_pud)
 		fail_window(m, what, first, &w, expected);
 	if (leaf ? w.nr_pmd != 1 || w.bytes_pmd != CHUNK || w.nr_pte :
 		   w.nr_pmd || w.bytes_pmd || w.nr_pte != present ||

@@ -52,7 +52,7 @@ static const char *map_and_read_back(uint32_t mode, size_t len, char **out,
 	print_walk(mode_name(mode), &w);
 	shape = shape_of(&w, len);
 	ASSERT_EQ(w.bytes_hole, 0);
-	ASSERT_EQ(w.nr_special, w.nr_pte + w.nr_pmd);
+	ASSERT_EQ(w.nr_special, w.nr_pte + w.nr_pmd + w.nr_pud);
 	if (!strcmp(shape, "mixed"))
 		FAIL("%s: neither all PMD leaves nor all PTEs", mode_name(mode));
 	ASSERT_EQ(module_info().pmd_seen[mode],

@@ -85,8 +85,8 @@ static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 		ASSERT_EQ(w->bytes_pte, len);
 		break;
 	}
-	/* PFNMAP entries all carry the special bit (PTE or PMD). */
-	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd);
+	/* PFNMAP entries all carry the special bit (PTE, PMD or PUD leaf). */
+	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd + w->nr_pud);
 	ASSERT_EQ(w->nr_pte * PAGE, w->bytes_pte);
 }
 
@@ -545,6 +545,61 @@ TEST(zap_refuses_bad_ranges)
 	ASSERT_ERRNO(ioctl(ctl, PFNBENCH_IOC_ZAP, NULL), EFAULT);
 	/* Nothing was zapped. */
 	assert_data(p, 2 * CHUNK, 0, SEED);
+	ASSERT_EQ(dev_walk(p, 2 * CHUNK).bytes_hole, 0);
+}
+
+/* WALK or ZAP of a u64 range; -errno or 0. */
+static int range_ioctl(int fd, unsigned long cmd, uint64_t start, uint64_t len)
+{
+	struct pfnbench_walk w = { .start = start, .len = len };
+	struct pfnbench_zap z = { .start = start, .len = len };
+
+	if (ioctl(fd, cmd, cmd == PFNBENCH_IOC_WALK ? (void *)&w : (void *)&z) < 0)
+		return -errno;
+	return 0;
+}
+
+/*
+ * Ranges are checked in u64 before anything is narrowed: a start + len that
+ * wraps, a length or start beyond user space, and a start whose low bits
+ * alone name the mapping (what a truncation to 32 bits would walk or zap)
+ * are EINVAL, and nothing is zapped.
+ */
+TEST(walk_and_zap_refuse_huge_and_wrapping_ranges)
+{
+	int fd = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, 2 * CHUNK, 0);
+	uint64_t va = (uintptr_t)p, page = PAGE;
+	const uint64_t bad[][2] = {
+		{ va, -page },			/* start + len wraps */
+		{ va, -va },			/* ends exactly at 2^64, i.e. 0 */
+		{ va, 1ULL << 63 },		/* longer than user space */
+		{ va, (1ULL << 62) - page },	/* ends beyond user space */
+		{ -page, page },		/* top page: wraps to 0 */
+		{ -(2 * page), page },		/* beyond user space */
+		{ (1ULL << 63) | va, 2 * CHUNK },	/* low 63 bits: p */
+		{ (1ULL << 56) | va, CHUNK },	/* beyond 5-level too */
+		{ va, -page & ~((1ULL << 32) - 1) },	/* low 32 bits: 0 */
+	};
+	unsigned int i;
+	int ctl = dev_open();
+
+	fill(p, 2 * CHUNK, 0, SEED);
+	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int walk = range_ioctl(ctl, PFNBENCH_IOC_WALK, bad[i][0],
+				       bad[i][1]);
+		int zap = range_ioctl(ctl, PFNBENCH_IOC_ZAP, bad[i][0],
+				      bad[i][1]);
+
+		if (walk != -EINVAL || zap != -EINVAL)
+			FAIL("start %#llx len %#llx: WALK %s, ZAP %s, expected EINVAL",
+			     (unsigned long long)bad[i][0],
+			     (unsigned long long)bad[i][1],
+			     strerror(-walk), strerror(-zap));
+	}
+	/* Nothing was zapped, and the same range is fine in bounds. */
+	assert_data(p, 2 * CHUNK, 0, SEED);
+	ASSERT_EQ(range_ioctl(ctl, PFNBENCH_IOC_WALK, va, 2 * CHUNK), 0);
 	ASSERT_EQ(dev_walk(p, 2 * CHUNK).bytes_hole, 0);
 }
 
