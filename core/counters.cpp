@@ -154,15 +154,6 @@ const KernelEvent *find_kernel_event(std::string_view name)
 	return nullptr;
 }
 
-bool have_hardware_pmu()
-{
-	std::error_code ec;
-	for (const char *pmu : {"cpu", "cpu_core", "cpu_atom", "armv8_pmuv3"})
-		if (std::filesystem::exists(std::string("/sys/bus/event_source/devices/") + pmu, ec))
-			return true;
-	return false;
-}
-
 // Opens a counter for the calling thread (pid 0, any CPU), disabled; returns the fd or
 // -errno. Each measuring thread opens its own: the count follows that thread only.
 int open_kernel_event(uint32_t type, uint64_t config)
@@ -185,8 +176,8 @@ int open_kernel_event(uint32_t type, uint64_t config)
 std::string kernel_reason(uint32_t type, int err)
 {
 	std::string r = errno_text("perf_event_open", err);
-	if (type != PERF_TYPE_SOFTWARE && !have_hardware_pmu())
-		r += " (this machine exposes no hardware PMU)";
+	if (std::string pmu = no_pmu_note(); type != PERF_TYPE_SOFTWARE && !pmu.empty())
+		r += " (" + pmu + ")";
 	return r;
 }
 
@@ -632,6 +623,15 @@ std::string format_counter_notes(const std::vector<CounterNote> &notes, std::str
 	if (!missing.empty())
 		out += missing + "\n";
 	return out;
+}
+
+std::string no_pmu_note()
+{
+	std::error_code ec;
+	for (const char *pmu : {"cpu", "cpu_core", "cpu_atom", "armv8_pmuv3"})
+		if (std::filesystem::exists(std::string("/sys/bus/event_source/devices/") + pmu, ec))
+			return "";
+	return "this machine exposes no hardware PMU";
 }
 
 } // namespace pfn

@@ -131,4 +131,9 @@ struct CounterNote {
 // "counters unavailable: ..." line for everything that could not be counted; "" if none.
 std::string format_counter_notes(const std::vector<CounterNote> &notes, std::string_view unit);
 
+// "" when the kernel exposes a hardware PMU (a cpu PMU in /sys/bus/event_source/devices),
+// else a note saying it does not: why CPU events "do not exist" (TCG, VMs without a
+// virtual PMU).
+std::string no_pmu_note();
+
 } // namespace pfn

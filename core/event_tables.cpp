@@ -1,6 +1,5 @@
 #include "event_tables.h"
 
-#include <filesystem>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
@@ -40,15 +39,6 @@ EventTableEntry look_up_event(const std::string &name)
 		e.native.emplace_back(info.symbol);
 	}
 	return e;
-}
-
-std::string pmu_note()
-{
-	std::error_code ec;
-	for (const char *pmu : {"cpu", "cpu_core", "cpu_atom", "armv8_pmuv3"})
-		if (std::filesystem::exists(std::string("/sys/bus/event_source/devices/") + pmu, ec))
-			return "";
-	return "this machine exposes no hardware PMU";
 }
 
 std::string describe(const EventTableEntry &e)

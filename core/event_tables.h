@@ -20,11 +20,6 @@ struct EventTableEntry {
 // counters do that: call after default_counter_events() or a CounterSet).
 EventTableEntry look_up_event(const std::string &name);
 
-// "" when the kernel exposes a hardware PMU (a cpu PMU in /sys/bus/event_source/devices,
-// as the counters test it), else a note saying it does not: why CPU events name an event
-// that "does not exist" (TCG, and VMs without a virtual PMU).
-std::string pmu_note();
-
 // "PAPI_TLB_DM = A + B" or "PAPI_TLB_DM (not in this CPU's event tables: ...)".
 std::string describe(const EventTableEntry &e);
 

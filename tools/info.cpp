@@ -61,7 +61,7 @@ nlohmann::json default_events_json(std::string &text)
 			reason = why != plan.unavailable().end() ? why->second
 								 : "not counted, no reason given";
 			// PAPI says "Event does not exist" for a CPU event with no PMU to count it.
-			std::string pmu = pfn::pmu_note();
+			std::string pmu = pfn::no_pmu_note();
 			if (!pmu.empty() && reason.find(pmu) == std::string::npos)
 				reason += " (" + pmu + ")";
 		}
