@@ -3,6 +3,8 @@
 import os
 import struct
 import sys
+import tempfile
+import unittest
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
@@ -25,3 +27,17 @@ def png_size(path):
 
 def fixture(*parts):
     return os.path.join(FIXTURES, *parts)
+
+
+class RunDirCase(unittest.TestCase):
+    """A test with a fresh output directory (self.out) holding no-build/, where the
+    stand-in programs log their calls (self.log)."""
+
+    def setUp(self):
+        self.tmp = tempfile.TemporaryDirectory()
+        self.out = self.tmp.name
+        self.log = os.path.join(self.out, "no-build", "calls.log")
+        os.makedirs(os.path.dirname(self.log))
+
+    def tearDown(self):
+        self.tmp.cleanup()

@@ -5,7 +5,6 @@ say in one line what is missing."""
 import json
 import os
 import subprocess
-import tempfile
 import unittest
 
 import helpers
@@ -24,16 +23,7 @@ def run_without(modules, *args, env=None):
                           env=dict(os.environ, **(env or {})))
 
 
-class WithoutMatplotlib(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.out = self.tmp.name
-        self.log = os.path.join(self.out, "no-build", "calls.log")
-        os.makedirs(os.path.dirname(self.log))
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
+class WithoutMatplotlib(helpers.RunDirCase):
     def test_reproduce_keeps_tables_and_json(self):
         p = run_without("matplotlib", "reproduce", "--quick", "--out", self.out,
                         "--bin-dir", helpers.FAKE_TOOLS,

@@ -7,7 +7,6 @@ import os
 import re
 import signal
 import subprocess
-import tempfile
 import time
 import unittest
 
@@ -60,16 +59,7 @@ def alive(pid):
         return False
 
 
-class Reproduce(unittest.TestCase):
-    def setUp(self):
-        self.tmp = tempfile.TemporaryDirectory()
-        self.out = self.tmp.name
-        self.log = os.path.join(self.out, "no-build", "calls.log")
-        os.makedirs(os.path.dirname(self.log))
-
-    def tearDown(self):
-        self.tmp.cleanup()
-
+class Reproduce(helpers.RunDirCase):
     def run_ok(self, *extra, env=None, bin_dir=helpers.FAKE_TOOLS):
         p = start(self.out, *extra, env=dict(env or {}, FAKE_LOG=self.log), bin_dir=bin_dir,
                   test=self)
