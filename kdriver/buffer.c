@@ -13,6 +13,7 @@
 #include <linux/ioport.h>
 #include <linux/module.h>
 #include <linux/mutex.h>
+#include <linux/numa.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -21,12 +22,12 @@
 
 /* Named so: the kernel's own phys_base is an x86 global. */
 static unsigned long range_base;
-module_param_named(phys_base, range_base, ulong, 0444);
+module_param_hw_named(phys_base, range_base, ulong, iomem, 0444);
 MODULE_PARM_DESC(phys_base,
-		 "Physical address of a range set aside at boot (memmap=SIZE$BASE) or of device memory to take buffers from; 2 MiB aligned");
+		 "Physical address of a reserved range (memmap=SIZE$BASE) or legacy persistent memory to take buffers from; 2 MiB aligned");
 
 static unsigned long range_size;
-module_param_named(phys_size, range_size, ulong, 0444);
+module_param_hw_named(phys_size, range_size, ulong, iomem, 0444);
 MODULE_PARM_DESC(phys_size, "Bytes of that range (0: use the page allocator)");
 
 static char *caching = "wb";
@@ -86,13 +87,60 @@ static void __iomem *map_range(void)
 	}
 }
 
-int pfnbench_mem_init(void)
+static int range_is_whole(struct resource *res, void *arg)
+{
+	/* The walk clips each resource to the range: whole means inside one. */
+	return res->start == range_base &&
+	       res->end == range_base + range_size - 1;
+}
+
+/*
+ * The range must lie inside one reserved resource (RAM set aside with
+ * memmap=SIZE$BASE shows up as an E820 reserved range) or one legacy
+ * persistent-memory resource (memmap=SIZE!BASE). Those are the only memory
+ * this module may zero and map writable: anything else (a PCI BAR, ACPI
+ * tables, soft-reserved or firmware-described memory) belongs to a driver
+ * or the firmware even when nothing has claimed it yet.
+ */
+static bool range_is_reserved(void)
+{
+	u64 end = range_base + range_size - 1;
+
+	return walk_iomem_res_desc(IORES_DESC_RESERVED, IORESOURCE_MEM,
+				   range_base, end, NULL, range_is_whole) > 0 ||
+	       walk_iomem_res_desc(IORES_DESC_PERSISTENT_MEMORY_LEGACY,
+				   IORESOURCE_MEM, range_base, end, NULL,
+				   range_is_whole) > 0;
+}
+
+/*
+ * RAM set aside with memmap= has struct pages that know their node. Device
+ * memory (pfn_valid() false) has none: phys_to_target_node() reads the
+ * firmware's NUMA description (SRAT), which the kernel keeps after boot only
+ * with NUMA_KEEP_MEMINFO (memory hotplug, PMEM); without it the exported
+ * helper is a stub that answers node 0 whatever the address.
+ */
+static int range_node(void)
 {
 	unsigned long pfn = PHYS_PFN(range_base);
+
+	if (pfn_valid(pfn))
+		return page_to_nid(pfn_to_page(pfn));
+	if (IS_ENABLED(CONFIG_NUMA_KEEP_MEMINFO) || !IS_ENABLED(CONFIG_NUMA))
+		return phys_to_target_node(range_base);
+	return NUMA_NO_NODE;
+}
+
+int pfnbench_mem_init(void)
+{
 	int err;
 
 	if (parse_caching()) {
 		pr_err("caching=%s: use wb, wc, uc or wt\n", caching);
+		return -EINVAL;
+	}
+	if (!range_base != !range_size) {
+		pr_err("phys_base and phys_size go together: give both or neither\n");
 		return -EINVAL;
 	}
 	if (!range_size) {
@@ -110,9 +158,15 @@ int pfnbench_mem_init(void)
 		       PFNBENCH_CHUNK_SIZE >> 10);
 		return -EINVAL;
 	}
+	if (!range_is_reserved()) {
+		pr_err("%#lx+%#lx is not inside one reserved or legacy persistent-memory range (see /proc/iomem): set it aside with memmap=SIZE$BASE\n",
+		       range_base, range_size);
+		return -EINVAL;
+	}
+	/* A reserved resource nested in System RAM is still the kernel's. */
 	if (region_intersects(range_base, range_size, IORESOURCE_SYSTEM_RAM,
 			      IORES_DESC_NONE) != REGION_DISJOINT) {
-		pr_err("%#lx+%#lx overlaps System RAM: set it aside at boot with memmap=SIZE$BASE\n",
+		pr_err("%#lx+%#lx overlaps System RAM: it belongs to the kernel\n",
 		       range_base, range_size);
 		return -EINVAL;
 	}
@@ -133,8 +187,7 @@ int pfnbench_mem_init(void)
 	if (!range.used)
 		goto unmap;
 	mutex_init(&range.lock);
-	range.node = pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) :
-				      NUMA_NO_NODE;
+	range.node = range_node();
 	range.nr_chunks = range_size >> PFNBENCH_CHUNK_SHIFT;
 	pr_info("buffers from %#lx+%#lx (node %d), %s\n", range_base,
 		range_size, range.node, caching);
