@@ -44,7 +44,8 @@ static struct {
 	unsigned long nr_chunks;
 	void __iomem *kva;		/* holds the range's PAT memtype */
 	int node;
-	u32 cache;			/* enum pfnbench_cache */
+	u32 cache;			/* enum pfnbench_cache asked */
+	u32 granted;			/* what PAT gave: read back */
 } range;
 
 static bool use_range(void)
@@ -67,6 +68,21 @@ static int parse_caching(void)
 	return 0;
 }
 
+static const char *cache_name(u32 cache)
+{
+	static const char *const names[PFNBENCH_CACHE_COUNT] = {
+		[PFNBENCH_CACHE_WB] = "wb",
+		[PFNBENCH_CACHE_WC] = "wc",
+		[PFNBENCH_CACHE_UC] = "uc",
+		[PFNBENCH_CACHE_UC_MINUS] = "uc-",
+		[PFNBENCH_CACHE_WT] = "wt",
+		[PFNBENCH_CACHE_WP] = "wp",
+		[PFNBENCH_CACHE_OTHER] = "unknown",
+	};
+
+	return cache < PFNBENCH_CACHE_COUNT ? names[cache] : "unknown";
+}
+
 /*
  * Mapping the whole range in the kernel with the chosen cache mode reserves
  * that memtype (x86 PAT), so every user mapping of it gets the same mode
@@ -79,7 +95,14 @@ static void __iomem *map_range(void)
 	case PFNBENCH_CACHE_WC:
 		return ioremap_wc(range_base, range_size);
 	case PFNBENCH_CACHE_UC:
-		return ioremap_uc(range_base, range_size);
+		/*
+		 * ioremap() is UC- on x86 (an MTRR may make it WC, on RAM it
+		 * is UC); ioremap_uc() is x86-only and kept for the MTRR
+		 * quirks of old drivers. User mappings asked as UC get the
+		 * range's UC- memtype too (PAT adopts it), which the walk and
+		 * INFO report as uc-.
+		 */
+		return ioremap(range_base, range_size);
 	case PFNBENCH_CACHE_WT:
 		return ioremap_wt(range_base, range_size);
 	default:
@@ -188,9 +211,11 @@ int pfnbench_mem_init(void)
 		goto unmap;
 	mutex_init(&range.lock);
 	range.node = range_node();
+	range.granted = pfnbench_kernel_cache(range.kva);
 	range.nr_chunks = range_size >> PFNBENCH_CHUNK_SHIFT;
-	pr_info("buffers from %#lx+%#lx (node %d), %s\n", range_base,
-		range_size, range.node, caching);
+	pr_info("buffers from %#lx+%#lx (node %d), caching=%s, granted %s\n",
+		range_base, range_size, range.node, caching,
+		cache_name(range.granted));
 	return 0;
 unmap:
 	iounmap(range.kva);
@@ -214,6 +239,7 @@ void pfnbench_mem_info(struct pfnbench_info *info)
 	info->caching = range.cache;
 	info->phys_node = NUMA_NO_NODE;
 	if (use_range()) {
+		info->caching = range.granted;
 		info->phys_base = range_base;
 		info->phys_bytes = range_size;
 		info->phys_node = range.node;

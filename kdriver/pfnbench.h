@@ -82,6 +82,8 @@ static inline bool pfnbench_user_range_ok(u64 start, u64 len)
 }
 
 /* walk.c: reading page tables back. */
+/* The cache mode of a kernel mapping (enum pfnbench_cache), as granted. */
+u32 pfnbench_kernel_cache(const void __iomem *kva);
 bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out);
 /* Walks current->mm over w->start, w->len; only VMAs whose file has fops. */
 int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops);

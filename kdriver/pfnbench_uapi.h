@@ -110,7 +110,13 @@ struct pfnbench_info {
 	__u64 phys_base;
 	__u64 phys_bytes;
 	__s32 phys_node;	/* -1 if unknown */
-	__u32 caching;		/* enum pfnbench_cache asked for the range */
+	/*
+	 * enum pfnbench_cache the range was granted (the caching parameter
+	 * asks; PAT may give another mode, and uc is ioremap()'s UC-), read
+	 * back from the module's kernel mapping of it; OTHER where that cannot
+	 * be read (only x86 exports a way). WB without a range.
+	 */
+	__u32 caching;
 	/*
 	 * What the kernel gave, per enum pfnbench_mode: enum
 	 * pfnbench_pmd_state of the last whole, aligned chunk mapped in that

@@ -93,6 +93,30 @@ static u32 cache_of(unsigned long protval)
 #define large_cache_bits(val)	(val)
 #endif
 
+/*
+ * The cache mode of the kernel's own mapping of kva (the module's ioremap of
+ * the reserved range): what PAT granted, which is what user mappings of the
+ * range get too, whatever was asked. x86 reads it with lookup_address(); no
+ * other architecture exports a way to modules: PFNBENCH_CACHE_OTHER there.
+ */
+u32 pfnbench_kernel_cache(const void __iomem *kva)
+{
+#ifdef CONFIG_X86
+	unsigned int level;
+	pte_t *pte = lookup_address((__force unsigned long)kva, &level);
+	pteval_t val;
+
+	if (!pte)
+		return PFNBENCH_CACHE_OTHER;
+	val = pte_val(READ_ONCE(*pte));
+	if (!(val & _PAGE_PRESENT))
+		return PFNBENCH_CACHE_OTHER;
+	return cache_of(level == PG_LEVEL_4K ? val : large_cache_bits(val));
+#else
+	return PFNBENCH_CACHE_OTHER;
+#endif
+}
+
 static void count(struct pfnbench_walk *w, unsigned long pfn, u64 bytes,
 		  bool write, unsigned long cache_bits)
 {
