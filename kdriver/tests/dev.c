@@ -237,6 +237,27 @@ uint64_t mem_free(void)
 	return kib * KiB + pcp_pages * PAGE;
 }
 
+uint64_t mem_free_settled(void)
+{
+	const struct timespec pause = { .tv_nsec = 50 * 1000 * 1000 };
+	uint64_t last = mem_free(), now;
+	int i;
+
+	/*
+	 * Pages an exited process or an earlier test freed may still be on
+	 * their way back (RCU, per-CPU batches): wait until two readings
+	 * 50 ms apart are within 1 MiB, for 3 s at most.
+	 */
+	for (i = 0; i < 60; i++) {
+		nanosleep(&pause, NULL);
+		now = mem_free();
+		if (now - last + MiB <= 2 * MiB)
+			return now;
+		last = now;
+	}
+	return last;
+}
+
 uint64_t wait_allocated(uint64_t bytes)
 {
 	struct timespec tick = { .tv_nsec = 20 * 1000 * 1000 };

@@ -47,6 +47,8 @@ bool can_write(volatile char *p);
 
 /* Free memory in bytes: MemFree plus the per-CPU free lists. */
 uint64_t mem_free(void);
+/* mem_free() once it has stopped moving (frees still in flight have landed). */
+uint64_t mem_free_settled(void);
 /* Waits (up to ~2 s) until the module holds `bytes`; returns what it holds. */
 uint64_t wait_allocated(uint64_t bytes);
 

@@ -715,7 +715,7 @@ TEST(module_cannot_be_unloaded_while_mapped)
 TEST(failed_alloc_on_a_full_node_frees_what_it_got)
 {
 	struct pfnbench_info info = module_info();
-	uint64_t before = mem_free(), after;
+	uint64_t before = mem_free_settled(), after;
 	int fd, err, node = info.nr_node_ids > 1 ? 1 : 0;
 	uint64_t bytes;
 	FILE *f;
@@ -738,7 +738,7 @@ TEST(failed_alloc_on_a_full_node_frees_what_it_got)
 	err = dev_alloc(fd, bytes, node, PFNBENCH_MODE_PTE, NULL);
 	ASSERT_EQ(err, -ENOMEM);
 	ASSERT_EQ(module_info().allocated_bytes, 0);
-	after = mem_free();
+	after = mem_free_settled();
 	printf("  asked %llu MiB on node %d: ENOMEM; free %llu -> %llu MiB\n",
 	       (unsigned long long)bytes / MiB, node,
 	       (unsigned long long)before / MiB,
@@ -755,7 +755,7 @@ TEST(memory_is_given_back_after_use)
 	pid_t pid;
 
 	ASSERT_EQ(wait_allocated(0), 0);
-	before = mem_free();
+	before = mem_free_settled();
 	fd = dev_open_alloc(len, -1, PFNBENCH_MODE_FAULT);
 	p = dev_map(fd, len, 0);
 	fill(p, len, 0, SEED);
@@ -767,11 +767,11 @@ TEST(memory_is_given_back_after_use)
 		_exit(0);
 	}
 	ASSERT_OK(waitpid(pid, &status, 0));
-	during = mem_free();
+	during = mem_free_settled();
 	ASSERT_OK(munmap(p, len));
 	ASSERT_OK(close(fd));
 	ASSERT_EQ(wait_allocated(0), 0);
-	after = mem_free();
+	after = mem_free_settled();
 	printf("  free memory before %llu KiB, while mapped %llu KiB, after %llu KiB\n",
 	       (unsigned long long)before / KiB,
 	       (unsigned long long)during / KiB,
