@@ -472,26 +472,29 @@ void model_mprotect(struct model *m, size_t at, size_t len, int prot)
 		m->pg[i] = (m->pg[i] & ~(PG_READ | PG_WRITE)) | want;
 }
 
-void model_munmap(struct model *m, size_t at, size_t len)
+/* The pages of [at, at + len) keep only the state bits in keep. */
+static void model_keep(struct model *m, size_t at, size_t len, unsigned int keep)
 {
 	size_t i;
 
+	for (i = at / PAGE; i < (at + len) / PAGE; i++)
+		m->pg[i] &= keep;
+}
+
+void model_munmap(struct model *m, size_t at, size_t len)
+{
 	model_range(m, at, len);
 	ASSERT_OK(munmap(m->va + at, len));
 	split_partial(m, at, len);
-	for (i = at / PAGE; i < (at + len) / PAGE; i++)
-		m->pg[i] = 0;
+	model_keep(m, at, len, 0);
 }
 
 void model_zap(struct model *m, size_t at, size_t len)
 {
-	size_t i;
-
 	model_range(m, at, len);
 	dev_zap(m->va + at, len);
 	split_partial(m, at, len);
-	for (i = at / PAGE; i < (at + len) / PAGE; i++)
-		m->pg[i] &= ~(PG_PRESENT | PG_LEAF);
+	model_keep(m, at, len, ~(unsigned int)(PG_PRESENT | PG_LEAF));
 }
 
 void model_mremap(struct model *src, size_t at, size_t len, struct model *dst,
@@ -528,8 +531,7 @@ void model_mremap(struct model *src, size_t at, size_t len, struct model *dst,
 				dst->pg[j] &= ~PG_LEAF;
 	}
 	split_partial(src, at, len);
-	for (i = at / PAGE; i < (at + len) / PAGE; i++)
-		src->pg[i] = 0;
+	model_keep(src, at, len, 0);
 }
 
 void model_refault(struct model *m, size_t at, size_t len)
