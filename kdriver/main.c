@@ -271,6 +271,7 @@ static int pfnbench_mmap(struct file *file, struct vm_area_struct *vma)
 	vma->vm_private_data = buf;
 	vma->vm_page_prot = pfnbench_buf_prot(buf, vma->vm_page_prot);
 
+	/* vm_ops first: remap_pfn_range() may look at them. */
 	switch (buf->mode) {
 	case PFNBENCH_MODE_PTE:
 		vma->vm_ops = &pfnbench_remap_vm_ops;
@@ -280,7 +281,6 @@ static int pfnbench_mmap(struct file *file, struct vm_area_struct *vma)
 		vma->vm_ops = &pfnbench_remap_vm_ops;
 		err = map_remap(vma, buf);
 		break;
-	/* vm_ops first: remap_pfn_range() may look at them. */
 	case PFNBENCH_MODE_REMAP_FAULT:
 		vma->vm_ops = &pfnbench_remap_fault_vm_ops;
 		err = map_remap(vma, buf);
