@@ -47,7 +47,8 @@ std::string probe(const Candidate &c, int node)
 		auto huge = map_region({c.with, probe_bytes, node});
 		MappingReport rh = huge->report();
 		if (!rh.is_huge())
-			return fmt::format("{} read back as {}", mapping_name(c.with), rh.summary());
+			return fmt::format("{} read back as {}{}", mapping_name(c.with), rh.summary(),
+					   rh.note.empty() ? "" : ": " + rh.note);
 		return "";
 	} catch (const Error &e) {
 		return e.what();
@@ -82,10 +83,8 @@ Backend choose_backend(int node, const std::optional<std::string> &only)
 		bool device = is_device(c.with);
 		if (device && !dev)
 			p.result = why_no_device;
-		else if (device && c.with == MappingKind::device_fault && !dev->gives_pmd(c.with))
-			p.result = "this kernel's fault path gives no PMD leaves";
-		else if (device && c.with == MappingKind::device_remap && dev->remap_pmd == false)
-			p.result = "remap_pfn_range() gives 4 KiB PTEs: this kernel lacks the series";
+		else if (device && c.with == MappingKind::device_fault && !dev->fault_pmd_capable)
+			p.result = dev->fault_pmd_why_not;
 		else
 			p.result = probe(c, node);
 		if (p.result.empty() && b.name.empty()) {

@@ -14,19 +14,21 @@ struct DeviceInfo {
 	unsigned abi_version = 0;
 	std::string kernel_release;   // of the running kernel, as the module sees it
 	bool pte = false, remap = false, fault = false; // modes the module accepts
-	bool fault_pmd = false;       // the fault path gives PMD leaves here (Linux >= 6.12)
-	// Whether remap_pfn_range() gave PMD leaves, i.e. whether the kernel carries the
-	// series; only known once the module has mapped an aligned 2 MiB in remap mode.
-	std::optional<bool> remap_pmd;
+	// What the kernel can do, not what a mapping got: device-fault can get PMD leaves
+	// (huge PFNMAP faults, Linux >= 6.12, and a cache mode a fault-path leaf keeps). A
+	// process or range that refuses huge pages still gets PTEs; map_device_region()
+	// reads back what each mapping got. Whether device-remap gives PMD leaves (a kernel
+	// with the series) is no capability: only a mapping shows it.
+	bool fault_pmd_capable = false;
+	std::string fault_pmd_why_not; // when not capable: why, in one line
 	uint64_t chunk_bytes = 0;     // allocation unit, 2 MiB
 	uint64_t max_bytes = 0;       // largest buffer (module parameter max_mib)
 
 	// The module can map this kind at all.
 	bool supports(MappingKind kind) const;
-	// This kind is known to give PMD leaves on the running kernel.
-	bool gives_pmd(MappingKind kind) const;
-	// "kdriver ABI 1 on 6.12.117+deb12-cloud-amd64: device-pte 4K, device-remap 4K
-	// (remap_pfn_range gave PTEs), device-fault 2M"
+	// "kdriver ABI 3 on 6.12.117+deb12-cloud-amd64: device-pte 4K, device-remap 2M only
+	// with the remap_pfn_range() PMD series (a mapping shows), device-fault 2M where the
+	// process allows huge pages"
 	std::string summary() const;
 };
 

@@ -6,6 +6,7 @@
 #include <fcntl.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -84,24 +85,6 @@ int open_device(pfnbench_info &info)
 	return fd.release();
 }
 
-DeviceInfo to_device_info(const pfnbench_info &in)
-{
-	DeviceInfo out;
-	out.abi_version = in.abi_version;
-	out.kernel_release.assign(in.release, strnlen(in.release, sizeof(in.release)));
-	out.pte = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE);
-	out.remap = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP);
-	out.fault = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
-	out.fault_pmd = in.pmd_modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
-	if (in.remap_pmd == PFNBENCH_PMD_YES)
-		out.remap_pmd = true;
-	else if (in.remap_pmd == PFNBENCH_PMD_NO)
-		out.remap_pmd = false;
-	out.chunk_bytes = in.chunk_bytes;
-	out.max_bytes = in.max_bytes;
-	return out;
-}
-
 uint32_t mode_of(MappingKind kind)
 {
 	switch (kind) {
@@ -172,6 +155,49 @@ std::string source_text(const pfnbench_info &info)
 		return "RAM from the page allocator";
 	return fmt::format("reserved range {:#x}+{}", info.phys_base,
 			   format_size(info.phys_bytes));
+}
+
+// Why device-fault can give no PMD leaves here (INFO.capabilities lacks FAULT_PMD).
+std::string fault_pmd_why_not(const pfnbench_info &info)
+{
+	// The kernel has huge PFNMAP faults: the module says the cache mode is the reason.
+	if (info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP)
+		return fmt::format("device-fault gives no PMD leaves for kdriver's {} {}: the "
+				   "kernel's fault path cannot keep that cache mode in a PMD leaf; "
+				   "use device-remap or device-pte",
+				   cache_name(info.caching), source_text(info));
+	return fmt::format("device-fault needs huge PFNMAP faults (Linux >= 6.12); kernel {} has "
+			   "none: use device-pte or thp",
+			   info.release);
+}
+
+// Why a fault mapping got 4 KiB PTEs on a kernel that can give PMD leaves.
+std::string fault_refused_why(const pfnbench_info &info)
+{
+	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) > 0)
+		return "device-fault got 4 KiB PTEs: huge pages are disabled for this process "
+		       "(prctl PR_SET_THP_DISABLE, which children inherit); run it from a "
+		       "process without that";
+	return fmt::format("device-fault got 4 KiB PTEs though kernel {} has huge PFNMAP faults: "
+			   "something refused huge pages for this mapping (is THP 'never' in "
+			   "/sys/kernel/mm/transparent_hugepage/enabled?)",
+			   info.release);
+}
+
+DeviceInfo to_device_info(const pfnbench_info &in)
+{
+	DeviceInfo out;
+	out.abi_version = in.abi_version;
+	out.kernel_release.assign(in.release, strnlen(in.release, sizeof(in.release)));
+	out.pte = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE);
+	out.remap = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP);
+	out.fault = in.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
+	out.fault_pmd_capable = in.capabilities & PFNBENCH_CAP_FAULT_PMD;
+	if (!out.fault_pmd_capable)
+		out.fault_pmd_why_not = fault_pmd_why_not(in);
+	out.chunk_bytes = in.chunk_bytes;
+	out.max_bytes = in.max_bytes;
+	return out;
 }
 
 std::string node_text(int node)
@@ -314,23 +340,13 @@ bool DeviceInfo::supports(MappingKind kind) const
 	}
 }
 
-bool DeviceInfo::gives_pmd(MappingKind kind) const
-{
-	if (kind == MappingKind::device_fault)
-		return fault && fault_pmd;
-	if (kind == MappingKind::device_remap)
-		return remap && remap_pmd.value_or(false);
-	return false;
-}
-
 std::string DeviceInfo::summary() const
 {
-	std::string remap_shape = !remap_pmd ? "not yet seen"
-				  : *remap_pmd ? "2M"
-					       : "4K (remap_pfn_range gave PTEs)";
-	return fmt::format("kdriver ABI {} on {}: device-pte 4K, device-remap {}, device-fault {}",
-			   abi_version, kernel_release, remap_shape,
-			   fault_pmd ? "2M" : "4K only (needs Linux >= 6.12)");
+	return fmt::format("kdriver ABI {} on {}: device-pte 4K, device-remap 2M only with the "
+			   "remap_pfn_range() PMD series (a mapping shows), device-fault {}",
+			   abi_version, kernel_release,
+			   fault_pmd_capable ? "2M where the process allows huge pages"
+					     : "4K only (" + fault_pmd_why_not + ")");
 }
 
 std::optional<DeviceInfo> probe_device(std::string *why_not)
@@ -356,17 +372,8 @@ std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
 		throw Unavailable(fmt::format("kdriver on {} has no {} mode", info.release,
 					      mapping_name(spec.kind)));
 	// A fault-mode mapping that can only be 4 KiB would pose as a huge one.
-	if (mode == PFNBENCH_MODE_FAULT && !(info.pmd_modes & PFNBENCH_MODE_BIT(mode))) {
-		if (info.phys_bytes && info.caching == PFNBENCH_CACHE_WT)
-			throw Unavailable(fmt::format(
-				"device-fault gives no PMD leaves for kdriver's write-through {}: "
-				"the kernel's fault path cannot keep that cache mode in a PMD "
-				"leaf; use device-remap or device-pte",
-				source_text(info)));
-		throw Unavailable(fmt::format("device-fault needs huge PFNMAP faults (Linux >= "
-					      "6.12); kernel {} has none: use device-pte or thp",
-					      info.release));
-	}
+	if (mode == PFNBENCH_MODE_FAULT && !(info.capabilities & PFNBENCH_CAP_FAULT_PMD))
+		throw Unavailable(fault_pmd_why_not(info));
 
 	const uint64_t chunk = info.chunk_bytes ? info.chunk_bytes : 2 * MiB;
 	const uint64_t bytes = (spec.bytes + chunk - 1) / chunk * chunk;
@@ -383,8 +390,20 @@ std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
 						   format_size(bytes)),
 				       errno));
 	auto *data = static_cast<std::byte *>(map);
-	if (mode == PFNBENCH_MODE_FAULT)
+	if (mode == PFNBENCH_MODE_FAULT) {
 		prefault(data, bytes);
+		// The kernel can; whether it did for this process is what the buffer got.
+		pfnbench_info got{};
+		if (ioctl(fd.get(), PFNBENCH_IOC_INFO, &got) != 0) {
+			int err = errno;
+			munmap(map, bytes);
+			throw Error(errno_text("kdriver INFO failed", err));
+		}
+		if (got.buf_shape == PFNBENCH_SHAPE_PTE) {
+			munmap(map, bytes);
+			throw Unavailable(fault_refused_why(info));
+		}
+	}
 	return std::unique_ptr<Region>(
 		new DeviceRegion(data, spec.bytes, spec.kind, fd.release(), bytes, req.node, info));
 }

@@ -285,17 +285,22 @@ pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot)
 }
 
 /*
- * vmf_insert_pfn_pmd() builds its leaf from the VMA's 4 KiB pgprot as it is.
- * On x86 the PAT bit of a PTE (bit 7) is the PSE bit of a PMD, whose PAT bit
- * is bit 12, so a cache mode that needs the PAT bit (WT, WP) comes out as
- * another one (UC, WC): seen on Linux 6.12 and 7.2 with caching=wt. Such a
- * range gets no fault-path PMD leaves; remap_pfn_range() translates.
+ * vmf_insert_pfn_pmd() builds its leaf from the 4 KiB pgprot of the mode PAT
+ * granted the range (it replaces what the VMA asked) as it is. On x86 the
+ * PAT bit of a PTE (bit 7) is the PSE bit of a PMD, whose PAT bit is bit 12,
+ * so a cache mode that needs the PAT bit (WT, WP) comes out as another one
+ * (UC, WC): seen on Linux 6.12 and 7.2 with caching=wt. Such a range gets no
+ * fault-path PMD leaves; remap_pfn_range() translates. A granted mode the
+ * module could not read back gets none either.
  */
 bool pfnbench_fault_pmd_keeps_cache(void)
 {
 #ifdef CONFIG_X86
+	unsigned long bits;
+
 	if (use_range())
-		return !(pgprot_val(range_prot(PAGE_SHARED)) & _PAGE_PAT);
+		return pfnbench_cache_bits(range.granted, &bits) &&
+		       !(bits & _PAGE_PAT);
 #endif
 	return true;
 }
@@ -392,6 +397,7 @@ struct pfnbench_buf *pfnbench_buf_create(int node, u64 bytes, u32 mode)
 	buf->node = node;
 	buf->mode = mode;
 	buf->phys = use_range();
+	atomic_set(&buf->shape, PFNBENCH_SHAPE_NONE);
 	err = buf->phys ? range_take(buf, nr) : pages_take(buf, nr);
 	atomic_long_add(buf->nr_chunks * PFNBENCH_CHUNK_SIZE, &allocated);
 	if (err) {

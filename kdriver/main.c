@@ -29,7 +29,7 @@
  * Huge PFNMAP through the fault path (->huge_fault on a VM_PFNMAP VMA, with
  * pmd_special() marking the leaf) exists since Linux 6.12 on architectures
  * that select this symbol. Older kernels never call ->huge_fault for such a
- * VMA, so FAULT mode there is 4 KiB only and says so in INFO.
+ * VMA, so FAULT mode there is 4 KiB only and INFO.capabilities says so.
  */
 #ifdef CONFIG_ARCH_SUPPORTS_PMD_PFNMAP
 #define PFNBENCH_HUGE_FAULT 1
@@ -40,12 +40,6 @@
 static unsigned long max_mib = 65536;
 module_param(max_mib, ulong, 0444);
 MODULE_PARM_DESC(max_mib, "Largest buffer one file may allocate, in MiB");
-
-/*
- * Per enum pfnbench_mode, enum pfnbench_pmd_state of the last whole chunk
- * mapped in that mode (PFNBENCH_PMD_UNKNOWN is 0).
- */
-static atomic_t pfnbench_pmd_seen[PFNBENCH_MODE_SLOTS];
 
 struct pfnbench_file {
 	struct mutex lock;		/* serialises ALLOC against mmap */
@@ -76,9 +70,9 @@ static bool maps_whole_chunk(struct vm_area_struct *vma, unsigned long addr)
 }
 
 /*
- * Records what the whole chunk just mapped at the PMD-aligned addr got, read
- * back from its PMD: a leaf or not. The caller holds the mmap lock or the
- * VMA's lock, so the page tables above the chunk stay.
+ * Records in its buffer what the whole chunk just mapped at the PMD-aligned
+ * addr got, read back from its PMD: a leaf or not. The caller holds the mmap
+ * lock or the VMA's lock, so the page tables above the chunk stay.
  */
 static void note_shape(struct vm_area_struct *vma, unsigned long addr)
 {
@@ -87,8 +81,7 @@ static void note_shape(struct vm_area_struct *vma, unsigned long addr)
 	pmd_t pmd;
 
 	leaf = pfnbench_read_pmd(vma->vm_mm, addr, &pmd) && pmd_leaf(pmd);
-	atomic_set(&pfnbench_pmd_seen[buf->mode],
-		   leaf ? PFNBENCH_PMD_YES : PFNBENCH_PMD_NO);
+	atomic_set(&buf->shape, leaf ? PFNBENCH_SHAPE_PMD : PFNBENCH_SHAPE_PTE);
 }
 
 /*
@@ -314,9 +307,6 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT) |
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_FAULT) |
 			 PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_SIGBUS),
-		.pmd_modes = PFNBENCH_HUGE_FAULT &&
-			     pfnbench_fault_pmd_keeps_cache() ?
-			     PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT) : 0,
 		.kernel_version = LINUX_VERSION_CODE,
 		.nr_node_ids = nr_node_ids,
 		.chunk_bytes = PFNBENCH_CHUNK_SIZE,
@@ -324,15 +314,12 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 		.buf_node = NUMA_NO_NODE,
 	};
 	struct pfnbench_buf *buf;
-	int mode;
 
-	/* The other modes count as PMD modes once seen to give PMD leaves. */
-	for (mode = 0; mode < PFNBENCH_MODE_SLOTS; mode++) {
-		info.pmd_seen[mode] = atomic_read(&pfnbench_pmd_seen[mode]);
-		if (info.pmd_seen[mode] == PFNBENCH_PMD_YES)
-			info.pmd_modes |= PFNBENCH_MODE_BIT(mode);
+	if (PFNBENCH_HUGE_FAULT) {
+		info.capabilities |= PFNBENCH_CAP_HUGE_PFNMAP;
+		if (pfnbench_fault_pmd_keeps_cache())
+			info.capabilities |= PFNBENCH_CAP_FAULT_PMD;
 	}
-	info.remap_pmd = info.pmd_seen[PFNBENCH_MODE_REMAP];
 	strscpy(info.release, utsname()->release, sizeof(info.release));
 	pfnbench_mem_info(&info);
 	mutex_lock(&pf->lock);
@@ -341,6 +328,7 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 		info.buf_bytes = (u64)buf->nr_chunks << PFNBENCH_CHUNK_SHIFT;
 		info.buf_node = buf->node;
 		info.buf_mode = buf->mode;
+		info.buf_shape = atomic_read(&buf->shape);
 	}
 	mutex_unlock(&pf->lock);
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
@@ -517,9 +505,9 @@ static int __init pfnbench_init(void)
 		pfnbench_mem_exit();
 		return err;
 	}
-	pr_info("ready: ABI %d, fault-path PMD leaves %s\n",
+	pr_info("ready: ABI %d, huge PFNMAP faults %s\n",
 		PFNBENCH_ABI_VERSION,
-		PFNBENCH_HUGE_FAULT ? "supported" : "not supported");
+		PFNBENCH_HUGE_FAULT ? "built in" : "not in this kernel");
 	return 0;
 }
 

@@ -3,6 +3,7 @@
 #ifndef PFNBENCH_H
 #define PFNBENCH_H
 
+#include <linux/atomic.h>
 #include <linux/kref.h>
 #include <linux/mm.h>
 #include <linux/types.h>
@@ -33,6 +34,11 @@ struct pfnbench_buf {
 	int node;
 	u32 mode;		/* enum pfnbench_mode */
 	bool phys;		/* chunks of the reserved range, not page allocator */
+	/*
+	 * enum pfnbench_shape the last whole chunk mapped got, read back from
+	 * its PMD (INFO.buf_shape); set by any process that maps the buffer.
+	 */
+	atomic_t shape;
 	unsigned long nr_chunks;
 	unsigned long pfns[];	/* first PFN of each chunk */
 };
@@ -64,7 +70,7 @@ void pfnbench_buf_put(struct pfnbench_buf *buf);
 pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot);
 /*
  * Whether a fault-path PMD leaf (vmf_insert_pfn_pmd()) keeps the cache mode
- * buffers are mapped with.
+ * the buffers were granted.
  */
 bool pfnbench_fault_pmd_keeps_cache(void);
 /* Fills the memory-source fields of INFO. */
@@ -84,6 +90,11 @@ static inline bool pfnbench_user_range_ok(u64 start, u64 len)
 /* walk.c: reading page tables back. */
 /* The cache mode of a kernel mapping (enum pfnbench_cache), as granted. */
 u32 pfnbench_kernel_cache(const void __iomem *kva);
+/*
+ * The cache bits (4 KiB layout) of an enum pfnbench_cache; false for a mode
+ * without bits here (OTHER, or an architecture the walk cannot decode).
+ */
+bool pfnbench_cache_bits(u32 cache, unsigned long *protval);
 bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out);
 /* Walks current->mm over w->start, w->len; only VMAs whose file has fops. */
 int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops);

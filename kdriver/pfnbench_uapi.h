@@ -18,7 +18,7 @@
 #include <linux/types.h>
 
 /* Bumped on any incompatible change of the structures or ioctls below. */
-#define PFNBENCH_ABI_VERSION	2
+#define PFNBENCH_ABI_VERSION	3
 
 #define PFNBENCH_DEVICE_NAME	"pfnbench"
 #define PFNBENCH_DEVICE_PATH	"/dev/pfnbench"
@@ -50,15 +50,38 @@ enum pfnbench_mode {
 };
 
 #define PFNBENCH_MODE_BIT(mode)	(1U << (mode))
-/* Per-mode arrays have this many slots; every mode is below it. */
-#define PFNBENCH_MODE_SLOTS	8
 
-/* Whether a mode was seen to produce PMD leaves on the running kernel. */
-enum pfnbench_pmd_state {
-	PFNBENCH_PMD_UNKNOWN = 0,	/* no 2 MiB-aligned mapping made yet */
-	PFNBENCH_PMD_YES = 1,
-	PFNBENCH_PMD_NO = 2,
+/*
+ * What a whole, 2 MiB-aligned chunk of a buffer got when it was mapped, read
+ * back from its PMD (INFO.buf_shape).
+ */
+enum pfnbench_shape {
+	PFNBENCH_SHAPE_NONE = 0,	/* no whole aligned chunk mapped yet */
+	PFNBENCH_SHAPE_PTE = 1,		/* 4 KiB PTEs */
+	PFNBENCH_SHAPE_PMD = 2,		/* a PMD leaf */
 };
+
+/*
+ * INFO.capabilities: what the running kernel and the module's memory allow,
+ * not what any mapping got (INFO.buf_shape says that, per buffer).
+ *
+ * HUGE_PFNMAP: the kernel has huge PFNMAP faults (->huge_fault on VM_PFNMAP
+ * VMAs: CONFIG_ARCH_SUPPORTS_PMD_PFNMAP, Linux >= 6.12).
+ *
+ * FAULT_PMD: FAULT mode's ->huge_fault inserts PMD leaves: HUGE_PFNMAP, and a
+ * fault-path leaf keeps the cache mode the buffers were granted (on x86 not
+ * WT or WP: vmf_insert_pfn_pmd() would turn their PAT bit into the PMD's PSE
+ * bit). The kernel still asks the process and the VMA first: under
+ * PR_SET_THP_DISABLE (inherited across fork), after MADV_NOHUGEPAGE and, on
+ * kernels that apply THP's sysfs "enabled" setting to such VMAs, with it at
+ * never, FAULT mode gets 4 KiB PTEs all the same.
+ *
+ * Whether remap_pfn_range() gives PMD leaves (a kernel with the PMD series)
+ * is no capability the module can know before it maps: only buf_shape of a
+ * REMAP buffer shows it.
+ */
+#define PFNBENCH_CAP_HUGE_PFNMAP	(1U << 0)
+#define PFNBENCH_CAP_FAULT_PMD		(1U << 1)
 
 /*
  * Cache modes, as asked for the reserved range (INFO) and as found in the page
@@ -85,14 +108,18 @@ enum pfnbench_cache {
 struct pfnbench_info {
 	__u32 abi_version;	/* PFNBENCH_ABI_VERSION of the module */
 	__u32 modes;		/* PFNBENCH_MODE_BIT() of the modes ALLOC accepts */
+	__u32 capabilities;	/* PFNBENCH_CAP_* */
 	/*
-	 * Modes that give PMD leaves here: FAULT where the kernel has huge
-	 * PFNMAP faults and a fault-path leaf can keep the cache mode of the
-	 * buffers (on x86 not WT: vmf_insert_pfn_pmd() would make it UC), any
-	 * other mode once pmd_seen says it got one.
+	 * enum pfnbench_shape of this file's buffer (NONE if none): what the
+	 * last whole, aligned chunk of it that was mapped (by any process) got,
+	 * read back from its PMD right after it was mapped: at mmap time in the
+	 * modes that map there, at fault time in FAULT (and in REMAP_FAULT when
+	 * its ->fault maps a page again). What the kernel did, not what it can
+	 * do: FAULT mode under PR_SET_THP_DISABLE reads PTE while
+	 * PFNBENCH_CAP_FAULT_PMD is set. A mapping that covers no whole chunk
+	 * at an aligned address leaves it as it was.
 	 */
-	__u32 pmd_modes;
-	__u32 remap_pmd;	/* pmd_seen[PFNBENCH_MODE_REMAP] */
+	__u32 buf_shape;
 	__u32 kernel_version;	/* LINUX_VERSION_CODE the module was built for */
 	__u32 nr_node_ids;	/* NUMA node ids are below this */
 	__u64 chunk_bytes;	/* allocation unit and PMD leaf size */
@@ -117,16 +144,6 @@ struct pfnbench_info {
 	 * be read (only x86 exports a way). WB without a range.
 	 */
 	__u32 caching;
-	/*
-	 * What the kernel gave, per enum pfnbench_mode: enum
-	 * pfnbench_pmd_state of the last whole, aligned chunk mapped in that
-	 * mode (by any process), read back from its PMD right after it was
-	 * mapped: at mmap time in the modes that map there, at fault time in
-	 * FAULT (and in REMAP_FAULT when its ->fault maps again). Not what the
-	 * kernel's configuration promises: a PMD leaf the kernel declined (say
-	 * the fault path under PR_SET_THP_DISABLE) reads PFNBENCH_PMD_NO.
-	 */
-	__u32 pmd_seen[PFNBENCH_MODE_SLOTS];
 };
 
 /*

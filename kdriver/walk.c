@@ -87,6 +87,21 @@ static u32 cache_of(unsigned long protval)
 	return PFNBENCH_CACHE_OTHER;
 }
 
+bool pfnbench_cache_bits(u32 cache, unsigned long *protval)
+{
+#ifdef CONFIG_X86
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(cache_modes); i++) {
+		if (cache_modes[i].cache == cache) {
+			*protval = cachemode2protval(cache_modes[i].pcm);
+			return true;
+		}
+	}
+#endif
+	return false;
+}
+
 #ifdef CONFIG_X86
 #define large_cache_bits(val)	protval_large_2_4k(val)
 #else

@@ -1,10 +1,16 @@
 // The kdriver backend. Without the module (the usual case on the host): clear refusals and
 // the capability logic programs rely on. With it (the VM stage runs "Device*" inside the
-// guests): every device mapping maps, holds data and reports the shape the kernel gave.
+// guests): every device mapping maps, holds data and reports the shape the kernel gave, and
+// device-fault refuses, saying why, where the process refused huge pages.
 #include <gtest/gtest.h>
 
+#include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fstream>
 
@@ -14,6 +20,14 @@
 #include "size.h"
 
 namespace {
+
+// What remap_pfn_range() must give here as the VM harness says it (PFNBENCH_EXPECT_REMAP:
+// pmd or pte), "" when not said.
+std::string expect_remap()
+{
+	const char *want = std::getenv("PFNBENCH_EXPECT_REMAP");
+	return want ? want : "";
+}
 
 bool device_present()
 {
@@ -47,27 +61,28 @@ TEST(Device, EveryDeviceMappingIsUnavailableWithoutTheModule)
 	}
 }
 
-TEST(Device, HugeCapabilityFollowsWhatTheKernelDid)
+TEST(Device, SummarySaysWhatTheKernelCanDoNotWhatAMappingGot)
 {
 	pfn::DeviceInfo info;
-	info.abi_version = 1;
+	info.abi_version = 3;
 	info.kernel_release = "6.12.0";
 	info.pte = info.remap = info.fault = true;
-	info.fault_pmd = true;
+	info.fault_pmd_capable = true;
 	EXPECT_TRUE(info.supports(pfn::MappingKind::device_remap));
 	EXPECT_FALSE(info.supports(pfn::MappingKind::thp));
-	EXPECT_TRUE(info.gives_pmd(pfn::MappingKind::device_fault));
-	EXPECT_FALSE(info.gives_pmd(pfn::MappingKind::device_pte));
-	// remap: unknown until the module has seen an aligned remap.
-	EXPECT_FALSE(info.gives_pmd(pfn::MappingKind::device_remap));
-	info.remap_pmd = false;
-	EXPECT_FALSE(info.gives_pmd(pfn::MappingKind::device_remap));
-	EXPECT_NE(info.summary().find("device-remap 4K"), std::string::npos);
-	info.remap_pmd = true;
-	EXPECT_TRUE(info.gives_pmd(pfn::MappingKind::device_remap));
-	info.fault_pmd = false;
-	EXPECT_FALSE(info.gives_pmd(pfn::MappingKind::device_fault));
-	EXPECT_NE(info.summary().find("device-fault 4K only"), std::string::npos);
+	// Whether remap gives leaves is the kernel's series, which only a mapping shows.
+	EXPECT_NE(info.summary().find("device-remap 2M only with the remap_pfn_range() PMD "
+				      "series (a mapping shows)"),
+		  std::string::npos)
+		<< info.summary();
+	EXPECT_NE(info.summary().find("device-fault 2M where the process allows huge pages"),
+		  std::string::npos)
+		<< info.summary();
+	info.fault_pmd_capable = false;
+	info.fault_pmd_why_not = "no huge PFNMAP faults";
+	EXPECT_NE(info.summary().find("device-fault 4K only (no huge PFNMAP faults)"),
+		  std::string::npos)
+		<< info.summary();
 }
 
 // A macro: GTEST_SKIP() only leaves the function it is written in.
@@ -109,7 +124,7 @@ TEST(Device, EveryModeMapsHoldsDataAndReportsItsShape)
 	for (auto kind : {pfn::MappingKind::device_pte, pfn::MappingKind::device_remap,
 			  pfn::MappingKind::device_fault}) {
 		SCOPED_TRACE(std::string(pfn::mapping_name(kind)));
-		if (kind == pfn::MappingKind::device_fault && !info->fault_pmd) {
+		if (kind == pfn::MappingKind::device_fault && !info->fault_pmd_capable) {
 			EXPECT_THROW(pfn::map_region({kind, 8 * pfn::MiB, -1}), pfn::Unavailable);
 			continue;
 		}
@@ -125,15 +140,53 @@ TEST(Device, EveryModeMapsHoldsDataAndReportsItsShape)
 		for (const auto &[node, bytes] : rep.node_bytes)
 			on_nodes += bytes;
 		EXPECT_EQ(on_nodes, 8 * pfn::MiB);
-		// What probe_device says now (remap is known once mapped) matches the walk.
-		auto after = pfn::probe_device();
-		ASSERT_TRUE(after);
+		// device-fault maps only where it got leaves; remap as the harness says.
 		if (kind == pfn::MappingKind::device_pte)
 			EXPECT_TRUE(rep.is_4k());
+		else if (kind == pfn::MappingKind::device_fault)
+			EXPECT_TRUE(rep.is_huge());
+		else if (expect_remap() != "")
+			EXPECT_EQ(rep.is_huge(), expect_remap() == "pmd");
 		else
-			EXPECT_EQ(rep.is_huge(), after->gives_pmd(kind));
+			EXPECT_TRUE(rep.is_huge() || rep.is_4k());
 		EXPECT_NE(r->describe().find("kdriver"), std::string::npos);
 	}
+}
+
+// A process that disabled huge pages (and so its children) gets PTEs from the fault path
+// even where the kernel can give PMD leaves: device-fault says why instead of mapping.
+TEST(Device, FaultMappingInAThpDisabledProcessSaysWhy)
+{
+	REQUIRE_DEVICE();
+	auto info = pfn::probe_device();
+	ASSERT_TRUE(info);
+	if (!info->fault_pmd_capable)
+		GTEST_SKIP() << info->fault_pmd_why_not;
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		int rc = 1;
+		if (prctl(PR_SET_THP_DISABLE, 1, 0, 0, 0) == 0) {
+			try {
+				pfn::map_region({pfn::MappingKind::device_fault, 8 * pfn::MiB, -1});
+				std::fprintf(stderr, "device-fault mapped in a THP-disabled process\n");
+			} catch (const pfn::Unavailable &e) {
+				std::fprintf(stderr, "%s\n", e.what());
+				if (std::string(e.what()).find("PR_SET_THP_DISABLE") != std::string::npos)
+					rc = 0;
+			} catch (const std::exception &e) {
+				std::fprintf(stderr, "%s\n", e.what());
+			}
+		}
+		_exit(rc);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	// This process was not disabled: it still maps leaves.
+	auto r = pfn::map_region({pfn::MappingKind::device_fault, 8 * pfn::MiB, -1});
+	EXPECT_TRUE(r->report().is_huge());
 }
 
 TEST(Device, ReportOfAPartOfTheRegion)

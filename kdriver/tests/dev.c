@@ -65,6 +65,16 @@ struct pfnbench_info module_info(void)
 	return info;
 }
 
+uint32_t buf_shape(int fd)
+{
+	return dev_info(fd).buf_shape;
+}
+
+bool fault_can_give_pmd(void)
+{
+	return module_info().capabilities & PFNBENCH_CAP_FAULT_PMD;
+}
+
 char *dev_map(int fd, size_t len, size_t off)
 {
 	void *p = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
@@ -118,6 +128,13 @@ void dev_zap(const void *addr, size_t len)
 
 	if (err)
 		FAIL("ZAP %p + %zu: %s", addr, len, strerror(-err));
+}
+
+uint32_t walk_shape(const struct pfnbench_walk *w)
+{
+	if (w->bytes_pmd)
+		return PFNBENCH_SHAPE_PMD;
+	return w->bytes_pte ? PFNBENCH_SHAPE_PTE : PFNBENCH_SHAPE_NONE;
 }
 
 void print_walk(const char *what, const struct pfnbench_walk *w)
@@ -309,6 +326,20 @@ const char *cache_name(uint32_t cache)
 		return "wp";
 	default:
 		return "other";
+	}
+}
+
+const char *shape_name(uint32_t shape)
+{
+	switch (shape) {
+	case PFNBENCH_SHAPE_NONE:
+		return "none";
+	case PFNBENCH_SHAPE_PTE:
+		return "pte";
+	case PFNBENCH_SHAPE_PMD:
+		return "pmd";
+	default:
+		return "unknown";
 	}
 }
 

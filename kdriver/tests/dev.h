@@ -23,6 +23,10 @@ int dev_open_alloc(uint64_t bytes, int node, uint32_t mode);
 struct pfnbench_info dev_info(int fd);
 /* INFO on a fresh file: the module-wide facts. */
 struct pfnbench_info module_info(void);
+/* INFO.buf_shape of fd's buffer: what it was seen to get. */
+uint32_t buf_shape(int fd);
+/* Whether the fault path can give PMD leaves here (INFO.capabilities). */
+bool fault_can_give_pmd(void);
 /* MAP_SHARED read/write of [off, off + len) of fd's buffer; test fails if not. */
 char *dev_map(int fd, size_t len, size_t off);
 /* WALK that must succeed. */
@@ -30,6 +34,11 @@ struct pfnbench_walk dev_walk(const void *addr, size_t len);
 /* WALK returning 0 or -errno. */
 int dev_walk_err(const void *addr, size_t len, struct pfnbench_walk *w);
 void print_walk(const char *what, const struct pfnbench_walk *w);
+/*
+ * The enum pfnbench_shape a walk of whole mapped chunks reads as: PMD with
+ * any PMD leaf, else PTE with any PTE, else NONE.
+ */
+uint32_t walk_shape(const struct pfnbench_walk *w);
 /* ZAP returning 0 or -errno; dev_zap() must succeed. */
 int dev_zap_err(const void *addr, size_t len);
 void dev_zap(const void *addr, size_t len);
@@ -54,6 +63,7 @@ uint64_t wait_allocated(uint64_t bytes);
 
 const char *mode_name(uint32_t mode);
 const char *cache_name(uint32_t cache);
+const char *shape_name(uint32_t shape);
 
 /*
  * Whether remap_pfn_range() must give PMD leaves here (1), PTEs (0), or

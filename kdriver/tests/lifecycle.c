@@ -115,9 +115,9 @@ static void lc_map(void)
 	model_fill(&lc.m, 0, LEN, SEED);
 	model_assert_shape(&lc.m, "PPPP", lc.leaf);
 	model_check(&lc.m, "mapped");
-	/* INFO says what the mapping got, as the walk read it. */
-	ASSERT_EQ(module_info().pmd_seen[lc.mode],
-		  lc.leaf ? PFNBENCH_PMD_YES : PFNBENCH_PMD_NO);
+	/* INFO says what the buffer got, as the walk read it. */
+	ASSERT_EQ(buf_shape(lc.fd),
+		  lc.leaf ? PFNBENCH_SHAPE_PMD : PFNBENCH_SHAPE_PTE);
 	assert_pgtables(lc.base, NCHUNKS, "mapped (a deposit or PTE table per 2 MiB)");
 }
 
@@ -430,7 +430,7 @@ static void zap_whole_pmd(uint32_t mode, bool phys)
 	touch_zapped(CHUNK, CHUNK, "zapped 2 MiB touched");
 	if (refaults(mode)) {
 		model_assert_shape(&lc.m, "PSPP", lc.leaf);
-		ASSERT_EQ(module_info().pmd_seen[mode], PFNBENCH_PMD_NO);
+		ASSERT_EQ(buf_shape(lc.fd), PFNBENCH_SHAPE_PTE);
 	}
 	lc_finish();
 }

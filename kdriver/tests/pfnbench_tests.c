@@ -40,18 +40,13 @@ static bool is_zero(const char *p, size_t len)
 	return true;
 }
 
-static bool fault_gives_pmd(void)
-{
-	return module_info().pmd_modes &
-	       PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT);
-}
-
-/* The shape a fully touched mapping of `mode` must have on this kernel. */
-static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
+/*
+ * The shape a fully touched mapping of fd's buffer in `mode` must have on
+ * this kernel, and INFO must say the buffer got it.
+ */
+static void assert_shape(int fd, uint32_t mode, const struct pfnbench_walk *w,
 			 size_t len)
 {
-	struct pfnbench_info info = module_info();
-
 	ASSERT_EQ(w->bytes_hole, 0);
 	switch (mode) {
 	case PFNBENCH_MODE_PTE:
@@ -61,21 +56,17 @@ static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 		/*
 		 * What remap_pfn_range() gives depends on the kernel: the
 		 * harness says what this one must give (PMD leaves with the
-		 * series, PTEs without). INFO must agree with the walk.
+		 * series, PTEs without).
 		 */
 		if (expect_remap_pmd() > 0)
 			ASSERT_EQ(w->bytes_pmd, len);
 		else if (expect_remap_pmd() == 0)
 			ASSERT_EQ(w->bytes_pte, len);
-		if (w->bytes_pmd == len)
-			ASSERT_EQ(info.remap_pmd, PFNBENCH_PMD_YES);
-		else if (w->bytes_pte == len)
-			ASSERT_EQ(info.remap_pmd, PFNBENCH_PMD_NO);
-		else
+		else if (w->bytes_pmd != len && w->bytes_pte != len)
 			FAIL("remap mapping is neither all PMD nor all PTE");
 		break;
 	case PFNBENCH_MODE_FAULT:
-		if (fault_gives_pmd())
+		if (fault_can_give_pmd())
 			ASSERT_EQ(w->bytes_pmd, len);
 		else
 			ASSERT_EQ(w->bytes_pte, len);
@@ -88,6 +79,7 @@ static void assert_shape(uint32_t mode, const struct pfnbench_walk *w,
 	/* PFNMAP entries all carry the special bit (PTE, PMD or PUD leaf). */
 	ASSERT_EQ(w->nr_special, w->nr_pte + w->nr_pmd + w->nr_pud);
 	ASSERT_EQ(w->nr_pte * PAGE, w->bytes_pte);
+	ASSERT_EQ(buf_shape(fd), walk_shape(w));
 }
 
 #define EACH_MODE(fn)							\
@@ -114,10 +106,7 @@ static void maps_reads_and_writes(uint32_t mode)
 	assert_data(p, LEN, 0, SEED);
 	w = dev_walk(p, LEN);
 	print_walk("after writing", &w);
-	assert_shape(mode, &w, LEN);
-	/* INFO says what this mapping got, as the walk read it. */
-	ASSERT_EQ(module_info().pmd_seen[mode],
-		  w.bytes_pmd ? PFNBENCH_PMD_YES : PFNBENCH_PMD_NO);
+	assert_shape(fd, mode, &w, LEN);
 	ASSERT_EQ(w.bytes_write, LEN);
 	/* Page-allocator RAM is mapped write-back. */
 	ASSERT_EQ(w.bytes_cache[PFNBENCH_CACHE_WB], LEN);
@@ -141,7 +130,7 @@ static void two_mappings_share_memory(uint32_t mode)
 	touch(b, LEN - CHUNK);
 	struct pfnbench_walk w = dev_walk(b, LEN - CHUNK);
 
-	assert_shape(mode, &w, LEN - CHUNK);
+	assert_shape(fd, mode, &w, LEN - CHUNK);
 }
 EACH_MODE(two_mappings_share_memory)
 
@@ -168,7 +157,7 @@ static void mprotect_4k_inside_pmd(uint32_t mode)
 
 	fill(p, len, 0, SEED);
 	w = dev_walk(p, len);
-	assert_shape(mode, &w, len);
+	assert_shape(fd, mode, &w, len);
 	ASSERT_OK(mprotect(ro, PAGE, PROT_READ));
 
 	assert_data(p, len, 0, SEED);
@@ -188,7 +177,7 @@ static void mprotect_4k_inside_pmd(uint32_t mode)
 	/* The untouched 2 MiB keeps its shape. */
 	w = dev_walk(p, CHUNK);
 	print_walk("other 2 MiB", &w);
-	assert_shape(mode, &w, CHUNK);
+	assert_shape(fd, mode, &w, CHUNK);
 
 	ASSERT_OK(mprotect(ro, PAGE, PROT_READ | PROT_WRITE));
 	ASSERT_TRUE(can_write(ro));
@@ -247,7 +236,7 @@ static void fork_child_reads_and_writes(uint32_t mode)
 		touch(p, LEN);
 		w = dev_walk(p, LEN);
 		print_walk("in the child", &w);
-		assert_shape(mode, &w, LEN);
+		assert_shape(fd, mode, &w, LEN);
 		exit(0);
 	}
 	ASSERT_OK(waitpid(pid, &status, 0));
@@ -302,7 +291,7 @@ static void mremap_move_keeps_data(uint32_t mode)
 	touch(q, len);
 	w = dev_walk(q, len);
 	print_walk("moved", &w);
-	assert_shape(mode, &w, len);
+	assert_shape(fd, mode, &w, len);
 	ASSERT_OK(munmap(q, len));
 }
 EACH_MODE(mremap_move_keeps_data)
@@ -355,10 +344,9 @@ TEST(info_describes_module_and_kernel)
 {
 	struct pfnbench_info info = module_info();
 
-	printf("  abi %u, modes 0x%x, pmd modes 0x%x, remap pmd %u, kernel %s, %u node ids, chunk %llu KiB, max %llu MiB\n",
-	       info.abi_version, info.modes, info.pmd_modes, info.remap_pmd,
-	       info.release, info.nr_node_ids,
-	       (unsigned long long)info.chunk_bytes / KiB,
+	printf("  abi %u, modes 0x%x, capabilities 0x%x, kernel %s, %u node ids, chunk %llu KiB, max %llu MiB\n",
+	       info.abi_version, info.modes, info.capabilities, info.release,
+	       info.nr_node_ids, (unsigned long long)info.chunk_bytes / KiB,
 	       (unsigned long long)info.max_bytes / MiB);
 	ASSERT_EQ(info.abi_version, PFNBENCH_ABI_VERSION);
 	ASSERT_EQ(info.chunk_bytes, CHUNK);
@@ -367,15 +355,74 @@ TEST(info_describes_module_and_kernel)
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT));
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_FAULT));
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_SIGBUS));
-	ASSERT_TRUE(!(info.pmd_modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_PTE)));
-	ASSERT_EQ(info.remap_pmd, info.pmd_seen[PFNBENCH_MODE_REMAP]);
+	ASSERT_EQ(info.capabilities &
+		  ~(PFNBENCH_CAP_HUGE_PFNMAP | PFNBENCH_CAP_FAULT_PMD), 0);
+	/* A leaf from the fault path needs huge PFNMAP faults. */
+	if (info.capabilities & PFNBENCH_CAP_FAULT_PMD)
+		ASSERT_TRUE(info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP);
 	ASSERT_EQ(info.buf_bytes, 0);
 	ASSERT_EQ(info.buf_mode, 0);
+	ASSERT_EQ(info.buf_shape, PFNBENCH_SHAPE_NONE);
 	ASSERT_TRUE(info.release[0] != '\0');
-	/* Linux >= 6.12 on x86-64 gives PMD leaves from the fault path. */
+	/*
+	 * Linux >= 6.12 on x86-64 has huge PFNMAP faults, whose leaves keep
+	 * write-back (page-allocator RAM here).
+	 */
 	if (info.kernel_version >= ((6 << 16) | (12 << 8)))
-		ASSERT_TRUE(info.pmd_modes &
-			    PFNBENCH_MODE_BIT(PFNBENCH_MODE_FAULT));
+		ASSERT_EQ(info.capabilities,
+			  PFNBENCH_CAP_HUGE_PFNMAP | PFNBENCH_CAP_FAULT_PMD);
+}
+
+/*
+ * INFO.buf_shape belongs to each buffer: nothing until a whole chunk is
+ * mapped at an aligned address, then what that chunk got, whatever other
+ * buffers get before or after.
+ */
+TEST(each_buffer_reports_its_own_shape)
+{
+	int none = dev_open();
+	int pte = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_PTE);
+	int part = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_REMAP);
+	int untouched = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_FAULT);
+	int fault = dev_open_alloc(2 * CHUNK, -1, PFNBENCH_MODE_FAULT);
+	uint32_t fault_got;
+	struct pfnbench_walk w;
+	char *p;
+
+	ASSERT_EQ(buf_shape(none), PFNBENCH_SHAPE_NONE);
+	ASSERT_EQ(buf_shape(pte), PFNBENCH_SHAPE_NONE);
+	dev_map(pte, 2 * CHUNK, 0);
+	ASSERT_EQ(buf_shape(pte), PFNBENCH_SHAPE_PTE);
+	/* Half a chunk, and a chunk's worth that starts 4 KiB into one. */
+	dev_map(part, CHUNK / 2, 0);
+	dev_map(part, CHUNK, PAGE);
+	ASSERT_EQ(buf_shape(part), PFNBENCH_SHAPE_NONE);
+	/* Fault mode maps nothing before the first touch. */
+	dev_map(untouched, 2 * CHUNK, 0);
+	ASSERT_EQ(buf_shape(untouched), PFNBENCH_SHAPE_NONE);
+	p = dev_map(fault, 2 * CHUNK, 0);
+	touch(p, 2 * CHUNK);
+	w = dev_walk(p, 2 * CHUNK);
+	print_walk("fault", &w);
+	fault_got = fault_can_give_pmd() ? PFNBENCH_SHAPE_PMD :
+					   PFNBENCH_SHAPE_PTE;
+	ASSERT_EQ(walk_shape(&w), fault_got);
+	ASSERT_EQ(buf_shape(fault), fault_got);
+	/* The others still say what they got, or that they got nothing. */
+	ASSERT_EQ(buf_shape(none), PFNBENCH_SHAPE_NONE);
+	ASSERT_EQ(buf_shape(pte), PFNBENCH_SHAPE_PTE);
+	ASSERT_EQ(buf_shape(part), PFNBENCH_SHAPE_NONE);
+	ASSERT_EQ(buf_shape(untouched), PFNBENCH_SHAPE_NONE);
+	/* A whole aligned chunk of the remap buffer at last. */
+	p = dev_map(part, 2 * CHUNK, 0);
+	w = dev_walk(p, 2 * CHUNK);
+	print_walk("remap", &w);
+	ASSERT_EQ(buf_shape(part), walk_shape(&w));
+	ASSERT_EQ(buf_shape(pte), PFNBENCH_SHAPE_PTE);
+	ASSERT_EQ(buf_shape(fault), fault_got);
+	harness_record("shapes", "pte %s, remap %s, fault %s",
+		       shape_name(buf_shape(pte)), shape_name(buf_shape(part)),
+		       shape_name(buf_shape(fault)));
 }
 
 TEST(map_private_is_refused)
@@ -443,7 +490,6 @@ TEST(unknown_modes_and_flags_are_refused)
 	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 0, NULL), -EINVAL);
 	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_REMAP_SIGBUS + 1, NULL),
 		  -EINVAL);
-	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_SLOTS, NULL), -EINVAL);
 	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, 0xffffffff, NULL), -EINVAL);
 	ASSERT_ERRNO(ioctl(fd, PFNBENCH_IOC_ALLOC, &req), EINVAL);
 	req.flags = 0;
@@ -811,7 +857,7 @@ TEST(concurrent_first_touches_agree_fault)
 	pthread_join(tb, NULL);
 	assert_data(p, len, 0, SEED);
 	w = dev_walk(p, len);
-	assert_shape(PFNBENCH_MODE_FAULT, &w, len);
+	assert_shape(fd, PFNBENCH_MODE_FAULT, &w, len);
 }
 
 struct remapper {
@@ -886,6 +932,19 @@ TEST(phys_info_describes_the_range)
 	ASSERT_TRUE(info.phys_bytes >= LEN);
 	ASSERT_TRUE(info.phys_node >= 0);
 	ASSERT_TRUE(info.caching < PFNBENCH_CACHE_OTHER);
+	/*
+	 * A fault-path leaf on x86 has no room for the PAT bit of the
+	 * modes that need it.
+	 */
+	if (info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP)
+		ASSERT_EQ(!!(info.capabilities & PFNBENCH_CAP_FAULT_PMD),
+			  info.caching != PFNBENCH_CACHE_WT &&
+			  info.caching != PFNBENCH_CACHE_WP);
+	harness_record("capabilities", "%s%s",
+		       info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP ?
+		       "huge-pfnmap" : "none",
+		       info.capabilities & PFNBENCH_CAP_FAULT_PMD ?
+		       " fault-pmd" : "");
 }
 
 /* Data, shape, and the cache mode the kernel really granted. */
@@ -901,7 +960,7 @@ static void phys_maps_with_the_asked_caching(uint32_t mode)
 	assert_data(p, LEN, 0, SEED);
 	w = dev_walk(p, LEN);
 	print_walk("reserved range", &w);
-	assert_shape(mode, &w, LEN);
+	assert_shape(fd, mode, &w, LEN);
 	ASSERT_EQ(w.bytes_cache[info.caching], LEN);
 	ASSERT_EQ(w.node_bytes[info.phys_node], LEN);
 	harness_record("shape", "%s in %s", w.bytes_pmd ? "pmd" : "pte",
