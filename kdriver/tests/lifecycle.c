@@ -63,11 +63,18 @@ static struct pfnbench_info phys_info(void)
 	return info;
 }
 
-/* Maps [off, off + len) at `at`, touches it and unmaps it again. */
-static void warm(char *at, size_t len, size_t off)
+/*
+ * Builds the page tables above [at, at + len) with anonymous 4 KiB pages,
+ * which any address takes (the device refuses some: an address not congruent
+ * with its offset), and unmaps them again.
+ */
+static void warm(char *at, size_t len)
 {
-	char *p = dev_map_at(lc.fd, at, len, off);
+	char *p = mmap(at, len, PROT_READ | PROT_WRITE,
+		       MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
 
+	ASSERT_TRUE(p == at);
+	ASSERT_OK(madvise(p, len, MADV_NOHUGEPAGE));
 	touch(p, len);
 	ASSERT_OK(munmap(p, len));
 	/* Cover the hole, so that nothing else lands there. */
@@ -95,7 +102,7 @@ static void lc_open(uint32_t mode, bool phys, char *va)
 	printf("  %s mapping of %d x 2 MiB at %p, %s\n", mode_name(mode),
 	       NCHUNKS, (void *)lc.va, cache_name(lc.cache));
 	/* The page-table levels above the stretch stay from now on. */
-	warm(lc.va, LEN, 0);
+	warm(lc.va, LEN);
 }
 
 /* Takes the baseline, maps the buffer at lc.va and checks what it got. */
@@ -229,7 +236,7 @@ static void mremap_to_misaligned_address(uint32_t mode, bool phys)
 
 	lc_open(mode, phys, NULL);
 	dst = reserve_va(LEN + CHUNK) + PAGE;
-	warm(dst, LEN, 0);
+	warm(dst, LEN);
 	lc_map();
 	model_mremap(&lc.m, 0, LEN, &lc.moved, "moved", dst);
 	model_assert_shape(&lc.moved, "SSSSS", lc.leaf);
@@ -255,7 +262,7 @@ static void mremap_part(uint32_t mode, bool phys)
 
 	lc_open(mode, phys, NULL);
 	dst = reserve_va(CHUNK);
-	warm(dst, CHUNK, CHUNK + PAGE);
+	warm(dst, CHUNK);
 	lc_map();
 	model_mremap(&lc.m, CHUNK + PAGE, CHUNK, &lc.moved, "moved part", dst);
 	model_assert_shape(&lc.m, "PSSP", lc.leaf);
@@ -278,7 +285,7 @@ static void mremap_leaves_to_another_pmd_table(uint32_t mode, bool phys)
 	char *src = reserve_va(1024 * MiB + LEN), *dst = src + 1024 * MiB;
 
 	lc_open(mode, phys, src);
-	warm(dst, LEN, 0);
+	warm(dst, LEN);
 	lc_map();
 	model_mremap(&lc.m, 0, LEN, &lc.moved, "moved 1 GiB up", dst);
 	model_assert_shape(&lc.moved, "PPPP", lc.leaf);
