@@ -223,6 +223,12 @@ std::string alloc_error(int err, uint64_t bytes, int node, const pfnbench_info &
 		}
 	}
 	switch (err) {
+	case ENOSPC:
+		return fmt::format("{} would take kdriver's pinned buffers past their cap ({}, "
+				   "{} held now): free other buffers or raise it (echo MIB > "
+				   "/sys/module/pfnbench/parameters/max_total_mib)",
+				   size, format_size(info.cap_bytes),
+				   format_size(info.allocated_bytes));
 	case E2BIG:
 		if (bytes > info.max_bytes)
 			return fmt::format("{} is more than kdriver allows ({}): reload it with "
@@ -234,7 +240,8 @@ std::string alloc_error(int err, uint64_t bytes, int node, const pfnbench_info &
 		return fmt::format("{} is more than {} has", size, node_text(node));
 	case ENOMEM:
 		return fmt::format("{} could not supply {} as 2 MiB-aligned blocks: free memory "
-				   "there (or echo 1 > /proc/sys/vm/compact_memory) or ask for less",
+				   "there (or echo 1 > /proc/sys/vm/compact_memory), raise this "
+				   "memory cgroup's limit, or ask for less",
 				   node_text(node), size);
 	case ENODEV:
 		return fmt::format("NUMA node {} is not online or has no memory", node);

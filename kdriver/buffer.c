@@ -35,8 +35,23 @@ module_param(caching, charp, 0444);
 MODULE_PARM_DESC(caching,
 		 "Cache mode of the range: wb, wc, uc or wt (page-allocator RAM is always wb)");
 
-/* Bytes held by all buffers, so tests can see that nothing leaks. */
+/*
+ * Page-allocator buffers are pinned (never swapped, moved or reclaimed) for
+ * as long as anything maps them: they are charged to the memory cgroup of the
+ * task that allocates them, and all of them together stay under this cap.
+ */
+static unsigned long max_total_mib;
+module_param(max_total_mib, ulong, 0644);
+MODULE_PARM_DESC(max_total_mib,
+		 "Most MiB all page-allocator buffers may hold together (0 at load: three quarters of RAM)");
+
+/*
+ * Bytes held by all buffers, counted as chunks arrive, so tests can see that
+ * nothing leaks and how far an ALLOC has got.
+ */
 static atomic_long_t allocated = ATOMIC_LONG_INIT(0);
+/* Bytes of page-allocator buffers counted against max_total_mib. */
+static atomic_long_t committed = ATOMIC_LONG_INIT(0);
 
 static struct {
 	struct mutex lock;		/* protects used */
@@ -154,9 +169,33 @@ static int range_node(void)
 	return NUMA_NO_NODE;
 }
 
+static unsigned long cap_bytes(void)
+{
+	return min(READ_ONCE(max_total_mib), ULONG_MAX >> 20) << 20;
+}
+
+/*
+ * Counts a whole request against the cap before any of it is allocated, so
+ * that concurrent ALLOCs cannot pass it together; or refuses it (-ENOSPC).
+ */
+static int commit(unsigned long bytes)
+{
+	unsigned long cap = cap_bytes();
+	long old = atomic_long_read(&committed);
+
+	do {
+		if ((unsigned long)old > cap || bytes > cap - old)
+			return -ENOSPC;
+	} while (!atomic_long_try_cmpxchg(&committed, &old, old + bytes));
+	return 0;
+}
+
 int pfnbench_mem_init(void)
 {
 	int err;
+
+	if (!max_total_mib)
+		max_total_mib = (totalram_pages() / 4 * 3) >> (20 - PAGE_SHIFT);
 
 	if (parse_caching()) {
 		pr_err("caching=%s: use wb, wc, uc or wt\n", caching);
@@ -236,6 +275,7 @@ void pfnbench_mem_exit(void)
 void pfnbench_mem_info(struct pfnbench_info *info)
 {
 	info->allocated_bytes = atomic_long_read(&allocated);
+	info->cap_bytes = cap_bytes();
 	info->caching = range.cache;
 	info->phys_node = NUMA_NO_NODE;
 	if (use_range()) {
@@ -322,8 +362,11 @@ static int range_take(struct pfnbench_buf *buf, unsigned long nr)
 	}
 	mutex_unlock(&range.lock);
 	buf->nr_chunks = nr;
+	atomic_long_add(nr * PFNBENCH_CHUNK_SIZE, &allocated);
 	/* Whatever the last user or the firmware left there is not ours. */
 	for (i = 0; i < nr; i++) {
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		memset_io(range.kva + (PFN_PHYS(buf->pfns[i]) - range_base), 0,
 			  PFNBENCH_CHUNK_SIZE);
 		cond_resched();
@@ -346,11 +389,12 @@ static int pages_take(struct pfnbench_buf *buf, unsigned long nr)
 {
 	/*
 	 * Zeroed because the memory goes to user space. Not movable: the PFNs
-	 * are mapped raw. RETRY_MAYFAIL compacts hard but never OOM-kills.
-	 * Buddy blocks are naturally aligned, so each chunk is 2 MiB aligned.
+	 * are mapped raw. RETRY_MAYFAIL compacts hard but never OOM-kills,
+	 * also when the memory cgroup (ACCOUNT) is at its limit. Buddy blocks
+	 * are naturally aligned, so each chunk is 2 MiB aligned.
 	 */
 	const gfp_t gfp = GFP_HIGHUSER | __GFP_THISNODE | __GFP_ZERO |
-			  __GFP_NOWARN | __GFP_RETRY_MAYFAIL;
+			  __GFP_NOWARN | __GFP_RETRY_MAYFAIL | __GFP_ACCOUNT;
 
 	while (buf->nr_chunks < nr) {
 		struct page *page;
@@ -361,6 +405,7 @@ static int pages_take(struct pfnbench_buf *buf, unsigned long nr)
 		if (!page)
 			return -ENOMEM;
 		buf->pfns[buf->nr_chunks++] = page_to_pfn(page);
+		atomic_long_add(PFNBENCH_CHUNK_SIZE, &allocated);
 		cond_resched();
 	}
 	return 0;
@@ -370,8 +415,11 @@ static void pages_give_back(struct pfnbench_buf *buf)
 {
 	unsigned long i;
 
-	for (i = 0; i < buf->nr_chunks; i++)
+	/* Up to 32768 blocks (64 GiB): yield between them. */
+	for (i = 0; i < buf->nr_chunks; i++) {
 		__free_pages(pfn_to_page(buf->pfns[i]), PFNBENCH_CHUNK_ORDER);
+		cond_resched();
+	}
 }
 
 static void buf_free(struct pfnbench_buf *buf)
@@ -381,6 +429,7 @@ static void buf_free(struct pfnbench_buf *buf)
 	else
 		pages_give_back(buf);
 	atomic_long_sub(buf->nr_chunks * PFNBENCH_CHUNK_SIZE, &allocated);
+	atomic_long_sub(buf->committed, &committed);
 	kvfree(buf);
 }
 
@@ -390,7 +439,7 @@ struct pfnbench_buf *pfnbench_buf_create(int node, u64 bytes, u32 mode)
 	struct pfnbench_buf *buf;
 	int err;
 
-	buf = kvzalloc(struct_size(buf, pfns, nr), GFP_KERNEL);
+	buf = kvzalloc(struct_size(buf, pfns, nr), GFP_KERNEL_ACCOUNT);
 	if (!buf)
 		return ERR_PTR(-ENOMEM);
 	kref_init(&buf->ref);
@@ -398,8 +447,15 @@ struct pfnbench_buf *pfnbench_buf_create(int node, u64 bytes, u32 mode)
 	buf->mode = mode;
 	buf->phys = use_range();
 	atomic_set(&buf->shape, PFNBENCH_SHAPE_NONE);
-	err = buf->phys ? range_take(buf, nr) : pages_take(buf, nr);
-	atomic_long_add(buf->nr_chunks * PFNBENCH_CHUNK_SIZE, &allocated);
+	if (buf->phys) {
+		err = range_take(buf, nr);
+	} else {
+		err = commit(bytes);
+		if (!err) {
+			buf->committed = bytes;
+			err = pages_take(buf, nr);
+		}
+	}
 	if (err) {
 		buf_free(buf);
 		return ERR_PTR(err);

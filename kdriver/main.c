@@ -14,7 +14,7 @@
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/module.h>
-#include <linux/mutex.h>
+#include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
 #include <linux/utsname.h>
@@ -41,9 +41,18 @@ static unsigned long max_mib = 65536;
 module_param(max_mib, ulong, 0444);
 MODULE_PARM_DESC(max_mib, "Largest buffer one file may allocate, in MiB");
 
+/* ALLOCs and mmaps that a fatal signal stopped part-way, since load. */
+static atomic_long_t pfnbench_stopped = ATOMIC_LONG_INIT(0);
+
+/*
+ * ->mmap runs under the mmap write lock: it must not wait for an ALLOC, which
+ * may take seconds, or every mmap() and page fault of the process would wait
+ * too. So nothing is locked: the first ALLOC claims the file, and the buffer
+ * is published whole, once, for ->mmap and INFO to read without a lock.
+ */
 struct pfnbench_file {
-	struct mutex lock;		/* serialises ALLOC against mmap */
-	struct pfnbench_buf *buf;	/* set once by ALLOC */
+	atomic_t claimed;		/* an ALLOC runs or has succeeded */
+	struct pfnbench_buf *buf;	/* smp_store_release() once, by ALLOC */
 };
 
 static void pfnbench_vm_open(struct vm_area_struct *vma)
@@ -179,6 +188,24 @@ static const struct vm_operations_struct pfnbench_remap_sigbus_vm_ops = {
 	.fault = pfnbench_sigbus_fault,
 };
 
+/* Whether vma maps at least one whole chunk of its buffer. */
+static bool spans_whole_chunk(struct vm_area_struct *vma)
+{
+	unsigned long first = round_up(vma->vm_pgoff, PFNBENCH_CHUNK_PAGES);
+
+	return first + PFNBENCH_CHUNK_PAGES <= vma->vm_pgoff + vma_pages(vma);
+}
+
+/*
+ * Whether vma's address is congruent with its file offset modulo 2 MiB, so
+ * that its whole chunks sit at 2 MiB-aligned addresses.
+ */
+static bool chunk_congruent(struct vm_area_struct *vma)
+{
+	return !(((vma->vm_start >> PAGE_SHIFT) - vma->vm_pgoff) %
+		 PFNBENCH_CHUNK_PAGES);
+}
+
 /* Records what the whole chunks mapped at mmap time got. */
 static void note_mapped_shape(struct vm_area_struct *vma)
 {
@@ -195,14 +222,22 @@ static int map_pte(struct vm_area_struct *vma, struct pfnbench_buf *buf)
 	unsigned long addr, pgoff = vma->vm_pgoff;
 	int err;
 
-	/* One page per call: no call covers a range a PMD leaf could map. */
+	/*
+	 * One page per call: no call covers a range a PMD leaf could map. That
+	 * is up to millions of calls under the mmap write lock, so every chunk
+	 * yields, and stops for a fatal signal (the core unmaps what was
+	 * mapped).
+	 */
 	for (addr = vma->vm_start; addr < vma->vm_end; addr += PAGE_SIZE) {
 		err = remap_pfn_range(vma, addr, buf_pfn(buf, pgoff++),
 				      PAGE_SIZE, vma->vm_page_prot);
 		if (err)
 			return err;
-		if (!(pgoff % PFNBENCH_CHUNK_PAGES))
+		if (!(pgoff % PFNBENCH_CHUNK_PAGES)) {
+			if (fatal_signal_pending(current))
+				return -EINTR;
 			cond_resched();
+		}
 	}
 	return 0;
 }
@@ -213,8 +248,8 @@ static int map_remap(struct vm_area_struct *vma, struct pfnbench_buf *buf)
 	int err;
 
 	/*
-	 * Steps end at chunk ends, which are 2 MiB aligned VAs too when the
-	 * address came from our get_unmapped_area.
+	 * Steps end at chunk ends, which are 2 MiB aligned VAs too wherever a
+	 * whole chunk is mapped (pfnbench_mmap() refuses anything else).
 	 */
 	while (addr < vma->vm_end) {
 		unsigned long in_chunk = pgoff % PFNBENCH_CHUNK_PAGES;
@@ -227,6 +262,8 @@ static int map_remap(struct vm_area_struct *vma, struct pfnbench_buf *buf)
 			return err;
 		addr += len;
 		pgoff += len >> PAGE_SHIFT;
+		if (fatal_signal_pending(current))
+			return -EINTR;
 		cond_resched();
 	}
 	return 0;
@@ -246,13 +283,22 @@ static int pfnbench_mmap(struct file *file, struct vm_area_struct *vma)
 	if (!(vma->vm_flags & VM_MAYSHARE))
 		return -EINVAL;
 
-	mutex_lock(&pf->lock);
-	buf = pf->buf;
-	mutex_unlock(&pf->lock);
+	/* Pairs with ALLOC's release: a buffer seen here is complete. */
+	buf = smp_load_acquire(&pf->buf);
 	if (!buf)
 		return -ENXIO;
 	if (vma->vm_pgoff >= buf_pages(buf) ||
 	    pages > buf_pages(buf) - vma->vm_pgoff)
+		return -EINVAL;
+	/*
+	 * thp_get_unmapped_area() places a mapping congruent with its offset
+	 * modulo 2 MiB, but not for 32-bit (compat) callers, nor where a free
+	 * hint address or MAP_FIXED chose the address. Such a mapping can never
+	 * hold a PMD leaf: the modes that may give leaves refuse it, rather
+	 * than measure PTEs under their name.
+	 */
+	if (buf->mode != PFNBENCH_MODE_PTE && spans_whole_chunk(vma) &&
+	    !chunk_congruent(vma))
 		return -EINVAL;
 
 	/* What remap_pfn_range() sets; FAULT mode needs the same up front. */
@@ -287,6 +333,8 @@ static int pfnbench_mmap(struct file *file, struct vm_area_struct *vma)
 		err = 0;
 		break;
 	}
+	if (err == -EINTR)
+		atomic_long_inc(&pfnbench_stopped);
 	if (!err && buf->mode != PFNBENCH_MODE_FAULT)
 		note_mapped_shape(vma);
 	/*
@@ -322,15 +370,15 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 	}
 	strscpy(info.release, utsname()->release, sizeof(info.release));
 	pfnbench_mem_info(&info);
-	mutex_lock(&pf->lock);
-	buf = pf->buf;
+	info.nr_stopped = atomic_long_read(&pfnbench_stopped);
+	/* Pairs with ALLOC's release, as in ->mmap. */
+	buf = smp_load_acquire(&pf->buf);
 	if (buf) {
 		info.buf_bytes = (u64)buf->nr_chunks << PFNBENCH_CHUNK_SHIFT;
 		info.buf_node = buf->node;
 		info.buf_mode = buf->mode;
 		info.buf_shape = atomic_read(&buf->shape);
 	}
-	mutex_unlock(&pf->lock);
 	return copy_to_user(arg, &info, sizeof(info)) ? -EFAULT : 0;
 }
 
@@ -359,17 +407,20 @@ static long ioctl_alloc(struct pfnbench_file *pf, void __user *arg)
 	if (put_user(node, &ureq->node))
 		return -EFAULT;
 
-	if (mutex_lock_killable(&pf->lock))
-		return -EINTR;
-	if (pf->buf) {
-		mutex_unlock(&pf->lock);
+	/* One ALLOC at a time, and none once one succeeded. */
+	if (atomic_cmpxchg(&pf->claimed, 0, 1))
 		return -EBUSY;
-	}
 	buf = pfnbench_buf_create(node, req.bytes, req.mode);
-	if (!IS_ERR(buf))
-		pf->buf = buf;
-	mutex_unlock(&pf->lock);
-	return PTR_ERR_OR_ZERO(buf);
+	if (IS_ERR(buf)) {
+		if (PTR_ERR(buf) == -EINTR)
+			atomic_long_inc(&pfnbench_stopped);
+		/* The file may try again, say with less. */
+		atomic_set(&pf->claimed, 0);
+		return PTR_ERR(buf);
+	}
+	/* Pairs with the acquire in ->mmap and INFO. */
+	smp_store_release(&pf->buf, buf);
+	return 0;
 }
 
 static const struct file_operations pfnbench_fops;
@@ -454,7 +505,6 @@ static int pfnbench_open(struct inode *inode, struct file *file)
 
 	if (!pf)
 		return -ENOMEM;
-	mutex_init(&pf->lock);
 	file->private_data = pf;
 	return 0;
 }
@@ -466,7 +516,6 @@ static int pfnbench_release(struct inode *inode, struct file *file)
 	/* VMAs still mapping the buffer hold their own references. */
 	if (pf->buf)
 		pfnbench_buf_put(pf->buf);
-	mutex_destroy(&pf->lock);
 	kfree(pf);
 	return 0;
 }
@@ -482,7 +531,10 @@ static const struct file_operations pfnbench_fops = {
 	.unlocked_ioctl = pfnbench_ioctl,
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = pfnbench_mmap,
-	/* Places the VA congruent to the file offset modulo 2 MiB. */
+	/*
+	 * Places the VA congruent to the file offset modulo 2 MiB (64-bit
+	 * callers without a hint that is free; ->mmap refuses the others).
+	 */
 	.get_unmapped_area = thp_get_unmapped_area,
 	.llseek = noop_llseek,
 };

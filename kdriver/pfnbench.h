@@ -39,6 +39,7 @@ struct pfnbench_buf {
 	 * its PMD (INFO.buf_shape); set by any process that maps the buffer.
 	 */
 	atomic_t shape;
+	unsigned long committed;	/* bytes counted against max_total_mib */
 	unsigned long nr_chunks;
 	unsigned long pfns[];	/* first PFN of each chunk */
 };

@@ -124,7 +124,11 @@ struct pfnbench_info {
 	__u32 nr_node_ids;	/* NUMA node ids are below this */
 	__u64 chunk_bytes;	/* allocation unit and PMD leaf size */
 	__u64 max_bytes;	/* largest buffer ALLOC accepts */
-	__u64 allocated_bytes;	/* held by all buffers of the module right now */
+	/*
+	 * Held by all buffers of the module right now, counted chunk by chunk
+	 * as an ALLOC takes them.
+	 */
+	__u64 allocated_bytes;
 	__u64 buf_bytes;	/* this file's buffer, 0 if none */
 	__s32 buf_node;
 	__u32 buf_mode;		/* enum pfnbench_mode, 0 if none */
@@ -144,16 +148,34 @@ struct pfnbench_info {
 	 * be read (only x86 exports a way). WB without a range.
 	 */
 	__u32 caching;
+	/*
+	 * Page-allocator buffers of all files together hold at most this
+	 * (module parameter max_total_mib, by default three quarters of RAM):
+	 * they are pinned for as long as anything maps them. Each is also
+	 * charged to the memory cgroup of the task that allocated it.
+	 */
+	__u64 cap_bytes;
+	/* ALLOCs and mmaps that a fatal signal stopped part-way, since load */
+	__u64 nr_stopped;
 };
 
 /*
  * ALLOC errors: EINVAL bad mode, flags or size (zero, not a multiple of
  * chunk_bytes); E2BIG more than max_bytes or than the node (or the physical
  * range) has; ENODEV node offline, without memory, or not the node of the
- * physical range; ENOMEM the node (or the range) could not give that many
- * chunks; EBUSY this file already has a buffer; EINTR killed while allocating.
- * mmap errors: EINVAL MAP_PRIVATE or a range beyond the buffer; ENXIO no
- * buffer yet.
+ * physical range; ENOSPC page-allocator buffers would hold more than
+ * cap_bytes together (free some, or raise max_total_mib); ENOMEM the node (or
+ * the range, or the caller's memory cgroup) could not give that many chunks;
+ * EBUSY this file already has a buffer, or another ALLOC on it is under way;
+ * EINTR killed while allocating. ALLOC never waits for another one.
+ * mmap errors: EINVAL MAP_PRIVATE, a range beyond the buffer, or (in every
+ * mode but PTE) an address not congruent with the offset modulo chunk_bytes
+ * where the mapping spans a whole chunk, which could never be a PMD leaf
+ * there: the kernel picks congruent addresses for 64-bit callers that give
+ * no hint; 32-bit (compat) callers, hint addresses and MAP_FIXED must pick
+ * them themselves. (mremap() may still move a mapping off congruence; its
+ * chunks then get PTEs.) ENXIO no buffer yet, also while the first ALLOC is
+ * under way: mmap never waits for it. EINTR killed while mapping.
  */
 struct pfnbench_alloc {
 	__u64 bytes;		/* in: multiple of chunk_bytes, at most max_bytes */
