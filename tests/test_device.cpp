@@ -223,4 +223,50 @@ TEST(Device, TooBigForTheNodeSaysSo)
 	}
 }
 
+// Sets a kdriver module parameter for the life of the object, then puts it back.
+class ParamGuard {
+public:
+	ParamGuard(const std::string &name, const std::string &value)
+		: path_("/sys/module/pfnbench/parameters/" + name)
+	{
+		std::ifstream in(path_);
+		std::getline(in, old_);
+		ok_ = in && write(value);
+	}
+	~ParamGuard()
+	{
+		if (ok_)
+			write(old_);
+	}
+	bool ok() const { return ok_; }
+
+private:
+	bool write(const std::string &value)
+	{
+		std::ofstream out(path_);
+		out << value << "\n";
+		out.flush();
+		return static_cast<bool>(out);
+	}
+	std::string path_, old_;
+	bool ok_ = false;
+};
+
+TEST(Device, PastTheModuleCapSaysSo)
+{
+	REQUIRE_DEVICE();
+	ParamGuard cap("max_total_mib", "4");
+	if (!cap.ok())
+		GTEST_SKIP() << "cannot set kdriver's max_total_mib (not root?)";
+	try {
+		pfn::map_region({pfn::MappingKind::device_pte, 8 * pfn::MiB, -1});
+		FAIL() << "8 MiB mapped past a 4 MiB cap";
+	} catch (const pfn::Error &e) {
+		const std::string what = e.what();
+		EXPECT_NE(what.find("past their cap (4 MiB"), std::string::npos) << what;
+		EXPECT_NE(what.find("max_total_mib"), std::string::npos) << what;
+		EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+	}
+}
+
 } // namespace

@@ -356,21 +356,104 @@ int expect_remap_pmd(void)
 	FAIL("PFNBENCH_EXPECT_REMAP=%s: expected pmd or pte", want);
 }
 
-uint64_t pgtable_bytes(void)
+/*
+ * The first "<key> <number> kB" line of a /proc or /sys file, in bytes (key
+ * includes its colon); false if the file or the line is missing.
+ */
+static bool kib_line(const char *path, const char *key, uint64_t *bytes)
 {
-	FILE *f = fopen("/proc/self/status", "r");
-	unsigned long long kib = 0;
-	char line[256];
+	FILE *f = fopen(path, "r");
+	unsigned long long kib;
+	char line[256], *at;
 	bool found = false;
 
 	if (!f)
-		FAIL("/proc/self/status: %s", strerror(errno));
-	while (!found && fgets(line, sizeof(line), f))
-		found = sscanf(line, "VmPTE: %llu kB", &kib) == 1;
+		return false;
+	while (!found && fgets(line, sizeof(line), f)) {
+		at = strstr(line, key);
+		found = at && sscanf(at + strlen(key), " %llu kB", &kib) == 1;
+	}
 	fclose(f);
-	if (!found)
+	if (found)
+		*bytes = kib * KiB;
+	return found;
+}
+
+uint64_t pgtable_bytes(void)
+{
+	uint64_t bytes;
+
+	if (!kib_line("/proc/self/status", "VmPTE:", &bytes))
 		FAIL("/proc/self/status has no VmPTE");
-	return kib * KiB;
+	return bytes;
+}
+
+uint64_t pgtable_bytes_of(int pid)
+{
+	char path[64];
+	uint64_t bytes;
+
+	snprintf(path, sizeof(path), "/proc/%d/status", pid);
+	return kib_line(path, "VmPTE:", &bytes) ? bytes : 0;
+}
+
+uint64_t node_mem_free(int node)
+{
+	char path[96];
+	uint64_t bytes;
+
+	snprintf(path, sizeof(path), "/sys/devices/system/node/node%d/meminfo",
+		 node);
+	if (!kib_line(path, "MemFree:", &bytes))
+		FAIL("%s has no MemFree", path);
+	return bytes;
+}
+
+uint64_t mem_total(void)
+{
+	uint64_t bytes;
+
+	if (!kib_line("/proc/meminfo", "MemTotal:", &bytes))
+		FAIL("/proc/meminfo has no MemTotal");
+	return bytes;
+}
+
+static void param_path(char *path, size_t size, const char *name)
+{
+	snprintf(path, size, "/sys/module/pfnbench/parameters/%s", name);
+}
+
+uint64_t param_read(const char *name)
+{
+	unsigned long long value;
+	char path[128];
+	FILE *f;
+	int n;
+
+	param_path(path, sizeof(path), name);
+	f = fopen(path, "r");
+	if (!f)
+		FAIL("%s: %s", path, strerror(errno));
+	n = fscanf(f, "%llu", &value);
+	fclose(f);
+	if (n != 1)
+		FAIL("%s holds no number", path);
+	return value;
+}
+
+void param_write(const char *name, uint64_t value)
+{
+	char path[128];
+	FILE *f;
+
+	param_path(path, sizeof(path), name);
+	f = fopen(path, "w");
+	if (!f)
+		FAIL("%s: %s", path, strerror(errno));
+	fprintf(f, "%llu\n", (unsigned long long)value);
+	if (fclose(f))
+		FAIL("writing %llu to %s: %s", (unsigned long long)value, path,
+		     strerror(errno));
 }
 
 char *reserve_va(size_t len)
@@ -611,8 +694,9 @@ static void check_window(const struct model *m, const char *what, size_t first,
 		     m->name, leaf, pages, first);
 	snprintf(expected, sizeof(expected),
 		 "%s, %zu KiB mapped, %zu KiB writable, all %s",
-		 leaf ? "one PMD leaf" : "PTEs only", present * PAGE / KiB,
-		 write * PAGE / KiB, cache_name(m->cache));
+		 leaf ? "one PMD leaf" : "PTEs only",
+		 (size_t)(present * PAGE / KiB), (size_t)(write * PAGE / KiB),
+		 cache_name(m->cache));
 	if (w.bytes_hole != (pages - present) * PAGE ||
 	    w.bytes_write != write * PAGE || w.bytes_pud ||
 	    w.nr_special != w.nr_pte + w.nr_pmd + w.nr_pud)

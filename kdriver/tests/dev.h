@@ -76,6 +76,17 @@ int probe_signal(volatile char *p, bool write);
 
 /* This process's page tables in bytes (VmPTE: every level, deposits too). */
 uint64_t pgtable_bytes(void);
+/* The same of process pid; 0 once it has no memory left (exiting, gone). */
+uint64_t pgtable_bytes_of(int pid);
+
+/* MemFree of one NUMA node, in bytes. */
+uint64_t node_mem_free(int node);
+/* MemTotal of the machine, in bytes. */
+uint64_t mem_total(void);
+
+/* A module parameter of pfnbench (/sys/module/pfnbench/parameters/name). */
+uint64_t param_read(const char *name);
+void param_write(const char *name, uint64_t value);
 
 /*
  * Reserves len bytes of address space at a 2 MiB aligned address, with at
