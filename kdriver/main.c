@@ -45,6 +45,24 @@ MODULE_PARM_DESC(max_mib, "Largest buffer one file may allocate, in MiB");
 static atomic_long_t pfnbench_stopped = ATOMIC_LONG_INIT(0);
 
 /*
+ * For programs that only open() and mmap() a device, as the kernel's own
+ * PFNMAP selftest (tools/testing/selftests/mm/pfnmap.c) does: every open()
+ * makes the buffer ALLOC would, so ALLOC on such a file is EBUSY.
+ */
+static unsigned long open_mib;
+module_param(open_mib, ulong, 0444);
+MODULE_PARM_DESC(open_mib,
+		 "Every open() allocates a buffer of this many MiB (whole 2 MiB chunks, at most max_mib) on the opener's node, as ALLOC would; 0: off");
+
+static char *open_mode;
+module_param(open_mode, charp, 0444);
+MODULE_PARM_DESC(open_mode,
+		 "Mapping mode of the buffers open() allocates: pte, remap, fault, remap-fault or remap-sigbus (needs open_mib)");
+
+/* enum pfnbench_mode of open_mode; 0 while open_mib is off. */
+static u32 open_mode_nr;
+
+/*
  * ->mmap runs under the mmap write lock: it must not wait for an ALLOC, which
  * may take seconds, or every mmap() and page fault of the process would wait
  * too. So nothing is locked: the first ALLOC claims the file, and the buffer
@@ -499,12 +517,40 @@ static long pfnbench_ioctl(struct file *file, unsigned int cmd,
 	}
 }
 
+/* The buffer open() makes when open_mib is set, as ALLOC would make it. */
+static struct pfnbench_buf *open_buf(void)
+{
+	u64 bytes = (u64)open_mib << 20;
+	int node = NUMA_NO_NODE;
+	int err = pfnbench_mem_check(bytes, &node);
+
+	return err ? ERR_PTR(err) : pfnbench_buf_create(node, bytes,
+							 open_mode_nr);
+}
+
 static int pfnbench_open(struct inode *inode, struct file *file)
 {
 	struct pfnbench_file *pf = kzalloc(sizeof(*pf), GFP_KERNEL);
 
 	if (!pf)
 		return -ENOMEM;
+	/*
+	 * Nobody else sees pf before open() returns: plain stores claim the
+	 * file and publish its buffer, and ALLOC finds it claimed (EBUSY).
+	 */
+	if (open_mib) {
+		struct pfnbench_buf *buf = open_buf();
+
+		if (IS_ERR(buf)) {
+			/* Counted as the ALLOC it stands for. */
+			if (PTR_ERR(buf) == -EINTR)
+				atomic_long_inc(&pfnbench_stopped);
+			kfree(pf);
+			return PTR_ERR(buf);
+		}
+		atomic_set(&pf->claimed, 1);
+		pf->buf = buf;
+	}
 	file->private_data = pf;
 	return 0;
 }
@@ -546,12 +592,60 @@ static struct miscdevice pfnbench_misc = {
 	.mode = 0600,
 };
 
+/* Checks open_mib and open_mode, and sets open_mode_nr. */
+static int check_open_params(void)
+{
+	static const char *const names[] = {
+		[PFNBENCH_MODE_PTE] = "pte",
+		[PFNBENCH_MODE_REMAP] = "remap",
+		[PFNBENCH_MODE_FAULT] = "fault",
+		[PFNBENCH_MODE_REMAP_FAULT] = "remap-fault",
+		[PFNBENCH_MODE_REMAP_SIGBUS] = "remap-sigbus",
+	};
+	int node = NUMA_NO_NODE, err;
+	u32 mode;
+
+	if (!open_mib != !open_mode) {
+		pr_err("open_mib and open_mode go together: give both or neither\n");
+		return -EINVAL;
+	}
+	if (!open_mib)
+		return 0;
+	for (mode = PFNBENCH_MODE_PTE; mode < ARRAY_SIZE(names); mode++)
+		if (!strcmp(open_mode, names[mode]))
+			open_mode_nr = mode;
+	if (!open_mode_nr) {
+		pr_err("open_mode=%s: use pte, remap, fault, remap-fault or remap-sigbus\n",
+		       open_mode);
+		return -EINVAL;
+	}
+	if (open_mib > max_mib || open_mib > U64_MAX >> 20 ||
+	    !IS_ALIGNED(open_mib, PFNBENCH_CHUNK_SIZE >> 20)) {
+		pr_err("open_mib=%lu: use a multiple of %lu up to max_mib=%lu\n",
+		       open_mib, PFNBENCH_CHUNK_SIZE >> 20, max_mib);
+		return -EINVAL;
+	}
+	/* What ALLOC would say of that size now; open() asks again. */
+	err = pfnbench_mem_check((u64)open_mib << 20, &node);
+	if (err) {
+		pr_err("open_mib=%lu: more than the reserved range or this node holds (ALLOC would fail with %d)\n",
+		       open_mib, err);
+		return -EINVAL;
+	}
+	return 0;
+}
+
 static int __init pfnbench_init(void)
 {
 	int err = pfnbench_mem_init();
 
 	if (err)
 		return err;
+	err = check_open_params();
+	if (err) {
+		pfnbench_mem_exit();
+		return err;
+	}
 	err = misc_register(&pfnbench_misc);
 	if (err) {
 		pfnbench_mem_exit();

@@ -3,11 +3,13 @@
  * pfnbench: the user-space interface of the pfnbench misc device.
  *
  * One open file owns at most one buffer: PFNBENCH_IOC_ALLOC fixes its size,
- * NUMA node and mapping mode, then mmap(MAP_SHARED) maps it. The buffer is
- * made of 2 MiB-aligned physical chunks so that every chunk can be mapped by
- * a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a range of the
- * caller's pfnbench mappings, so a benchmark can prove what it measured;
- * PFNBENCH_IOC_ZAP clears some of them, as a driver revoking memory would.
+ * NUMA node and mapping mode, then mmap(MAP_SHARED) maps it (a module loaded
+ * with the open_mib and open_mode parameters makes that buffer in open()).
+ * The buffer is made of 2 MiB-aligned physical chunks so that every chunk can
+ * be mapped by a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a
+ * range of the caller's pfnbench mappings, so a benchmark can prove what it
+ * measured; PFNBENCH_IOC_ZAP clears some of them, as a driver revoking memory
+ * would.
  *
  * Plain C, shared by the module and by user space (C and C++).
  */
@@ -166,7 +168,8 @@ struct pfnbench_info {
  * physical range; ENOSPC page-allocator buffers would hold more than
  * cap_bytes together (free some, or raise max_total_mib); ENOMEM the node (or
  * the range, or the caller's memory cgroup) could not give that many chunks;
- * EBUSY this file already has a buffer, or another ALLOC on it is under way;
+ * EBUSY this file already has a buffer (with open_mib: from open()), or
+ * another ALLOC on it is under way;
  * EINTR killed while allocating. ALLOC never waits for another one.
  * mmap errors: EINVAL MAP_PRIVATE, a range beyond the buffer, or (in every
  * mode but PTE) an address not congruent with the offset modulo chunk_bytes

@@ -1035,3 +1035,96 @@ TEST(phys_memory_is_given_back)
 	phys_info();
 	ASSERT_EQ(wait_allocated(0), 0);
 }
+
+/*
+ * Buffers open() makes itself (module loaded with open_mib and open_mode,
+ * for programs that never ALLOC): run with the filter "open_alloc_". Each
+ * probe of the module (module_info(), a walk) opens a file too, and so holds
+ * one such buffer while it looks.
+ */
+struct open_params {
+	uint64_t bytes;
+	uint32_t mode;
+};
+
+static void read_param(const char *name, char *out, size_t size)
+{
+	char path[128];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/sys/module/pfnbench/parameters/%s",
+		 name);
+	f = fopen(path, "r");
+	if (!f)
+		FAIL("%s: %s", path, strerror(errno));
+	if (!fgets(out, (int)size, f))
+		out[0] = '\0';
+	fclose(f);
+	out[strcspn(out, "\n")] = '\0';
+}
+
+static struct open_params open_params(void)
+{
+	struct open_params p = { 0 };
+	char mib[32], mode[32];
+
+	read_param("open_mib", mib, sizeof(mib));
+	if (!strcmp(mib, "0"))
+		harness_skip("module loaded without open_mib/open_mode");
+	read_param("open_mode", mode, sizeof(mode));
+	p.bytes = strtoull(mib, NULL, 10) * MiB;
+	for (p.mode = PFNBENCH_MODE_PTE; p.mode <= PFNBENCH_MODE_REMAP_SIGBUS;
+	     p.mode++)
+		if (!strcmp(mode, mode_name(p.mode)))
+			return p;
+	FAIL("open_mode=%s is no mode this test knows", mode);
+}
+
+TEST(open_alloc_maps_without_alloc)
+{
+	struct open_params o = open_params();
+	int fd = dev_open();
+	struct pfnbench_info info = dev_info(fd);
+	struct pfnbench_walk w;
+	char *p;
+
+	harness_record("open-mode", "%s, %llu MiB", mode_name(o.mode),
+		       (unsigned long long)(o.bytes / MiB));
+	ASSERT_EQ(info.buf_bytes, o.bytes);
+	ASSERT_EQ(info.buf_mode, o.mode);
+	ASSERT_EQ(dev_alloc(fd, CHUNK, -1, PFNBENCH_MODE_PTE, NULL), -EBUSY);
+	p = dev_map(fd, o.bytes, 0);
+	ASSERT_TRUE(is_zero(p, o.bytes));
+	fill(p, o.bytes, 0, SEED);
+	assert_data(p, o.bytes, 0, SEED);
+	w = dev_walk(p, o.bytes);
+	print_walk("open() buffer", &w);
+	assert_shape(fd, o.mode, &w, o.bytes);
+	ASSERT_EQ(w.bytes_write, o.bytes);
+	ASSERT_EQ(w.bytes_cache[PFNBENCH_CACHE_WB], o.bytes);
+}
+
+TEST(open_alloc_gives_each_open_its_own_buffer)
+{
+	struct open_params o = open_params();
+	int a = dev_open(), b = dev_open();
+	char *pa = dev_map(a, o.bytes, 0), *pb = dev_map(b, o.bytes, 0);
+
+	fill(pa, o.bytes, 0, SEED);
+	ASSERT_TRUE(is_zero(pb, o.bytes));
+	fill(pb, o.bytes, 0, SEED2);
+	assert_data(pa, o.bytes, 0, SEED);
+}
+
+TEST(open_alloc_memory_is_given_back)
+{
+	struct open_params o = open_params();
+	int fd = dev_open();
+	char *p = dev_map(fd, o.bytes, 0);
+
+	ASSERT_OK(close(fd));
+	/* This buffer and the probe's own. */
+	ASSERT_EQ(wait_allocated(2 * o.bytes), 2 * o.bytes);
+	ASSERT_OK(munmap(p, o.bytes));
+	ASSERT_EQ(wait_allocated(o.bytes), o.bytes);
+}
