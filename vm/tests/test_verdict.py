@@ -173,6 +173,51 @@ class BrokenConsole(unittest.TestCase):
         self.assertTrue(any("x86/PAT" in f for f in findings))
 
 
+# The kernel's selftests/mm/pfnmap run as vm/guest-init nests it: kselftest's TAP with its
+# "TAP version" line made a KTAP one, its own "#" diagnostics left as they are.
+PFNMAP = """\
+    KTAP version 1
+    1..3
+    # Starting 3 tests from 1 test cases.
+    #  RUN           pfnmap.madvise_disallowed ...
+    #            OK  pfnmap.madvise_disallowed
+    ok 1 pfnmap.madvise_disallowed
+    #  RUN           pfnmap.munmap_split ...
+    #            OK  pfnmap.munmap_split
+    ok 2 pfnmap.munmap_split
+    #  RUN           pfnmap.fork ...
+    #            OK  pfnmap.fork
+    ok 3 pfnmap.fork
+    # PASSED: 3 / 3 tests passed.
+    # Totals: pass:3 fail:0 xfail:0 xpass:0 skip:0 error:0
+"""
+PFNMAP_RESULTS = GOOD_RESULTS.replace("ok 3 module_unloads", f"{PFNMAP}ok 3 pfnmap_remap")
+
+
+class NestedKselftest(unittest.TestCase):
+    def test_a_passing_kselftest_passes(self):
+        self.assertEqual(run(results=PFNMAP_RESULTS), [])
+
+    def test_a_kselftest_failure_fails_although_its_parent_said_ok(self):
+        failed = PFNMAP_RESULTS.replace(
+            "    #            OK  pfnmap.munmap_split\n    ok 2",
+            "    # pfnmap.c:213:munmap_split:Expected self->addr2 != MAP_FAILED\n"
+            "    # munmap_split: Test failed\n"
+            "    #          FAIL  pfnmap.munmap_split\n    not ok 2").replace(
+            "# PASSED: 3 / 3", "# FAILED: 2 / 3").replace("pass:3 fail:0", "pass:2 fail:1")
+        findings = run(results=failed)
+        self.assertTrue(any("pfnmap.munmap_split: not ok" in f for f in findings), findings)
+        self.assertTrue(any("reported ok although its subtests failed" in f for f in findings))
+
+    def test_a_kselftest_that_skipped_everything_fails(self):
+        skipped = PFNMAP_RESULTS.replace(PFNMAP, "    KTAP version 1\n    1..0\n"
+                                         "    # pfnmap skipped the whole suite: Cannot mmap\n")
+        # "1..0" is a plan met: the step's own "not ok" (guest-init's) is what fails it.
+        self.assertEqual(run(results=skipped), [])
+        findings = run(results=skipped.replace("ok 3 pfnmap_remap", "not ok 3 pfnmap_remap"))
+        self.assertTrue(any("pfnmap_remap: not ok" in f for f in findings), findings)
+
+
 class CommandLine(unittest.TestCase):
     def test_the_program_says_failed_and_exits_non_zero(self):
         with tempfile.TemporaryDirectory() as tmp:
