@@ -248,7 +248,12 @@ class Runner:
         log_path = os.path.join(self.tmp, "logs", f"{index:02d}-{step.role}.log")
         started = time.monotonic()
         with open(log_path, "w", encoding="utf-8") as log:
-            log.write("$ " + shlex.join(cmd) + "\n")
+            # The outputs named relative to the run directory: a committed run names no
+            # path of the machine it ran on, nor the temporary directory it was written in.
+            shown = cmd_for_humans(binary, step) + ["--json", os.path.relpath(json_path, self.tmp)]
+            if step.table:
+                shown += ["--table", step.table]
+            log.write("$ " + shlex.join(shown) + "\n")
             log.flush()
             self.stop.check()
             # Its own session: a terminal's Ctrl-C reaches us, and we stop the program.
