@@ -1,12 +1,14 @@
 // Every copy kernel this CPU can run copies exactly, for odd sizes and alignments.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "copy.h"
 #include "counters.h"
 #include "error.h"
+#include "timer.h"
 
 namespace {
 
@@ -90,23 +92,84 @@ TEST(Copy, VerifyNamesTheFirstWrongByte)
 	}
 }
 
-TEST(Copy, RunCopyKeepsEverySampleAndVerifies)
+// A stand-in kernel that records each call and how long its own copy took, so the test
+// can tell what run_copy timed and what it verified without trusting the clock's scale.
+struct Recorded {
+	int calls = 0;
+	std::vector<uint64_t> inside_ns; // per call, as the kernel itself saw it
+	bool corrupt = false;            // flip one byte of every copy
+} recorded;
+
+void recording_copy(void *dst, const void *src, size_t n)
+{
+	uint64_t t0 = pfn::now_ns();
+	std::memcpy(dst, src, n);
+	if (recorded.corrupt)
+		static_cast<unsigned char *>(dst)[n / 2] ^= 1;
+	// At least one clock step inside every copy, so a sample around it cannot be zero.
+	uint64_t t1;
+	while ((t1 = pfn::now_ns()) == t0)
+		;
+	recorded.calls++;
+	recorded.inside_ns.push_back(t1 - t0);
+}
+
+constexpr pfn::CopyKernel recording{"recording", "test stand-in", "", [] { return true; },
+				    recording_copy};
+
+// One untimed warm-up copy, then one timed sample per repetition, each bracketing its whole
+// copy; counters are read around the timed copies; the result is verified.
+TEST(Copy, RunCopyTimesEachCopyAndVerifies)
 {
 	std::vector<std::byte> src(1 << 20), dst(1 << 20);
 	pfn::CopyOptions opts;
 	opts.repetitions = 3;
 	pfn::CounterSet counters(pfn::CounterPlan({"perf::TASK-CLOCK", "PFN_NO_SUCH_EVENT"}));
-	for (const auto &name : pfn::supported_copy_kernels()) {
-		auto run = pfn::run_copy(pfn::find_copy_kernel(name), dst.data(), src.data(), src.size(),
-					 opts, &counters);
-		EXPECT_EQ(run.samples_ms.size(), 3u);
-		for (double ms : run.samples_ms)
-			EXPECT_GE(ms, 0.0);
-		EXPECT_EQ(run.counters.unavailable.count("PFN_NO_SUCH_EVENT"), 1u);
+	recorded = {};
+	auto run = pfn::run_copy(recording, dst.data(), src.data(), src.size(), opts, &counters);
+	EXPECT_EQ(recorded.calls, 1 + 3);
+	ASSERT_EQ(run.samples_ms.size(), 3u);
+	for (size_t i = 0; i < 3; i++) {
+		// The sample contains the copy (the kernel's own view of it, calls 1..3).
+		EXPECT_GE(run.samples_ms[i] * 1e6 + 1, double(recorded.inside_ns[i + 1])) << i;
+		EXPECT_GT(run.samples_ms[i], 0.0) << i;
 	}
+	EXPECT_EQ(std::memcmp(dst.data(), src.data(), src.size()), 0);
+	EXPECT_EQ(run.counters.unavailable.count("PFN_NO_SUCH_EVENT"), 1u);
+	if (!counters.counting().empty()) {
+		// Task clock summed over the three timed copies only.
+		ASSERT_EQ(run.counters.values.count("perf::TASK-CLOCK"), 1u);
+		EXPECT_GT(run.counters.values.at("perf::TASK-CLOCK"), 0);
+	}
+
+	recorded = {};
+	recorded.corrupt = true;
+	EXPECT_THROW(pfn::run_copy(recording, dst.data(), src.data(), src.size(), opts), pfn::Error);
+	opts.verify = false;
+	opts.warmup = false;
+	recorded = {};
+	auto unverified = pfn::run_copy(recording, dst.data(), src.data(), src.size(), opts);
+	EXPECT_EQ(recorded.calls, 3);
+	EXPECT_EQ(unverified.samples_ms.size(), 3u);
+
 	opts.repetitions = 0;
 	EXPECT_THROW(pfn::run_copy(pfn::find_copy_kernel("libc"), dst.data(), src.data(), 64, opts),
 		     pfn::Error);
+}
+
+// Every real kernel through the same loop: each sample kept, the copy verified.
+TEST(Copy, RunCopyWithEveryKernel)
+{
+	std::vector<std::byte> src(1 << 20), dst(1 << 20);
+	pfn::CopyOptions opts;
+	opts.repetitions = 2;
+	for (const auto &name : pfn::supported_copy_kernels()) {
+		std::fill(dst.begin(), dst.end(), std::byte{0});
+		auto run = pfn::run_copy(pfn::find_copy_kernel(name), dst.data(), src.data(), src.size(),
+					 opts);
+		EXPECT_EQ(run.samples_ms.size(), 2u) << name;
+		EXPECT_EQ(std::memcmp(dst.data(), src.data(), src.size()), 0) << name;
+	}
 }
 
 TEST(Copy, CombinedReportIsHugeOnlyIfBothAre)
