@@ -243,15 +243,6 @@ bool counts_here(const std::string &name)
 	return resolve_event(name, reason).has_value();
 }
 
-// The first of the candidates that counts here; "" when none.
-std::string first_countable(std::initializer_list<const char *> candidates)
-{
-	for (const char *name : candidates)
-		if (counts_here(name))
-			return name;
-	return {};
-}
-
 } // namespace
 
 struct CounterSet::Group {
@@ -265,12 +256,11 @@ struct CounterSet::Perf {
 	std::string name;
 };
 
-std::vector<std::string> default_counter_events()
+const std::vector<std::vector<std::string>> &default_event_candidates()
 {
-	// The probes start counters; once per process is enough.
-	static const std::vector<std::string> events = [] {
+	static const std::vector<std::vector<std::string>> lists = {
 		// Data-TLB misses that needed a page walk: the cost huge mappings remove.
-		std::string tlb = first_countable({
+		{
 			"PAPI_TLB_DM",
 			// AMD Zen 2-4 (libpfm4 names): L1 DTLB misses that also missed the L2 DTLB.
 			"L1_DTLB_MISS:TLB_RELOAD_4K_L2_MISS:TLB_RELOAD_2M_L2_MISS:TLB_RELOAD_1G_L2_MISS:"
@@ -281,10 +271,24 @@ std::vector<std::string> default_counter_events()
 			"DTLB_LOAD_MISSES:MISS_CAUSES_A_WALK",
 			// The kernel's generic event, where PAPI's perf_event component is off.
 			"perf::DTLB-LOAD-MISSES",
-		});
-		std::string cycles = first_countable({"PAPI_TOT_CYC", "perf::CYCLES"});
-		return std::vector<std::string>{tlb.empty() ? "PAPI_TLB_DM" : tlb,
-						cycles.empty() ? "PAPI_TOT_CYC" : cycles};
+		},
+		{"PAPI_TOT_CYC", "perf::CYCLES"},
+	};
+	return lists;
+}
+
+std::vector<std::string> default_counter_events()
+{
+	// The probes start counters; once per process is enough.
+	static const std::vector<std::string> events = [] {
+		std::vector<std::string> out;
+		for (const auto &list : default_event_candidates()) {
+			// The plan's own decision (resolve_event), so a default never names an
+			// event that the run then cannot count while another candidate could.
+			auto counts = std::ranges::find_if(list, counts_here);
+			out.push_back(counts != list.end() ? *counts : list.front());
+		}
+		return out;
 	}();
 	return events;
 }

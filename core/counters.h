@@ -18,6 +18,9 @@ namespace pfn {
 // (decided once per process). When none can, the PAPI preset name is kept so that the
 // reason it fails gets reported.
 std::vector<std::string> default_counter_events();
+// The candidate lists behind default_counter_events(), best first; the first name of each
+// list is the PAPI preset kept when nothing in the list counts.
+const std::vector<std::vector<std::string>> &default_event_candidates();
 
 // "a,b,c" -> {"a","b","c"}; "default" expands to default_counter_events(), "none" or ""
 // to nothing. Throws Error for an empty name inside the list.
