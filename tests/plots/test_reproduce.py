@@ -81,6 +81,14 @@ class Reproduce(helpers.RunDirCase):
         logs = sorted(os.listdir(os.path.join(path, "logs")))
         self.assertEqual(len(logs), 8)  # one per program run; their JSON is in results.json
         self.assertTrue(all(name.endswith(".log") for name in logs), logs)
+        for name in logs:
+            # What a reader can rerun: no absolute path, no temporary directory.
+            with open(os.path.join(path, "logs", name)) as f:
+                command = f.readline()
+            self.assertTrue(command.startswith("$ tests/plots/fake_tools/"), command)
+            self.assertNotIn(" /", command)
+            self.assertIn(" --json logs/", command)
+            self.assertNotIn(".tmp-", command)
 
         for name, unit, n in (("latency.txt", "ns", 3), ("memcpy.txt", "ms", 2)):
             with open(os.path.join(path, name)) as f:
