@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <memory>
+#include <utility>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -12,6 +13,7 @@
 #include "error.h"
 #include "memory.h"
 #include "size.h"
+#include "stats.h"
 #include "timer.h"
 #include "tlb_cost.h"
 
@@ -92,11 +94,8 @@ void bm_chase(benchmark::State &st, pfn::MappingKind kind, pfn::ChainKind chain,
 	guarded(st, [&] {
 		pfn::ChainSpec spec{chain, bytes, 64, 4096, 1};
 		void *p = bench::chain(kind, region_bytes, spec);
-		// thrash spreads a small working set over the whole region, as lmbench does.
-		size_t footprint = chain == pfn::ChainKind::thrash ? region_bytes : bytes;
-		pfn::MappingReport report = bench::report_of(0, footprint);
 		st.counters["range_bytes"] = double(bytes);
-		chase_loop(st, p, cfg, report);
+		chase_loop(st, p, cfg, bench::chain_report());
 	});
 }
 
@@ -201,58 +200,70 @@ void bm_tlb_cost(benchmark::State &st, pfn::MappingKind kind, size_t bytes)
 	});
 }
 
+// One field of pfn::summarize() over a benchmark's repetitions, so the aggregate rows
+// carry the same quantiles as lat_mem_rd's and memcpy_test's records.
+template <double pfn::Summary::*field> double summary_field(const std::vector<double> &v)
+{
+	return pfn::summarize(v).*field;
+}
+
+double summary_spread(const std::vector<double> &v)
+{
+	// Google Benchmark's percentage unit is a fraction: spread_pct / 100.
+	return pfn::summarize(v).spread_pct() / 100.0;
+}
+
+// Every family is timed in real time and shown in ms. With --benchmark_repetitions=N
+// (N > 1) each also gets, beside Google Benchmark's own mean, median and stddev rows, the
+// min, p10, p90, max and spread of pfn::Summary over the repetitions: the numbers a plot
+// of this JSON draws (plots/pfnres/doc.py reads them and computes none).
+template <typename Fn> benchmark::internal::Benchmark *add(const std::string &name, Fn &&fn)
+{
+	return benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn))
+		->UseRealTime()
+		->Unit(benchmark::kMillisecond)
+		->ComputeStatistics("min", summary_field<&pfn::Summary::min>)
+		->ComputeStatistics("p10", summary_field<&pfn::Summary::p10>)
+		->ComputeStatistics("p90", summary_field<&pfn::Summary::p90>)
+		->ComputeStatistics("max", summary_field<&pfn::Summary::max>)
+		->ComputeStatistics("spread", summary_spread, benchmark::kPercentage);
+}
+
 } // namespace
 
 void register_all(const Config &cfg)
 {
 	// Config lives in main for the whole run; the lambdas keep a reference to it.
 	const Config *c = &cfg;
-	benchmark::RegisterBenchmark("chase_overhead/l1/16384",
-				     [c](benchmark::State &st) { bm_chase_overhead(st, *c); })
-		->UseRealTime()
-		->Unit(benchmark::kMillisecond);
+	add("chase_overhead/l1/16384", [c](benchmark::State &st) { bm_chase_overhead(st, *c); });
 
 	for (pfn::MappingKind m : cfg.mappings) {
 		size_t largest = cfg.chase_sizes.empty() ? 0 : *std::max_element(cfg.chase_sizes.begin(),
 										  cfg.chase_sizes.end());
 		for (pfn::ChainKind ch : cfg.chains)
 			for (size_t s : cfg.chase_sizes)
-				benchmark::RegisterBenchmark(
-					fmt::format("chase/{}/{}/{}", pfn::chain_name(ch), pfn::mapping_name(m), s)
-						.c_str(),
-					[=](benchmark::State &st) { bm_chase(st, m, ch, s, largest, *c); })
-					->UseRealTime()
-					->Unit(benchmark::kMillisecond);
+				add(fmt::format("chase/{}/{}/{}", pfn::chain_name(ch), pfn::mapping_name(m), s),
+				    [=](benchmark::State &st) { bm_chase(st, m, ch, s, largest, *c); });
 	}
 	for (pfn::MappingKind m : cfg.mappings)
 		for (size_t s : cfg.tlb_sizes)
-			benchmark::RegisterBenchmark(
-				fmt::format("tlb_cost/{}/{}", pfn::mapping_name(m), s).c_str(),
-				[=](benchmark::State &st) { bm_tlb_cost(st, m, s); })
-				->Iterations(1)
-				->UseRealTime()
-				->Unit(benchmark::kMillisecond);
+			add(fmt::format("tlb_cost/{}/{}", pfn::mapping_name(m), s),
+			    [=](benchmark::State &st) { bm_tlb_cost(st, m, s); })
+				->Iterations(1);
 	for (pfn::MappingKind m : cfg.mappings)
 		for (size_t s : cfg.copy_sizes)
 			for (const auto &k : cfg.kernels)
-				benchmark::RegisterBenchmark(
-					fmt::format("copy/{}/{}/{}", k, pfn::mapping_name(m), s).c_str(),
-					[=](benchmark::State &st) { bm_copy(st, k, m, s, *c); })
-					->UseRealTime()
-					->Unit(benchmark::kMillisecond);
+				add(fmt::format("copy/{}/{}/{}", k, pfn::mapping_name(m), s),
+				    [=](benchmark::State &st) { bm_copy(st, k, m, s, *c); });
 	if (!cfg.mappings.empty())
 		for (size_t s : cfg.copy_sizes)
 			for (const auto &k : cfg.kernels)
 				if (k != "libc")
-					benchmark::RegisterBenchmark(
-						fmt::format("copy_vs_libc/{}/{}/{}", k,
-							    pfn::mapping_name(cfg.mappings.front()), s)
-							.c_str(),
-						[=, m = cfg.mappings.front()](benchmark::State &st) {
-							bm_copy_vs_libc(st, k, m, s);
-						})
-						->UseRealTime()
-						->Unit(benchmark::kMillisecond);
+					add(fmt::format("copy_vs_libc/{}/{}/{}", k,
+							pfn::mapping_name(cfg.mappings.front()), s),
+					    [=, m = cfg.mappings.front()](benchmark::State &st) {
+						    bm_copy_vs_libc(st, k, m, s);
+					    });
 }
 
 } // namespace bench

@@ -53,6 +53,14 @@ void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &sp
 	return s.chain_start;
 }
 
+pfn::MappingReport chain_report()
+{
+	const Slot &s = slots[0];
+	if (!s.region || s.content != Content::chain)
+		throw pfn::Error("internal: no chain built in this benchmark slot");
+	return s.region->report(0, pfn::chain_footprint(s.spec, s.region->size()));
+}
+
 const pfn::Region &source(pfn::MappingKind kind, size_t bytes, uint64_t seed)
 {
 	Slot &s = ensure(0, kind, bytes);

@@ -19,6 +19,10 @@ namespace bench {
 // only when spec or the region changes.
 void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &spec);
 
+// The mapping of the bytes the chain built last touches (pfn::chain_footprint: thrash
+// spreads its pages over the whole region), read back now.
+pfn::MappingReport chain_report();
+
 // A copy source of at least bytes, filled with pfn::fill_pattern(seed) once.
 const pfn::Region &source(pfn::MappingKind kind, size_t bytes, uint64_t seed);
 // A copy destination of at least bytes.

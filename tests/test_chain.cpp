@@ -1,6 +1,7 @@
 // Chains: each kind visits what it promises, in the order it promises, reproducibly.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <cstddef>
 #include <map>
 #include <set>
@@ -141,6 +142,43 @@ TEST(Chain, PageLocalFinishesAWindowBeforeTheNext)
 	for (size_t w = 0; w < 32; w++)
 		order.push_back(seen[w * 64] / page);
 	EXPECT_FALSE(std::is_sorted(order.begin(), order.end()));
+}
+
+// chain_footprint is the one answer to "which bytes does this chain touch" (the latency
+// points and bench's chase family report the mapping of exactly those): every visited
+// line lies inside it, and it is no larger than the lines visited, except for thrash over
+// whole pages, which draws its pages from the whole region (the partial page at the end
+// excluded) and so must report all of it.
+TEST(Chain, FootprintHoldsEveryVisitedLine)
+{
+	const size_t page = 4096, region = 64 * page + 2048;
+	const std::vector<ChainSpec> tight = {
+		{ChainKind::stride, 8 * page, 64, page, 1},
+		{ChainKind::random, 8 * page, 64, page, 2},
+		{ChainKind::page_local, 8 * page, 64, page, 3},
+		{ChainKind::thrash, 512, 64, page, 4},              // less than a page
+		{ChainKind::thrash, page + page / 2, 64, page, 5}, // not whole pages
+	};
+	for (const auto &spec : tight) {
+		SCOPED_TRACE(std::string(chain_name(spec.kind)) + " " + std::to_string(spec.range));
+		Buffer buf(region);
+		auto seen = chain_offsets(buf, spec);
+		size_t footprint = chain_footprint(spec, region);
+		EXPECT_EQ(footprint, spec.range);
+		EXPECT_EQ(*std::max_element(seen.begin(), seen.end()) + spec.stride, footprint);
+	}
+	std::set<size_t> pages;
+	for (uint64_t seed = 1; seed <= 8; seed++) {
+		ChainSpec spec{ChainKind::thrash, 4 * page, 64, page, seed};
+		Buffer buf(region);
+		size_t footprint = chain_footprint(spec, region);
+		EXPECT_EQ(footprint, 64 * page);
+		for (size_t off : chain_offsets(buf, spec)) {
+			EXPECT_LT(off, footprint);
+			pages.insert(off / page);
+		}
+	}
+	EXPECT_GT(*pages.rbegin(), 4u) << "whole-page thrash reaches past its range";
 }
 
 TEST(Chain, RejectsInconsistentSpecs)

@@ -167,14 +167,32 @@ def _split_name(name):
     return family, fields
 
 
-def _fake_summary(values):
-    values = sorted(values)
-    n = len(values)
-    mid = values[n // 2] if n % 2 else (values[n // 2 - 1] + values[n // 2]) / 2
-    mean = sum(values) / n
-    return {"n": n, "min": values[0], "p10": values[0], "median": mid, "p90": values[-1],
-            "max": values[-1], "mean": mean, "stddev": 0.0,
-            "spread_pct": (values[-1] - values[0]) / mid * 100 if mid else 0.0}
+# pfn_bench's statistics over repetitions (bench/families.cpp: pfn::summarize), beside
+# Google Benchmark's own mean, median and stddev: aggregate name -> summary field.
+_AGGREGATES = {"min": "min", "p10": "p10", "median": "median", "p90": "p90", "max": "max",
+               "mean": "mean", "stddev": "stddev", "spread": "spread_pct"}
+
+
+def _summary(values, aggregates, key, name, path):
+    """The summary pfn_bench wrote for the counter `key` of one benchmark: its aggregate
+    rows when it ran repetitions, the one sample itself when it did not. Nothing is
+    computed here: the C++ record decides (spread_pct is (p90 - p10) / median)."""
+    if len(values) == 1:
+        v = values[0]
+        return {"n": 1, "min": v, "p10": v, "median": v, "p90": v, "max": v, "mean": v,
+                "stddev": 0.0, "spread_pct": 0.0}
+    rows = aggregates.get(name, {})
+    missing = [a for a in _AGGREGATES if not isinstance(rows.get(a, {}).get(key), (int, float))]
+    if missing:
+        raise DocError(f"{path}: {name} has {len(values)} repetitions but no "
+                       f"{', '.join(missing)} aggregate of {key} (written by an older "
+                       "pfn_bench? rerun it)")
+    s = {"n": len(values)}
+    for agg, field in _AGGREGATES.items():
+        s[field] = float(rows[agg][key])
+    # Google Benchmark's percentage unit is a fraction.
+    s["spread_pct"] *= 100
+    return s
 
 
 def _report_from_fraction(fraction, nbytes):
@@ -189,11 +207,16 @@ def _family(name):
     return name.split("/")[0].lower().removeprefix("bm_")
 
 
-def _first(bm, *keys):
+def _first_key(bm, *keys):
     for k in keys:
         if isinstance(bm.get(k), (int, float)):
-            return float(bm[k])
+            return k
     return None
+
+
+def _first(bm, *keys):
+    k = _first_key(bm, *keys)
+    return None if k is None else float(bm[k])
 
 
 def from_gbench(data, path="(gbench)"):
@@ -204,19 +227,24 @@ def from_gbench(data, path="(gbench)"):
                                         huge_fraction, <event>/load
       tlb_cost/<mapping>/<bytes>        page_local_ns, random_ns -> a page-local and a random
                                         latency point, so the TLB-cost figure can use them
-      copy/<kernel>/<mapping>/<bytes>   ms_per_copy_min (or ms_per_copy, or GB_per_s)
+      copy/<kernel>/<mapping>/<bytes>   ms_per_copy_min (or ms_per_copy)
     Others (chase_overhead, copy_vs_libc) are not drawn. Repetitions of one name become the
-    samples of one point; aggregate rows (mean/median/stddev) are skipped because the
-    iterations carry the raw values.
+    samples of one point, and its summary is read from the aggregate rows pfn_bench wrote
+    for that counter (pfn::summarize in C++: min, p10, p90, max, spread; Google Benchmark's
+    mean, median, stddev).
     """
     ctx = data.get("context", {})
     latency, copy = {}, {}
+    aggregates = {}  # run name -> aggregate name -> row
+    for bm in data.get("benchmarks", []):
+        if bm.get("run_type") == "aggregate":
+            aggregates.setdefault(bm.get("run_name", ""), {})[bm.get("aggregate_name")] = bm
 
-    def add_latency(key, value, huge, counters, name):
+    def add_latency(key, value, huge, counters, name, counter):
         # key ends with the run index: chase and tlb_cost points of the same chain and
         # size are different measurements and stay apart.
         p = latency.setdefault(key, {"name": name, "values": [], "huge": None,
-                                     "counters": {}})
+                                     "counters": {}, "counter": counter})
         p["values"].append(value)
         if huge is not None:
             p["huge"] = huge
@@ -233,27 +261,27 @@ def from_gbench(data, path="(gbench)"):
             continue
         huge = _first(bm, "huge_fraction")
         if family == "chase" and "chain" in f:
-            value = _first(bm, "ns_per_load_min", "ns_per_load")
-            if value is None:
+            counter = _first_key(bm, "ns_per_load_min", "ns_per_load")
+            if counter is None:
                 continue
             per_load = {k.rsplit("/", 1)[0]: float(v) for k, v in bm.items()
                         if k.endswith("/load") and isinstance(v, (int, float))}
-            add_latency((f["mapping"], f["chain"], f["bytes"], 0), value, huge, per_load, name)
+            add_latency((f["mapping"], f["chain"], f["bytes"], 0), float(bm[counter]), huge,
+                        per_load, name, counter)
         elif family == "tlb_cost":
             for chain, key in (("page-local", "page_local_ns"), ("random", "random_ns")):
                 value = _first(bm, key)
                 if value is not None:
-                    add_latency((f["mapping"], chain, f["bytes"], 1), value, huge, {}, name)
+                    add_latency((f["mapping"], chain, f["bytes"], 1), value, huge, {}, name,
+                                key)
         elif family == "copy":
-            ms = _first(bm, "ms_per_copy_min", "ms_per_copy")
-            gbs = _first(bm, "GB_per_s_best", "GB_per_s", "gb_per_s")
-            if ms is None and gbs:
-                ms = f["bytes"] / (gbs * 1e9) * 1e3
-            if ms is None:
+            counter = _first_key(bm, "ms_per_copy_min", "ms_per_copy")
+            if counter is None:
                 continue
             key = (f["mapping"], f.get("kernel", "libc"), f["bytes"])
-            p = copy.setdefault(key, {"name": name, "values": [], "huge": None})
-            p["values"].append(ms)
+            p = copy.setdefault(key, {"name": name, "values": [], "huge": None,
+                                      "counter": counter})
+            p["values"].append(float(bm[counter]))
             if huge is not None:
                 p["huge"] = huge
     lat_points = []
@@ -261,7 +289,8 @@ def from_gbench(data, path="(gbench)"):
         lat_points.append({"run": run,
             "mapping": mapping, "chain": chain, "range_bytes": nbytes, "stride_bytes": 64,
             "report": _report_from_fraction(p["huge"], nbytes), "samples_ns": p["values"],
-            "loads_per_sample": 1, "summary": _fake_summary(p["values"]),
+            "loads_per_sample": 1,
+            "summary": _summary(p["values"], aggregates, p["counter"], p["name"], path),
             # Per-load values as Google Benchmark reported them (already divided).
             "counters_per_load": p["counters"], "counters": {"values": {}, "unavailable": {}},
             "benchmark": p["name"]})
@@ -270,7 +299,8 @@ def from_gbench(data, path="(gbench)"):
         rep = _report_from_fraction(p["huge"], nbytes)
         copy_points.append({"run": 2,
             "mapping": mapping, "kernel": kernel, "bytes": nbytes, "src_report": rep,
-            "dst_report": rep, "samples_ms": p["values"], "summary": _fake_summary(p["values"]),
+            "dst_report": rep, "samples_ms": p["values"],
+            "summary": _summary(p["values"], aggregates, p["counter"], p["name"], path),
             "gb_per_s": nbytes / (min(p["values"]) / 1e3) / 1e9,
             "counters": {"values": {}, "unavailable": {}}, "benchmark": p["name"]})
     caches = {}

@@ -94,6 +94,16 @@ class GoogleBenchmark(unittest.TestCase):
                  and p["range_bytes"] == 64 << 20)
         self.assertEqual(len(p["samples_ns"]), 3)
         self.assertAlmostEqual(p["summary"]["min"], 100.0)  # ns_per_load_min, not the mean
+        # The summary is pfn_bench's (its aggregate rows), not computed here: spread_pct is
+        # (p90 - p10) / median as in every C++ record, not (max - min) / median.
+        self.assertEqual(p["summary"]["n"], 3)
+        self.assertAlmostEqual(p["summary"]["p10"], 100.2)
+        self.assertAlmostEqual(p["summary"]["p90"], 101.8)
+        self.assertAlmostEqual(p["summary"]["median"], 101.0)
+        self.assertAlmostEqual(p["summary"]["spread_pct"], 1.6 / 1.01)
+        tlb_point = next(q for q in d["latency"] if q["run"] == 1)
+        self.assertEqual(tlb_point["summary"]["n"], 1)  # one repetition: the sample itself
+        self.assertEqual(tlb_point["summary"]["spread_pct"], 0.0)
         self.assertEqual(p["report"]["fraction_huge"], 1.0)
         self.assertEqual(p["counters_per_load"], {"perf::PAGE-FAULTS": 0.0})
         # tlb_cost/<mapping>/<bytes> -> a page-local and a random point each
@@ -105,6 +115,13 @@ class GoogleBenchmark(unittest.TestCase):
         self.assertAlmostEqual(c["summary"]["min"], 96.0)
         self.assertEqual(d["system"]["caches"]["L2"], 1 << 20)
         self.assertEqual(doc.schema_errors(d), [])
+
+    def test_repetitions_without_pfn_bench_statistics_are_refused(self):
+        with open(helpers.fixture("gbench.json")) as f:
+            data = json.load(f)
+        data["benchmarks"] = [b for b in data["benchmarks"] if b.get("aggregate_name") != "p10"]
+        with self.assertRaisesRegex(doc.DocError, "no p10 aggregate of ns_per_load_min"):
+            doc.from_gbench(data)
 
     def test_name_parsing(self):
         fam, f = doc._split_name("chase/random/device-fault/1G/repeats:3")

@@ -1,0 +1,167 @@
+"""pfn_bench as a user runs it, on small sizes with two repetitions: every family it
+registers is in the JSON, each row's counters say what the family promises (bench/README.md),
+the aggregate rows are pfn::Summary's, and plots/ reads those instead of computing its own.
+No timing is checked, only relations that hold whatever the machine's speed."""
+
+import json
+import os
+import subprocess
+import sys
+import unittest
+
+REPO = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(REPO, "plots"))
+from pfnres import doc  # noqa: E402
+
+BUILD = os.environ.get("PFNBENCH_BUILD", os.path.join(REPO, "build"))
+PFN_BENCH = os.path.join(BUILD, "bench", "pfn_bench")
+
+MAPPINGS = ("4k", "thp")
+CHAINS = ("stride", "thrash", "random", "page-local")
+CHASE, COPY, TLB = (256 << 10, 1 << 20), 1 << 20, 2 << 20  # as passed below (K, M)
+REPS = 2
+AGGREGATES = ("mean", "median", "stddev", "cv", "min", "p10", "p90", "max", "spread")
+
+
+def run(*args):
+    return subprocess.run([PFN_BENCH, *args], capture_output=True, text=True, timeout=600)
+
+
+class PfnBench(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.done = run("--benchmark_min_time=0.01", "--benchmark_format=json",
+                      f"--benchmark_repetitions={REPS}",
+                      "--chase_sizes=256K,1M", "--copy_sizes=1M", "--tlb_sizes=2M")
+        cls.data = json.loads(cls.done.stdout) if cls.done.returncode == 0 else None
+        rows = cls.data["benchmarks"] if cls.data else []
+        cls.iterations, cls.aggregates = {}, {}
+        for r in rows:
+            name = r["run_name"].removesuffix("/real_time").removesuffix("/iterations:1")
+            if r["run_type"] == "aggregate":
+                cls.aggregates.setdefault(name, {})[r["aggregate_name"]] = r
+            else:
+                cls.iterations.setdefault(name, []).append(r)
+
+    def setUp(self):
+        self.assertEqual(self.done.returncode, 0, self.done.stderr)
+
+    def expected_names(self):
+        kernels = self.data["context"]["pfn_copy_kernels"].split(",")
+        names = {"chase_overhead/l1/16384"}
+        names |= {f"chase/{c}/{m}/{s}" for c in CHAINS for m in MAPPINGS for s in CHASE}
+        names |= {f"tlb_cost/{m}/{TLB}" for m in MAPPINGS}
+        names |= {f"copy/{k}/{m}/{COPY}" for k in kernels for m in MAPPINGS}
+        names |= {f"copy_vs_libc/{k}/{MAPPINGS[0]}/{COPY}" for k in kernels if k != "libc"}
+        return names, kernels
+
+    def rows(self, prefix):
+        return {n: rs for n, rs in self.iterations.items() if n.startswith(prefix)}
+
+    def test_every_family_ran_without_error(self):
+        names, kernels = self.expected_names()
+        self.assertEqual(kernels[0], "libc")
+        self.assertEqual(set(self.iterations), names)
+        for name, rows in self.iterations.items():
+            self.assertEqual(len(rows), REPS, name)
+            for r in rows:
+                self.assertFalse(r.get("error_occurred"), f"{name}: {r.get('error_message')}")
+                self.assertGreaterEqual(r["iterations"], 1, name)
+        ctx = self.data["context"]
+        for key in ("pfn_cpu", "pfn_node", "pfn_tsc_ghz", "pfn_core_ghz", "pfn_counters"):
+            self.assertIn(key, ctx)
+
+    def check_mapping(self, name, r):
+        mapping = name.split("/")[-2]
+        self.assertGreaterEqual(r["huge_fraction"], 0.0, name)
+        self.assertLessEqual(r["huge_fraction"], 1.0, name)
+        if mapping == "4k":  # MADV_NOHUGEPAGE, read back
+            self.assertEqual(r["huge_fraction"], 0.0, name)
+        self.assertIn("node", r["label"], name)  # the whole mapping report
+
+    def test_chase_rows(self):
+        rows = self.rows("chase/")
+        self.assertEqual(len(rows), len(CHAINS) * len(MAPPINGS) * len(CHASE))
+        for name, rs in rows.items():
+            for r in rs:
+                self.assertEqual(r["range_bytes"], int(name.split("/")[-1]), name)
+                self.assertGreater(r["ns_per_load_min"], 0, name)
+                # The fastest iteration cannot be slower than the mean over all of them.
+                self.assertLessEqual(r["ns_per_load_min"], r["ns_per_load"] * (1 + 1e-9), name)
+                self.check_mapping(name, r)
+
+    def test_tlb_cost_rows(self):
+        rows = self.rows("tlb_cost/")
+        self.assertEqual(len(rows), len(MAPPINGS))
+        for name, rs in rows.items():
+            for r in rs:
+                self.assertEqual(r["iterations"], 1, name)
+                self.assertAlmostEqual(r["tlb_cost_ns"], r["random_ns"] - r["page_local_ns"],
+                                       delta=1e-6 * r["random_ns"])
+                self.assertAlmostEqual(r["tlb_cost_pct"],
+                                       r["tlb_cost_ns"] / r["random_ns"] * 100, delta=1e-6)
+                self.check_mapping(name, r)
+
+    def test_copy_rows(self):
+        rows = self.rows("copy/")
+        for name, rs in rows.items():
+            for r in rs:
+                self.assertEqual(r["range_bytes"], COPY, name)
+                self.assertLessEqual(r["ms_per_copy_min"], r["ms_per_copy"] * (1 + 1e-9), name)
+                self.assertGreaterEqual(r["GB_per_s_best"] * (1 + 1e-9), r["GB_per_s"], name)
+                # Best throughput and fastest copy are one measurement.
+                self.assertAlmostEqual(r["GB_per_s_best"] * r["ms_per_copy_min"] * 1e6, COPY,
+                                       delta=1e-6 * COPY)
+                self.check_mapping(name, r)
+        for name, rs in self.rows("copy_vs_libc/").items():
+            for r in rs:
+                self.assertGreater(r["kernel_GB_per_s"], 0, name)
+                self.assertAlmostEqual(r["speedup_vs_libc"],
+                                       r["kernel_GB_per_s"] / r["libc_GB_per_s"], delta=1e-9)
+
+    def test_aggregates_are_pfn_summaries_of_the_repetitions(self):
+        self.assertEqual(set(self.aggregates), set(self.iterations))
+        for name, aggs in self.aggregates.items():
+            self.assertEqual(set(aggs), set(AGGREGATES), name)
+            key = next(k for k in ("ns_per_load_min", "ms_per_copy_min", "random_ns",
+                                   "kernel_GB_per_s") if k in aggs["min"])
+            values = sorted(r[key] for r in self.iterations[name])
+            a = {n: aggs[n][key] for n in AGGREGATES}
+            self.assertEqual(a["min"], values[0], name)
+            self.assertEqual(a["max"], values[-1], name)
+            self.assertTrue(a["min"] <= a["p10"] <= a["median"] <= a["p90"] <= a["max"], a)
+            self.assertEqual(aggs["spread"]["aggregate_unit"], "percentage", name)
+            # pfn::Summary's spread: (p90 - p10) / median, not (max - min) / median.
+            self.assertAlmostEqual(a["spread"], (a["p90"] - a["p10"]) / a["median"],
+                                   delta=1e-9, msg=name)
+
+    def test_plots_read_the_summaries_pfn_bench_wrote(self):
+        d = doc.from_gbench(self.data)
+        points = [p for p in d["latency"] if p["chain"] in CHAINS and p["run"] == 0]
+        self.assertEqual(len(points), len(CHAINS) * len(MAPPINGS) * len(CHASE))
+        for p in points + d["copy"]:
+            name = p["benchmark"].removesuffix("/real_time")
+            key = "ms_per_copy_min" if "bytes" in p else "ns_per_load_min"
+            aggs = self.aggregates[name]
+            s = p["summary"]
+            self.assertEqual(s["n"], REPS)
+            for agg, field in (("min", "min"), ("p10", "p10"), ("median", "median"),
+                               ("p90", "p90"), ("max", "max"), ("stddev", "stddev")):
+                self.assertEqual(s[field], aggs[agg][key], f"{name} {field}")
+            self.assertAlmostEqual(s["spread_pct"], aggs["spread"][key] * 100, delta=1e-9)
+        self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(doc.consistency_errors(d), [])
+
+    def test_bad_input_is_one_clear_line(self):
+        for args, needle in ((["--mappings=tiny"], "tiny"), (["--chains=spiral"], "spiral"),
+                             (["--chase_sizes=lots"], "lots"), (["--kernels=warp"], "warp")):
+            r = run(*args, "--benchmark_list_tests")
+            self.assertNotEqual(r.returncode, 0, args)
+            lines = r.stderr.strip().splitlines()
+            self.assertEqual(len(lines), 1, r.stderr)
+            self.assertTrue(lines[0].startswith("pfn_bench: "), lines[0])
+            self.assertIn(needle, lines[0])
+
+
+if __name__ == "__main__":
+    unittest.main()
