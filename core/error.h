@@ -20,6 +20,14 @@ public:
 	using Error::Error;
 };
 
+// The memory asked for is not free now (process memory, a node, the driver's buffers):
+// the one "no room" answer, from check_regions_fit() or the driver. A comparison that
+// wanted two regions at once can still measure them one after the other.
+class NoRoom : public Error {
+public:
+	using Error::Error;
+};
+
 // Appends ": strerror(errno)" so system-call failures stay one line.
 std::string errno_text(const std::string &what, int err);
 

@@ -174,14 +174,21 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 		throw Error("no working-set sizes to compare");
 	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
 	std::vector<LatencyPoint> columns[2];
-	auto without = map_region({plan.without, largest, plan.node});
-	std::unique_ptr<Region> with;
+	const RegionSpec specs[2] = {{plan.without, largest, plan.node},
+				     {plan.with, largest, plan.node}};
+	std::unique_ptr<Region> without, with;
 	try {
-		with = map_region({plan.with, largest, plan.node});
-	} catch (const Unavailable &) {
-		throw;
-	} catch (const Error &) {
-		// No room for both at once: measure one mapping after the other below.
+		check_regions_fit({specs[0], specs[1]});
+		without = map_region(specs[0]);
+		with = map_region(specs[1]);
+	} catch (const NoRoom &) {
+		// No room for both at once (check_regions_fit, or the driver): one mapping after
+		// the other below. Each must fit alone, which is known before anything is measured
+		// for process memory; any other error is an error.
+		without.reset();
+		with.reset();
+		for (const auto &spec : specs)
+			check_regions_fit(spec);
 	}
 	if (with) {
 		// Both mapped: sample the columns alternately, so a noisy neighbour on a shared
@@ -203,12 +210,11 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 		}
 		return rows_from_points(columns[0], columns[1]);
 	}
-	const MappingKind kinds[2] = {plan.without, plan.with};
 	for (int c = 0; c < 2; c++) {
-		auto region = c == 0 ? std::move(without) : map_region({kinds[c], largest, plan.node});
+		auto region = map_region(specs[c]);
 		for (size_t size : plan.sizes) {
 			if (progress)
-				progress(kinds[c], size);
+				progress(specs[c].kind, size);
 			columns[c].push_back(measure_latency(*region, size, cfg));
 			points.push_back(columns[c].back());
 			if (also)

@@ -63,8 +63,8 @@ using RegionFn = std::function<void(const Region &, size_t)>;
 
 // Each size without and with huge mappings. Like lmbench, one region per mapping sized for
 // the largest working set holds every smaller one. Both regions are mapped together and
-// sampled alternately when memory allows, else one after the other. Every point is
-// appended to points.
+// sampled alternately when there is room for both (check_regions_fit, or the driver:
+// NoRoom), else one after the other. Every point is appended to points.
 std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
 					std::vector<LatencyPoint> &points,
 					const ProgressFn &progress = {}, const RegionFn &also = {});

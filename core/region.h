@@ -5,6 +5,7 @@
 #include <cstddef>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "mapping.h"
 #include "mapping_report.h"
@@ -41,10 +42,15 @@ protected:
 	MappingKind kind_;
 };
 
-// Throws, before anything is mapped, when `count` regions like spec cannot all be had:
-// Error when memory (or the node's free memory) is short, Unavailable when the hugetlb
-// pool is, each saying how much is missing. map_region() checks its one region this way;
-// a copy asks for two (source and destination). Device memory is left to the driver.
+// Throws, before anything is mapped, when the regions of specs cannot all be had at once:
+// NoRoom when memory (or a node's free memory) is short, Unavailable when a hugetlb pool
+// is, each saying how much is missing. Process memory of every kind draws on the same
+// free memory, each hugetlb page size on its own pool. Device memory is left to the
+// driver (which answers NoRoom when mapping). The one answer to "do these fit": map_region()
+// checks its one region, a copy its source and destination, a latency comparison its two
+// columns (together, else one after the other).
+void check_regions_fit(const std::vector<RegionSpec> &specs);
+// `count` regions like spec.
 void check_regions_fit(const RegionSpec &spec, unsigned count = 1);
 
 // Maps, binds and populates a region. Throws Error (bad request) or Unavailable

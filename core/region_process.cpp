@@ -6,8 +6,10 @@
 
 #include <linux/mman.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <fstream>
+#include <map>
 #include <string>
 
 #include <fmt/format.h>
@@ -75,29 +77,59 @@ bool is_hugetlb(MappingKind kind)
 
 } // namespace
 
+void check_regions_fit(const std::vector<RegionSpec> &specs)
+{
+	// Bytes asked of each pool: free memory (page size 0 here) and each hugetlb size;
+	// and, for memory bound to a node, of that node.
+	std::map<size_t, std::vector<size_t>> pools;
+	std::map<int, std::vector<size_t>> nodes;
+	for (const auto &spec : specs) {
+		if (is_device(spec.kind))
+			continue;
+		const size_t page = page_size_of(spec.kind);
+		const size_t len = (spec.bytes + page - 1) / page * page;
+		pools[is_hugetlb(spec.kind) ? page : 0].push_back(len);
+		if (spec.node >= 0 && !is_hugetlb(spec.kind))
+			nodes[spec.node].push_back(len);
+	}
+	// "4 GiB" for one region, "2 x 4 GiB" for two alike, "4 GiB + 4.0 GiB" otherwise.
+	auto what = [](const std::vector<size_t> &lens, size_t &total) {
+		total = 0;
+		for (size_t l : lens)
+			total += l;
+		if (lens.size() > 1 && std::ranges::count(lens, lens[0]) == std::ptrdiff_t(lens.size()))
+			return fmt::format("{} x {}", lens.size(), format_size(lens[0]));
+		std::string out;
+		for (size_t l : lens)
+			out += (out.empty() ? "" : " + ") + format_size(l);
+		return out;
+	};
+	for (const auto &[page, lens] : pools) {
+		size_t total = 0;
+		std::string asked = what(lens, total);
+		if (page) {
+			check_hugetlb_pool(page, total);
+			continue;
+		}
+		uint64_t avail = mem_available();
+		if (avail && total > avail)
+			throw NoRoom(fmt::format("{} is more than the {} of memory available", asked,
+						 format_size(avail)));
+	}
+	for (const auto &[node, lens] : nodes) {
+		size_t total = 0;
+		std::string asked = what(lens, total);
+		long long node_free = 0;
+		if (numa_available() >= 0 && numa_node_size64(node, &node_free) > 0 &&
+		    node_free >= 0 && total > uint64_t(node_free))
+			throw NoRoom(fmt::format("{} does not fit NUMA node {}: it has {} free", asked,
+						 node, format_size(size_t(node_free))));
+	}
+}
+
 void check_regions_fit(const RegionSpec &spec, unsigned count)
 {
-	if (is_device(spec.kind))
-		return;
-	const size_t page = page_size_of(spec.kind);
-	const size_t len = (spec.bytes + page - 1) / page * page;
-	const size_t total = len * std::max(count, 1u);
-	const std::string what = count > 1 ? fmt::format("{} x {}", count, format_size(len))
-					   : format_size(len);
-	if (is_hugetlb(spec.kind)) {
-		check_hugetlb_pool(page, total);
-		return;
-	}
-	uint64_t avail = mem_available();
-	if (avail && total > avail)
-		throw Error(fmt::format("{} is more than the {} of memory available", what,
-					format_size(avail)));
-	long long node_free = 0;
-	if (spec.node >= 0 && numa_available() >= 0 &&
-	    numa_node_size64(spec.node, &node_free) > 0 && node_free >= 0 &&
-	    total > uint64_t(node_free))
-		throw Error(fmt::format("{} does not fit NUMA node {}: it has {} free", what,
-					spec.node, format_size(size_t(node_free))));
+	check_regions_fit(std::vector<RegionSpec>(std::max(count, 1u), spec));
 }
 
 namespace {

@@ -101,6 +101,50 @@ TEST(Region, MoreThanMemoryIsRefusedWithAClearMessage)
 	}
 }
 
+static uint64_t mem_available_now()
+{
+	std::ifstream in("/proc/meminfo");
+	std::string key, unit;
+	uint64_t kb = 0;
+	while (in >> key >> kb >> unit)
+		if (key == "MemAvailable:")
+			return kb * KiB;
+	return 0;
+}
+
+// One answer to "do these regions fit at once", for a copy's source and destination and a
+// latency comparison's two columns alike: every kind of process memory draws on the same
+// free memory, so two that fit alone may not fit together; nothing is mapped to find out.
+TEST(Region, RegionsThatFitAloneMayNotFitTogether)
+{
+	const uint64_t avail = mem_available_now();
+	ASSERT_GT(avail, 0u);
+	// Six tenths each: either alone fits, both do not (the margin absorbs other tenants).
+	const size_t each = size_t(avail / 10 * 6) / (2 * MiB) * (2 * MiB);
+	const RegionSpec small{MappingKind::page_4k, each, -1}, huge{MappingKind::thp, each, -1};
+	EXPECT_NO_THROW(check_regions_fit(small));
+	EXPECT_NO_THROW(check_regions_fit(huge));
+	try {
+		check_regions_fit({small, huge});
+		FAIL() << "two regions of 0.6 x MemAvailable fit together";
+	} catch (const NoRoom &e) {
+		std::string what = e.what();
+		EXPECT_NE(what.find("2 x "), std::string::npos) << what; // names both
+		EXPECT_NE(what.find("available"), std::string::npos) << what;
+	}
+	EXPECT_THROW(check_regions_fit(small, 2), NoRoom);
+	// Device memory is the driver's to answer, and a hugetlb pool is its own: neither
+	// adds to what process memory needs.
+	EXPECT_NO_THROW(check_regions_fit({small, {MappingKind::device_pte, each, -1}}));
+	try {
+		check_regions_fit({small, {MappingKind::hugetlb_1g, each, -1}});
+	} catch (const NoRoom &e) {
+		FAIL() << "hugetlb counted against free memory: " << e.what();
+	} catch (const Unavailable &) {
+		// the 1 GiB pool is short: said as such
+	}
+}
+
 TEST(Region, EmptyHugetlbPoolIsUnavailableAndSaysWhatToDo)
 {
 	std::ifstream in("/sys/kernel/mm/hugepages/hugepages-1048576kB/free_hugepages");
