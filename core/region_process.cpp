@@ -10,6 +10,7 @@
 #include <cerrno>
 #include <fstream>
 #include <map>
+#include <numeric>
 #include <string>
 
 #include <fmt/format.h>
@@ -92,11 +93,8 @@ void check_regions_fit(const std::vector<RegionSpec> &specs)
 		if (spec.node >= 0 && !is_hugetlb(spec.kind))
 			nodes[spec.node].push_back(len);
 	}
-	// "4 GiB" for one region, "2 x 4 GiB" for two alike, "4 GiB + 4.0 GiB" otherwise.
-	auto what = [](const std::vector<size_t> &lens, size_t &total) {
-		total = 0;
-		for (size_t l : lens)
-			total += l;
+	// "4 GiB" for one region, "2 x 4 GiB" for two alike, "4 GiB + 2 GiB" otherwise.
+	auto asked = [](const std::vector<size_t> &lens) {
 		if (lens.size() > 1 && std::ranges::count(lens, lens[0]) == std::ptrdiff_t(lens.size()))
 			return fmt::format("{} x {}", lens.size(), format_size(lens[0]));
 		std::string out;
@@ -104,26 +102,25 @@ void check_regions_fit(const std::vector<RegionSpec> &specs)
 			out += (out.empty() ? "" : " + ") + format_size(l);
 		return out;
 	};
+	auto total = [](const std::vector<size_t> &lens) {
+		return std::accumulate(lens.begin(), lens.end(), size_t(0));
+	};
 	for (const auto &[page, lens] : pools) {
-		size_t total = 0;
-		std::string asked = what(lens, total);
 		if (page) {
-			check_hugetlb_pool(page, total);
+			check_hugetlb_pool(page, total(lens));
 			continue;
 		}
 		uint64_t avail = mem_available();
-		if (avail && total > avail)
-			throw NoRoom(fmt::format("{} is more than the {} of memory available", asked,
-						 format_size(avail)));
+		if (avail && total(lens) > avail)
+			throw NoRoom(fmt::format("{} is more than the {} of memory available",
+						 asked(lens), format_size(avail)));
 	}
 	for (const auto &[node, lens] : nodes) {
-		size_t total = 0;
-		std::string asked = what(lens, total);
 		long long node_free = 0;
 		if (numa_available() >= 0 && numa_node_size64(node, &node_free) > 0 &&
-		    node_free >= 0 && total > uint64_t(node_free))
-			throw NoRoom(fmt::format("{} does not fit NUMA node {}: it has {} free", asked,
-						 node, format_size(size_t(node_free))));
+		    node_free >= 0 && total(lens) > uint64_t(node_free))
+			throw NoRoom(fmt::format("{} does not fit NUMA node {}: it has {} free",
+						 asked(lens), node, format_size(size_t(node_free))));
 	}
 }
 
