@@ -389,10 +389,12 @@ std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
 	req.node = spec.node;
 	req.mode = mode;
 	if (ioctl(fd.get(), PFNBENCH_IOC_ALLOC, &req) != 0) {
-		// ENOMEM: not free now (a comparison can map its columns one at a time).
-		if (errno == ENOMEM)
-			throw NoRoom(alloc_error(ENOMEM, bytes, spec.node, info));
-		throw Error(alloc_error(errno, bytes, spec.node, info));
+		// Not free now, or past the cap on pinned buffers with the others held: a
+		// comparison can still map its columns one at a time.
+		const int err = errno;
+		if (err == ENOMEM || err == ENOSPC)
+			throw NoRoom(alloc_error(err, bytes, spec.node, info));
+		throw Error(alloc_error(err, bytes, spec.node, info));
 	}
 
 	void *map = mmap(nullptr, bytes, PROT_READ | PROT_WRITE, MAP_SHARED, fd.get(), 0);
