@@ -9,6 +9,7 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/atomic.h>
+#include <linux/capability.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
@@ -453,10 +454,56 @@ static long ioctl_walk(void __user *arg)
 	/* Outputs start from zero whatever the caller left in them. */
 	w.start = in.start;
 	w.len = in.len;
-	err = pfnbench_walk(&w, &pfnbench_fops);
+	err = pfnbench_walk(&w, NULL, &pfnbench_fops);
 	if (err)
 		return err;
 	return copy_to_user(arg, &w, sizeof(w)) ? -EFAULT : 0;
+}
+
+/* Frames read per step: one page of them, copied out without the mmap lock. */
+#define PFNS_PER_STEP	(PAGE_SIZE / sizeof(u64))
+
+static long ioctl_pfns(void __user *arg)
+{
+	struct pfnbench_pfns req;
+	u64 __user *out;
+	u64 done, step = 0;
+	long err = 0;
+	u64 *buf;
+
+	if (copy_from_user(&req, arg, sizeof(req)))
+		return -EFAULT;
+	/* Frame numbers are physical addresses: pagemap's rule. */
+	if (!capable(CAP_SYS_ADMIN))
+		return -EPERM;
+	if (!pfnbench_user_range_ok(req.start, req.len))
+		return -EINVAL;
+	out = u64_to_user_ptr(req.pfns);
+	buf = kmalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
+	for (done = 0; done < req.len && !err; done += step) {
+		struct pfnbench_walk w = {
+			.start = req.start + done,
+			.len = min_t(u64, req.len - done,
+				     PFNS_PER_STEP << PAGE_SHIFT),
+		};
+
+		step = w.len;
+		memset(buf, 0, PAGE_SIZE);
+		/*
+		 * copy_to_user() may fault, which takes the mmap lock: never
+		 * under the walk's.
+		 */
+		err = pfnbench_walk(&w, buf, &pfnbench_fops);
+		if (!err && copy_to_user(out + (done >> PAGE_SHIFT), buf,
+					 (step >> PAGE_SHIFT) * sizeof(u64)))
+			err = -EFAULT;
+		if (!err && fatal_signal_pending(current))
+			err = -EINTR;
+	}
+	kfree(buf);
+	return err;
 }
 
 /* Whether vma maps a pfnbench file (and so a pfnbench buffer). */
@@ -512,6 +559,8 @@ static long pfnbench_ioctl(struct file *file, unsigned int cmd,
 		return ioctl_walk(uarg);
 	case PFNBENCH_IOC_ZAP:
 		return ioctl_zap(uarg);
+	case PFNBENCH_IOC_PFNS:
+		return ioctl_pfns(uarg);
 	default:
 		return -ENOTTY;
 	}

@@ -97,7 +97,12 @@ u32 pfnbench_kernel_cache(const void __iomem *kva);
  */
 bool pfnbench_cache_bits(u32 cache, unsigned long *protval);
 bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out);
-/* Walks current->mm over w->start, w->len; only VMAs whose file has fops. */
-int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops);
+/*
+ * Walks current->mm over w->start, w->len; only VMAs whose file has fops.
+ * pfns: NULL, or w->len >> PAGE_SHIFT zeroed entries that get the frame of
+ * each mapped page (PFNS).
+ */
+int pfnbench_walk(struct pfnbench_walk *w, u64 *pfns,
+		  const struct file_operations *fops);
 
 #endif

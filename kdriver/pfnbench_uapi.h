@@ -9,7 +9,7 @@
  * be mapped by a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a
  * range of the caller's pfnbench mappings, so a benchmark can prove what it
  * measured; PFNBENCH_IOC_ZAP clears some of them, as a driver revoking memory
- * would.
+ * would; PFNBENCH_IOC_PFNS reads back the frames they map.
  *
  * Plain C, shared by the module and by user space (C and C++).
  */
@@ -229,10 +229,25 @@ struct pfnbench_zap {
 	__u64 flags;		/* in: must be 0 */
 };
 
+/*
+ * The page frame number mapped at each page of [start, start + len) of the
+ * caller's pfnbench mappings, read from the page tables as WALK reads them
+ * (same range rules and errors), written to the user array at pfns: len /
+ * page size __u64, 0 for a hole. Frame numbers are physical addresses: as
+ * with /proc/pid/pagemap, only CAP_SYS_ADMIN may read them (-EPERM).
+ * Added within ABI 3 (nothing else changed): older modules answer -ENOTTY.
+ */
+struct pfnbench_pfns {
+	__u64 start;		/* in: user virtual address */
+	__u64 len;		/* in: bytes */
+	__u64 pfns;		/* in: user address of len / page size __u64 */
+};
+
 #define PFNBENCH_IOC_MAGIC	0xD7
 #define PFNBENCH_IOC_INFO	_IOR(PFNBENCH_IOC_MAGIC, 0, struct pfnbench_info)
 #define PFNBENCH_IOC_ALLOC	_IOWR(PFNBENCH_IOC_MAGIC, 1, struct pfnbench_alloc)
 #define PFNBENCH_IOC_WALK	_IOWR(PFNBENCH_IOC_MAGIC, 2, struct pfnbench_walk)
 #define PFNBENCH_IOC_ZAP	_IOW(PFNBENCH_IOC_MAGIC, 3, struct pfnbench_zap)
+#define PFNBENCH_IOC_PFNS	_IOW(PFNBENCH_IOC_MAGIC, 4, struct pfnbench_pfns)
 
 #endif /* _UAPI_LINUX_PFNBENCH_H */

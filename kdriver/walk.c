@@ -132,10 +132,23 @@ u32 pfnbench_kernel_cache(const void __iomem *kva)
 #endif
 }
 
-static void count(struct pfnbench_walk *w, unsigned long pfn, u64 bytes,
-		  bool write, unsigned long cache_bits)
+/*
+ * Counts bytes mapped at addr from pfn on; with pfns (PFNS), also notes the
+ * frame of each page, indexed from w->start.
+ */
+static void count(struct pfnbench_walk *w, u64 *pfns, unsigned long addr,
+		  unsigned long pfn, u64 bytes, bool write,
+		  unsigned long cache_bits)
 {
 	int nid = pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) : -1;
+
+	if (pfns) {
+		unsigned long first = (addr - w->start) >> PAGE_SHIFT;
+		unsigned long i;
+
+		for (i = 0; i < bytes >> PAGE_SHIFT; i++)
+			pfns[first + i] = pfn + i;
+	}
 
 	if (nid >= 0 && nid < PFNBENCH_WALK_NODES)
 		w->node_bytes[nid] += bytes;
@@ -146,7 +159,7 @@ static void count(struct pfnbench_walk *w, unsigned long pfn, u64 bytes,
 	w->bytes_cache[cache_of(cache_bits)] += bytes;
 }
 
-static void walk_ptes(struct pfnbench_walk *w, pmd_t *pmd,
+static void walk_ptes(struct pfnbench_walk *w, u64 *pfns, pmd_t *pmd,
 		      unsigned long addr, unsigned long end)
 {
 	/*
@@ -166,11 +179,12 @@ static void walk_ptes(struct pfnbench_walk *w, pmd_t *pmd,
 		w->nr_pte++;
 		if (pte_special(pte))
 			w->nr_special++;
-		count(w, pte_pfn(pte), PAGE_SIZE, pte_write(pte), pte_val(pte));
+		count(w, pfns, addr, pte_pfn(pte), PAGE_SIZE, pte_write(pte),
+		      pte_val(pte));
 	}
 }
 
-static void walk_pmd_leaf(struct pfnbench_walk *w, pmd_t pmd,
+static void walk_pmd_leaf(struct pfnbench_walk *w, u64 *pfns, pmd_t pmd,
 			  unsigned long addr, unsigned long end)
 {
 	w->bytes_pmd += end - addr;
@@ -179,11 +193,11 @@ static void walk_pmd_leaf(struct pfnbench_walk *w, pmd_t pmd,
 	if (pmd_special(pmd))
 		w->nr_special++;
 #endif
-	count(w, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT), end - addr,
-	      pmd_write(pmd), large_cache_bits(pmd_val(pmd)));
+	count(w, pfns, addr, pmd_pfn(pmd) + ((addr & ~PMD_MASK) >> PAGE_SHIFT),
+	      end - addr, pmd_write(pmd), large_cache_bits(pmd_val(pmd)));
 }
 
-static void walk_pud_leaf(struct pfnbench_walk *w, pud_t pud,
+static void walk_pud_leaf(struct pfnbench_walk *w, u64 *pfns, pud_t pud,
 			  unsigned long addr, unsigned long end)
 {
 	w->bytes_pud += end - addr;
@@ -192,12 +206,13 @@ static void walk_pud_leaf(struct pfnbench_walk *w, pud_t pud,
 	if (pud_special(pud))
 		w->nr_special++;
 #endif
-	count(w, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT), end - addr,
-	      pud_write(pud), large_cache_bits(pud_val(pud)));
+	count(w, pfns, addr, pud_pfn(pud) + ((addr & ~PUD_MASK) >> PAGE_SHIFT),
+	      end - addr, pud_write(pud), large_cache_bits(pud_val(pud)));
 }
 
-static void walk_range(struct pfnbench_walk *w, struct mm_struct *mm,
-		       unsigned long addr, unsigned long end)
+static void walk_range(struct pfnbench_walk *w, u64 *pfns,
+		       struct mm_struct *mm, unsigned long addr,
+		       unsigned long end)
 {
 	while (addr < end) {
 		pgd_t *pgd = pgd_offset(mm, addr);
@@ -219,7 +234,7 @@ static void walk_range(struct pfnbench_walk *w, struct mm_struct *mm,
 		if (pud_none(pudv))
 			goto hole;
 		if (pud_leaf(pudv)) {
-			walk_pud_leaf(w, pudv, addr, next);
+			walk_pud_leaf(w, pfns, pudv, addr, next);
 			addr = next;
 			continue;
 		}
@@ -228,9 +243,9 @@ static void walk_range(struct pfnbench_walk *w, struct mm_struct *mm,
 		if (pmd_none(pmdv) || !pmd_present(pmdv))
 			goto hole;
 		if (pmd_leaf(pmdv))
-			walk_pmd_leaf(w, pmdv, addr, next);
+			walk_pmd_leaf(w, pfns, pmdv, addr, next);
 		else
-			walk_ptes(w, &pmdv, addr, next);
+			walk_ptes(w, pfns, &pmdv, addr, next);
 		addr = next;
 		cond_resched();
 		continue;
@@ -240,7 +255,8 @@ hole:
 	}
 }
 
-int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops)
+int pfnbench_walk(struct pfnbench_walk *w, u64 *pfns,
+		  const struct file_operations *fops)
 {
 	struct mm_struct *mm = current->mm;
 	unsigned long addr, end;
@@ -271,7 +287,7 @@ int pfnbench_walk(struct pfnbench_walk *w, const struct file_operations *fops)
 			break;
 		}
 		next = min(end, vma->vm_end);
-		walk_range(w, mm, addr, next);
+		walk_range(w, pfns, mm, addr, next);
 		addr = next;
 	}
 	mmap_read_unlock(mm);

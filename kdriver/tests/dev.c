@@ -100,6 +100,22 @@ int dev_walk_err(const void *addr, size_t len, struct pfnbench_walk *w)
 	return err;
 }
 
+int dev_pfns_err(const void *addr, size_t len, uint64_t *pfns)
+{
+	struct pfnbench_pfns req = {
+		.start = (uintptr_t)addr,
+		.len = len,
+		.pfns = (uintptr_t)pfns,
+	};
+	int fd = dev_open();
+	int err = 0;
+
+	if (ioctl(fd, PFNBENCH_IOC_PFNS, &req) < 0)
+		err = -errno;
+	close(fd);
+	return err;
+}
+
 struct pfnbench_walk dev_walk(const void *addr, size_t len)
 {
 	struct pfnbench_walk w;

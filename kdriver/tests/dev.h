@@ -34,6 +34,8 @@ struct pfnbench_walk dev_walk(const void *addr, size_t len);
 /* WALK returning 0 or -errno. */
 int dev_walk_err(const void *addr, size_t len, struct pfnbench_walk *w);
 void print_walk(const char *what, const struct pfnbench_walk *w);
+/* PFNS into pfns (len / PAGE entries); 0 or -errno. */
+int dev_pfns_err(const void *addr, size_t len, uint64_t *pfns);
 /*
  * The enum pfnbench_shape a walk of whole mapped chunks reads as: PMD with
  * any PMD leaf, else PTE with any PTE, else NONE.

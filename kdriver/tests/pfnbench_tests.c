@@ -6,6 +6,7 @@
  */
 #define _GNU_SOURCE
 #include <fcntl.h>
+#include <linux/capability.h>
 #include <pthread.h>
 #include <stdint.h>
 #include <sys/ioctl.h>
@@ -147,6 +148,71 @@ static void data_survives_unmap_and_remap(uint32_t mode)
 EACH_MODE(data_survives_unmap_and_remap)
 
 /* 4 KiB mprotect() in the second 2 MiB of a 4 MiB mapping. */
+/*
+ * PFNS reads the frame behind every page: each 2 MiB chunk starts at a 2 MiB
+ * aligned frame and runs on contiguously, a second mapping at an offset sees
+ * the same frames, and a zapped page (a PMD leaf split around it) reads 0
+ * while its neighbours keep theirs.
+ */
+static void pfns_read_back_the_chunks(uint32_t mode)
+{
+	static uint64_t pfns[LEN / PAGE], again[LEN / PAGE], other[CHUNK / PAGE];
+	int fd = dev_open_alloc(LEN, -1, mode);
+	char *p = dev_map(fd, LEN, 0);
+	char *b = dev_map(fd, CHUNK, CHUNK);
+	size_t i;
+
+	touch(p, LEN);
+	touch(b, CHUNK);
+	ASSERT_EQ(dev_pfns_err(p, LEN, pfns), 0);
+	for (i = 0; i < LEN / PAGE; i++) {
+		if (i % (CHUNK / PAGE) == 0)
+			ASSERT_EQ(pfns[i] % (CHUNK / PAGE), 0);
+		else
+			ASSERT_EQ(pfns[i], pfns[i - 1] + 1);
+		ASSERT_TRUE(pfns[i] != 0);
+	}
+	ASSERT_EQ(dev_pfns_err(b, CHUNK, other), 0);
+	ASSERT_EQ(memcmp(other, pfns + CHUNK / PAGE, sizeof(other)), 0);
+
+	dev_zap(p + 3 * PAGE, PAGE);
+	ASSERT_EQ(dev_pfns_err(p, LEN, again), 0);
+	ASSERT_EQ(again[3], 0);
+	again[3] = pfns[3];
+	ASSERT_EQ(memcmp(again, pfns, sizeof(pfns)), 0);
+}
+EACH_MODE(pfns_read_back_the_chunks)
+
+TEST(pfns_refuses_bad_ranges_and_needs_cap_sys_admin)
+{
+	static uint64_t pfns[CHUNK / PAGE];
+	int fd = dev_open_alloc(CHUNK, -1, PFNBENCH_MODE_REMAP);
+	char *p = dev_map(fd, CHUNK, 0);
+	char *anon = mmap(NULL, CHUNK, PROT_READ | PROT_WRITE,
+			  MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	struct __user_cap_header_struct head = {
+		.version = _LINUX_CAPABILITY_VERSION_3,
+	};
+	struct __user_cap_data_struct caps[2];
+
+	ASSERT_TRUE(anon != MAP_FAILED);
+	ASSERT_EQ(dev_pfns_err(p + 1, PAGE, pfns), -EINVAL);
+	ASSERT_EQ(dev_pfns_err(p, 0, pfns), -EINVAL);
+	ASSERT_EQ(dev_pfns_err(anon, PAGE, pfns), -EINVAL);
+	ASSERT_EQ(dev_pfns_err((void *)-PAGE, 2 * PAGE, pfns), -EINVAL);
+	ASSERT_EQ(dev_pfns_err(p, CHUNK, NULL), -EFAULT);
+	/* Address space with nothing mapped reads as holes. */
+	ASSERT_OK(munmap(anon, CHUNK));
+	pfns[0] = 1;
+	ASSERT_EQ(dev_pfns_err(anon, PAGE, pfns), 0);
+	ASSERT_EQ(pfns[0], 0);
+	/* Frame numbers are physical addresses: pagemap's rule. */
+	ASSERT_OK(syscall(SYS_capget, &head, caps));
+	caps[0].effective &= ~(1U << CAP_SYS_ADMIN);
+	ASSERT_OK(syscall(SYS_capset, &head, caps));
+	ASSERT_EQ(dev_pfns_err(p, CHUNK, pfns), -EPERM);
+}
+
 static void mprotect_4k_inside_pmd(uint32_t mode)
 {
 	const size_t len = 4 * MiB;
@@ -947,6 +1013,21 @@ TEST(phys_info_describes_the_range)
 		       " fault-pmd" : "");
 }
 
+/* PFNS reads frames of the reserved range only. */
+static void assert_frames_inside(const char *p, size_t len,
+				 const struct pfnbench_info *info)
+{
+	static uint64_t pfns[LEN / PAGE];
+	size_t i;
+
+	ASSERT_TRUE(len <= LEN);
+	ASSERT_EQ(dev_pfns_err(p, len, pfns), 0);
+	for (i = 0; i < len / PAGE; i++)
+		ASSERT_TRUE(pfns[i] * PAGE >= info->phys_base &&
+			    (pfns[i] + 1) * PAGE <=
+			    info->phys_base + info->phys_bytes);
+}
+
 /* Data, shape, and the cache mode the kernel really granted. */
 static void phys_maps_with_the_asked_caching(uint32_t mode)
 {
@@ -963,6 +1044,7 @@ static void phys_maps_with_the_asked_caching(uint32_t mode)
 	assert_shape(fd, mode, &w, LEN);
 	ASSERT_EQ(w.bytes_cache[info.caching], LEN);
 	ASSERT_EQ(w.node_bytes[info.phys_node], LEN);
+	assert_frames_inside(p, LEN, &info);
 	harness_record("shape", "%s in %s", w.bytes_pmd ? "pmd" : "pte",
 		       cache_name(info.caching));
 }
