@@ -85,7 +85,12 @@ void chase_loop(benchmark::State &st, void *p, const Config &cfg, const pfn::Map
 	st.counters["ns_per_load_min"] = ns_min;
 	st.counters["cycles_per_load_min"] = ns_min * cfg.core_ghz;
 	st.counters["huge_fraction"] = report.fraction_huge();
-	st.SetLabel(report.summary());
+	// Only what was read back: no figure rather than a 0 where frames are hidden.
+	if (report.layout.available() && report.layout.adjacent_pairs)
+		st.counters["phys_adjacent"] = report.layout.fraction_adjacent();
+	if (report.layout.available() && report.layout.chain_hops)
+		st.counters["phys_chain_next"] = report.layout.fraction_chain_next();
+	st.SetLabel(report.summary() + "; " + report.layout.summary());
 }
 
 void bm_chase(benchmark::State &st, pfn::MappingKind kind, pfn::ChainKind chain, size_t bytes,
@@ -93,7 +98,7 @@ void bm_chase(benchmark::State &st, pfn::MappingKind kind, pfn::ChainKind chain,
 {
 	guarded(st, [&] {
 		pfn::ChainSpec spec{chain, bytes, 64, 4096, 1};
-		void *p = bench::chain(kind, region_bytes, spec);
+		void *p = bench::chain(kind, region_bytes, spec, cfg.first_touch);
 		st.counters["range_bytes"] = double(bytes);
 		chase_loop(st, p, cfg, bench::chain_report());
 	});

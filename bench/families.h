@@ -7,6 +7,7 @@
 
 #include "chain.h"
 #include "counters.h"
+#include "first_touch.h"
 #include "mapping.h"
 
 namespace bench {
@@ -16,6 +17,7 @@ struct Config {
 	std::vector<pfn::ChainKind> chains = {pfn::ChainKind::stride, pfn::ChainKind::thrash,
 					      pfn::ChainKind::random, pfn::ChainKind::page_local};
 	std::vector<size_t> chase_sizes, copy_sizes, tlb_sizes;
+	pfn::FirstTouch first_touch = pfn::FirstTouch::address; // for chase/
 	std::vector<std::string> kernels;  // copy kernels this CPU runs
 	pfn::CounterPlan counters;         // events read around each benchmark's loop
 	double tsc_ghz = 0;                // nominal clock (TSC)

@@ -85,7 +85,7 @@ int main(int argc, char **argv)
 	app.set_help_flag("--pfn_help", "this suite's flags");
 	std::string mappings = "4k,thp", chains = "stride,thrash,random,page-local";
 	std::string chase_sizes = "1M,64M,1G", copy_sizes = "64M,1G", tlb_sizes = "1G";
-	std::string kernels = "all", counters = "default";
+	std::string kernels = "all", counters = "default", first_touch = "address";
 	std::optional<int> cpu;
 	app.add_option("--mappings", mappings, "mappings to measure (first one for copy_vs_libc)")
 		->capture_default_str();
@@ -98,6 +98,10 @@ int main(int argc, char **argv)
 	app.add_option("--kernels", kernels, "copy kernels, or 'all' that run here")->capture_default_str();
 	app.add_option("--counters", counters, "events per load/byte, 'none' for none")
 		->capture_default_str();
+	app.add_option("--first_touch", first_touch,
+		       "chase/: pages first touched in 'address' order when mapped, or in "
+		       "'chain' order as the chain is built (lat_mem_rd --first-touch)")
+		->capture_default_str();
 	app.add_option("--cpu", cpu, "CPU to pin to (default: the first one allowed)");
 	int rc = pfn::parse_args(app, argc, argv);
 	if (rc >= 0)
@@ -108,6 +112,11 @@ int main(int argc, char **argv)
 		cfg.mappings = parse_names<pfn::MappingKind>(mappings, pfn::parse_mapping, "mapping");
 		cfg.chains = parse_names<pfn::ChainKind>(chains, pfn::parse_chain, "chain");
 		cfg.chase_sizes = pfn::parse_size_list(chase_sizes, pfn::MiB);
+		auto order = pfn::parse_first_touch(first_touch);
+		if (!order)
+			throw pfn::Error(fmt::format("unknown first-touch order '{}' (address or "
+						     "chain)", first_touch));
+		cfg.first_touch = *order;
 		cfg.copy_sizes = pfn::parse_size_list(copy_sizes, pfn::MiB);
 		if (tlb_sizes != "none")
 			cfg.tlb_sizes = pfn::parse_size_list(tlb_sizes, pfn::MiB);
@@ -130,6 +139,8 @@ int main(int argc, char **argv)
 		benchmark::AddCustomContext("pfn_node", std::to_string(place.node));
 		benchmark::AddCustomContext("pfn_tsc_ghz", fmt::format("{:.4f}", cfg.tsc_ghz));
 		benchmark::AddCustomContext("pfn_core_ghz", fmt::format("{:.4f}", cfg.core_ghz));
+		benchmark::AddCustomContext("pfn_first_touch",
+					    std::string(pfn::first_touch_name(cfg.first_touch)));
 		benchmark::AddCustomContext("pfn_copy_kernels", fmt::format("{}", fmt::join(cfg.kernels, ",")));
 		if (!events.empty()) {
 			// Decided once, here; every benchmark counts only what the plan says counts.

@@ -18,6 +18,7 @@ struct Slot {
 	std::unique_ptr<pfn::Region> region;
 	Content content = Content::none;
 	pfn::ChainSpec spec;
+	pfn::FirstTouch order = pfn::FirstTouch::address;
 	void *chain_start = nullptr;
 	uint64_t seed = 0;
 };
@@ -42,12 +43,15 @@ bool same(const pfn::ChainSpec &a, const pfn::ChainSpec &b)
 
 } // namespace
 
-void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &spec)
+void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &spec,
+	    pfn::FirstTouch order)
 {
 	Slot &s = ensure(0, kind, region_bytes);
-	if (s.content != Content::chain || !same(s.spec, spec)) {
-		s.chain_start = pfn::build_chain(s.region->data(), s.region->size(), spec);
+	if (s.content != Content::chain || !same(s.spec, spec) || s.order != order) {
+		s.content = Content::none; // until the chain is whole
+		s.chain_start = pfn::lay_chain(*s.region, spec, order);
 		s.spec = spec;
+		s.order = order;
 		s.content = Content::chain;
 	}
 	return s.chain_start;
@@ -58,7 +62,7 @@ pfn::MappingReport chain_report()
 	const Slot &s = slots[0];
 	if (!s.region || s.content != Content::chain)
 		throw pfn::Error("internal: no chain built in this benchmark slot");
-	return s.region->report(0, pfn::chain_footprint(s.spec, s.region->size()));
+	return s.region->report(0, pfn::chain_footprint(s.spec, s.region->size()), s.chain_start);
 }
 
 const pfn::Region &source(pfn::MappingKind kind, size_t bytes, uint64_t seed)

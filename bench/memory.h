@@ -7,6 +7,7 @@
 #include <cstdint>
 
 #include "chain.h"
+#include "first_touch.h"
 #include "region.h"
 
 namespace bench {
@@ -15,12 +16,13 @@ namespace bench {
 // asking for another kind or a larger size unmaps the old one first, so at most one pair
 // of regions lives at a time. Throws pfn::Error / pfn::Unavailable like map_region.
 
-// The start of spec's chain inside a region of kind of at least region_bytes; rebuilt
-// only when spec or the region changes.
-void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &spec);
+// The start of spec's chain inside a region of kind of at least region_bytes, its pages
+// first touched in `order`; rebuilt only when spec, order or the region changes.
+void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &spec,
+	    pfn::FirstTouch order = pfn::FirstTouch::address);
 
 // The mapping of the bytes the chain built last touches (pfn::chain_footprint: thrash
-// spreads its pages over the whole region), read back now.
+// spreads its pages over the whole region), read back now, with the chain's hops.
 pfn::MappingReport chain_report();
 
 // A copy source of at least bytes, filled with pfn::fill_pattern(seed) once.

@@ -164,6 +164,11 @@ void check_stride(size_t stride)
 					sizeof(void *)));
 }
 
+bool builds_in_chain_order(ChainKind kind)
+{
+	return kind != ChainKind::random;
+}
+
 std::string_view chain_name(ChainKind kind)
 {
 	return name_in(names, kind);

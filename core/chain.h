@@ -33,6 +33,12 @@ struct ChainSpec {
 // Throws Error when range/stride/page are inconsistent with each other or the region.
 void *build_chain(std::byte *base, size_t region_len, const ChainSpec &spec);
 
+// Whether build_chain() writes the lines of a chain of this kind in the order the chain
+// visits them, so that in fresh memory its pages are first touched in chain order:
+// stride, thrash and page-local do; random's Sattolo pass numbers every line in address
+// order first.
+bool builds_in_chain_order(ChainKind kind);
+
 // Throws Error unless stride can hold a pointer in every line (a multiple of 8 bytes).
 void check_stride(size_t stride);
 

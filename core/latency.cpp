@@ -15,7 +15,7 @@ namespace pfn {
 LatencyPoint measure_latency(const Region &region, size_t range, const LatencyConfig &cfg)
 {
 	ChainSpec spec{cfg.chain, range, cfg.stride, cfg.page, cfg.seed};
-	void *start = build_chain(region.data(), region.size(), spec);
+	void *start = lay_chain(region, spec, cfg.first_touch);
 
 	ChaseOptions opts = cfg.chase;
 	opts.warm_loads = std::min<uint64_t>(chain_length(spec), cfg.max_warm_loads);
@@ -43,7 +43,9 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 	p.stride = cfg.stride;
 	p.samples_ns = std::move(res.ns_per_load);
 	p.loads_per_sample = res.loads_per_sample;
-	p.report = region.report(0, chain_footprint(spec, region.size()));
+	p.region = region.size();
+	p.first_touch = cfg.first_touch;
+	p.report = region.report(0, chain_footprint(spec, region.size()), start);
 	return p;
 }
 
@@ -118,11 +120,20 @@ std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &withou
 
 namespace {
 
-// Working sets this small may sit in the caches; a sample that starts after the other
-// chain ran would then pay for refilling them, so it is re-warmed first.
-constexpr uint64_t rewarm_max_loads = 1u << 18;
+// Chains this short are run whole (they may sit in the caches), and longer ones at least
+// this far: about what the last-level cache holds in lines.
+constexpr uint64_t rewarm_loads = 1u << 18;
 
 } // namespace
+
+void restore_steady_state(Chase &c, const ChainSpec &spec)
+{
+	const uint64_t length = chain_length(spec);
+	uint64_t loads = length;
+	if (length > rewarm_loads)
+		loads = std::min(length, std::max(rewarm_loads, spec.range / spec.page));
+	c.p = chase_blocks(c.p, (loads + 99) / 100);
+}
 
 std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
 							   size_t range, const LatencyConfig &cfg)
@@ -131,23 +142,22 @@ std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, cons
 	LatencyPoint pts[2];
 	Chase chases[2];
 	std::unique_ptr<CounterSet> counters[2];
+	void *starts[2];
 	ChainSpec spec{cfg.chain, range, cfg.stride, cfg.page, cfg.seed};
 	const uint64_t length = chain_length(spec);
 	for (int i = 0; i < 2; i++) {
-		void *start = build_chain(regions[i]->data(), regions[i]->size(), spec);
+		void *start = starts[i] = lay_chain(*regions[i], spec, cfg.first_touch);
 		ChaseOptions opts = cfg.chase;
 		opts.warm_loads = std::min<uint64_t>(length, cfg.max_warm_loads);
 		chases[i] = prepare_chase(start, opts);
 		if (!cfg.counters.empty())
 			counters[i] = std::make_unique<CounterSet>(cfg.counters);
 	}
-	const uint64_t rewarm_blocks = length <= rewarm_max_loads ? (length + 99) / 100 : 0;
 	for (int r = 0; r < std::max(cfg.chase.repetitions, 1); r++) {
 		// Alternate which column goes first, so neither always follows the other.
 		for (int k = 0; k < 2; k++) {
 			int i = r % 2 ? 1 - k : k;
-			if (rewarm_blocks)
-				chases[i].p = chase_blocks(chases[i].p, rewarm_blocks);
+			restore_steady_state(chases[i], spec);
 			if (counters[i])
 				counters[i]->start();
 			pts[i].samples_ns.push_back(sample_chase(chases[i]));
@@ -161,7 +171,10 @@ std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, cons
 		pts[i].range = range;
 		pts[i].stride = cfg.stride;
 		pts[i].loads_per_sample = chases[i].loads_per_sample();
-		pts[i].report = regions[i]->report(0, chain_footprint(spec, regions[i]->size()));
+		pts[i].region = regions[i]->size();
+		pts[i].first_touch = cfg.first_touch;
+		pts[i].report = regions[i]->report(0, chain_footprint(spec, regions[i]->size()),
+						   starts[i]);
 	}
 	return {std::move(pts[0]), std::move(pts[1])};
 }

@@ -10,6 +10,7 @@
 #include "chain.h"
 #include "chase.h"
 #include "counters.h"
+#include "first_touch.h"
 #include "mapping.h"
 #include "placement.h"
 #include "region.h"
@@ -28,6 +29,8 @@ struct LatencyConfig {
 	// Events counted around the timed samples, resolved once before any measuring
 	// thread starts (counters.h); empty: none.
 	CounterPlan counters;
+	// The order the region's pages are first touched in (first_touch.h).
+	FirstTouch first_touch = FirstTouch::address;
 };
 
 // Builds the chain for `range` inside region, chases it, and reads back the mapping of
@@ -47,6 +50,13 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 // each sample) so that both columns of a comparison see the same machine.
 std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
 							   size_t range, const LatencyConfig &cfg);
+
+// Brings one column of a comparison back to the state a lone run of it samples in, before
+// each of its timed samples: the other column's samples evicted its lines and page-table
+// lines. Chases c untimed: a chain that fits the caches whole, else one pass over its
+// pages (a thrash chain visits each page once in range / page loads), at least enough
+// loads to refill the caches.
+void restore_steady_state(Chase &c, const ChainSpec &spec);
 
 struct ComparePlan {
 	MappingKind without = MappingKind::page_4k;

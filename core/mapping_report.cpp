@@ -312,7 +312,8 @@ void to_json(nlohmann::json &j, const MappingReport &r)
 			   {"method", r.method},
 			   {"node_bytes", nodes},
 			   {"node_method", r.node_method},
-			   {"note", r.note}};
+			   {"note", r.note},
+			   {"layout", r.layout}};
 }
 
 void from_json(const nlohmann::json &j, MappingReport &r)
@@ -325,6 +326,7 @@ void from_json(const nlohmann::json &j, MappingReport &r)
 	r.method = j.at("method");
 	r.node_method = j.value("node_method", "");
 	r.note = j.value("note", "");
+	r.layout = j.contains("layout") ? j.at("layout").get<PhysLayout>() : PhysLayout{};
 	r.node_bytes.clear();
 	for (const auto &[node, b] : j.at("node_bytes").items())
 		r.node_bytes[std::stoi(node)] = b.get<uint64_t>();
@@ -347,6 +349,7 @@ void add_report(MappingReport &total, const MappingReport &r)
 		total.node_bytes[node] += b;
 	join(total.method, r.method);
 	join(total.node_method, r.node_method);
+	add_layout(total.layout, r.layout);
 }
 
 MappingReport read_process_mapping(const void *addr, size_t len, ReportMethod method)

@@ -8,6 +8,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "phys_layout.h"
+
 namespace pfn {
 
 struct MappingReport {
@@ -20,6 +22,7 @@ struct MappingReport {
 	std::map<int, uint64_t> node_bytes; // NUMA node -> bytes (may be sampled)
 	std::string node_method;     // "move_pages", "kdriver-walk", or why it is unknown
 	std::string note;            // anything the reader must know (e.g. "whole VMA")
+	PhysLayout layout;           // frames behind the range, and the chain's hops over them
 
 	double fraction_4k() const;
 	double fraction_huge() const; // 2 MiB + 1 GiB

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstddef>
+#include <functional>
 #include <memory>
 #include <string>
 #include <vector>
@@ -28,13 +29,25 @@ public:
 	size_t size() const { return size_; }
 	MappingKind kind() const { return kind_; }
 
-	// The page-table shape of [offset, offset+len) as read back now.
-	virtual MappingReport report(size_t offset, size_t len) const = 0;
+	// The page-table shape of [offset, offset+len) as read back now, with the physical
+	// layout behind it (or why that cannot be read); chain: the start of a pointer chain
+	// inside that range, whose hops between pages are counted too.
+	MappingReport report(size_t offset, size_t len, const void *chain = nullptr) const;
 	MappingReport report() const { return report(0, size_); }
+	// The frame numbers behind [offset, offset+len); throws Unavailable saying why they
+	// cannot be read.
+	virtual Frames frames(size_t offset, size_t len) const = 0;
+	// Gives the region fresh physical pages, first touched by touch() in the order it
+	// writes them, then populates whatever touch() left alone (first_touch.h). Throws
+	// Error where the frames are fixed before any touch (hugetlb pool, device buffer).
+	virtual void refill(const std::function<void()> &touch) const;
 	// Backend details worth recording (driver mode, caching, kernel support...).
 	virtual std::string describe() const = 0;
 
 protected:
+	// Page sizes and nodes of [offset, offset+len), read back (report() adds the layout).
+	virtual MappingReport shape(size_t offset, size_t len) const = 0;
+
 	Region(std::byte *data, size_t size, MappingKind kind)
 		: data_(data), size_(size), kind_(kind) {}
 	std::byte *data_;

@@ -265,7 +265,7 @@ public:
 		close(fd_);
 	}
 
-	MappingReport report(size_t offset, size_t len) const override;
+	Frames frames(size_t offset, size_t len) const override;
 	std::string describe() const override
 	{
 		return fmt::format("kdriver {}, mode {}, NUMA node {}, {} buffer of {} asked {}, "
@@ -274,6 +274,9 @@ public:
 				   source_text(info_), cache_name(info_.caching), info_.release);
 	}
 
+protected:
+	MappingReport shape(size_t offset, size_t len) const override;
+
 private:
 	int fd_;
 	size_t map_len_;
@@ -281,7 +284,36 @@ private:
 	pfnbench_info info_;
 };
 
-MappingReport DeviceRegion::report(size_t offset, size_t len) const
+Frames DeviceRegion::frames(size_t offset, size_t len) const
+{
+	const uintptr_t page = frame_bytes;
+	uintptr_t start = reinterpret_cast<uintptr_t>(data_ + offset) & ~(page - 1);
+	uintptr_t end = (reinterpret_cast<uintptr_t>(data_ + offset + len) + page - 1) &
+			~(page - 1);
+	Frames f;
+	f.start = start;
+	f.method = "kdriver-pfns";
+	f.pfn.resize((end - start) / page);
+	pfnbench_pfns req{};
+	req.start = start;
+	req.len = end - start;
+	req.pfns = reinterpret_cast<uintptr_t>(f.pfn.data());
+	if (ioctl(fd_, PFNBENCH_IOC_PFNS, &req) != 0) {
+		switch (errno) {
+		case ENOTTY:
+			throw Unavailable("the loaded kdriver cannot read back frame numbers "
+					  "(no PFNS ioctl): rebuild and reload kdriver/pfnbench.ko");
+		case EPERM:
+			throw Unavailable("kdriver shows frame numbers only to CAP_SYS_ADMIN "
+					  "(run as root)");
+		default:
+			throw Error(errno_text("kdriver PFNS failed", errno));
+		}
+	}
+	return f;
+}
+
+MappingReport DeviceRegion::shape(size_t offset, size_t len) const
 {
 	// The walk works on whole pages; widen the range to them.
 	const uintptr_t page = 4 * KiB;

@@ -137,14 +137,21 @@ public:
 		: Region(data, size, kind), map_(map), map_len_(map_len) {}
 	~ProcessRegion() override { munmap(map_, map_len_); }
 
-	MappingReport report(size_t offset, size_t len) const override
+	Frames frames(size_t offset, size_t len) const override
 	{
-		return read_process_mapping(data_ + offset, len);
+		return read_process_frames(data_ + offset, len);
 	}
+	void refill(const std::function<void()> &touch) const override;
 	std::string describe() const override
 	{
 		return fmt::format("process memory, {} ({})", mapping_name(kind_),
 				   format_size(size_));
+	}
+
+protected:
+	MappingReport shape(size_t offset, size_t len) const override
+	{
+		return read_process_mapping(data_ + offset, len);
 	}
 
 private:
@@ -175,6 +182,18 @@ void populate(std::byte *p, size_t len, size_t page)
 						   format_size(len)), errno));
 	for (size_t off = 0; off < len; off += page)
 		reinterpret_cast<volatile char *>(p)[off] = 0;
+}
+
+void ProcessRegion::refill(const std::function<void()> &touch) const
+{
+	if (is_hugetlb(kind_))
+		Region::refill(touch);
+	// Private anonymous memory reads as zeros after this and takes a new page at the
+	// next touch; the mapping's NUMA policy and THP advice stay.
+	if (madvise(map_, map_len_, MADV_DONTNEED) != 0)
+		throw Error(errno_text("madvise(MADV_DONTNEED)", errno));
+	touch();
+	populate(static_cast<std::byte *>(map_), map_len_, 4 * KiB);
 }
 
 } // namespace

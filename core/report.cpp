@@ -53,11 +53,41 @@ std::string format_compare_details(const std::vector<CompareRow> &rows, TableKin
 			       : fmt::format("{:.2f} / {:.2f} / {:.2f} ({:.1f}%, n={})", s.min,
 					     s.median, s.p90, s.spread_pct(), s.n);
 	};
+	auto mapping = [](const MappingReport &rep) {
+		return rep.summary() + "; " + rep.layout.summary();
+	};
 	for (const CompareRow &r : rows)
 		out += fmt::format("{} without: {} [{}]; with: {} [{}]\n", mib(r.bytes),
-				   col(r.without_summary), r.without_report.summary(),
-				   col(r.with_summary), r.with_report.summary());
+				   col(r.without_summary), mapping(r.without_report),
+				   col(r.with_summary), mapping(r.with_report));
 	return out;
+}
+
+std::string format_region_note(const std::vector<LatencyPoint> &points)
+{
+	if (points.empty())
+		return "";
+	const LatencyPoint &first = points.front();
+	bool one_region = true, spread = true;
+	for (const auto &p : points) {
+		one_region = one_region && p.region == first.region;
+		spread = spread && p.chain == ChainKind::thrash;
+	}
+	std::string where;
+	if (!one_region)
+		where = "Each row was measured inside a region of its own size";
+	else if (spread)
+		where = fmt::format("Every row was measured inside one {} MiB region per mapping, "
+				    "as lmbench -t {}M measures: a row's pages are drawn from the "
+				    "whole region, so a smaller row reads slower here than in a "
+				    "region of its own size",
+				    mib(first.region), first.region / MiB);
+	else
+		where = fmt::format("Every row was measured in the first bytes of one {} MiB "
+				    "region per mapping",
+				    mib(first.region));
+	return fmt::format("{}; pages first touched in {} order.\n", where,
+			   first_touch_name(first.first_touch));
 }
 
 std::string lmbench_header(size_t stride)

@@ -22,6 +22,11 @@ std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind 
 // Per-row spread and the mappings read back, printed under the table.
 std::string format_compare_details(const std::vector<CompareRow> &rows, TableKind kind);
 
+// Which region the rows of a latency table lived in and how its pages were first touched:
+// "Every row was measured inside one 4096.00 MiB region per mapping, as lmbench -t 4096M
+// measures: ...; pages first touched in address order."
+std::string format_region_note(const std::vector<LatencyPoint> &points);
+
 // lmbench: the "stride=N title line, then "%.5f %.3f" (MiB, ns) per working-set size.
 std::string lmbench_header(size_t stride);
 std::string lmbench_line(size_t range, double ns_per_load);

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chain.h"
+#include "first_touch.h"
 #include "mapping.h"
 #include "mapping_report.h"
 #include "stats.h"
@@ -33,7 +34,9 @@ struct LatencyPoint {
 	MappingKind mapping = MappingKind::page_4k;
 	ChainKind chain = ChainKind::thrash;
 	size_t range = 0;  // working set, bytes
+	size_t region = 0; // bytes of the region the chain was built in (lmbench: its size)
 	size_t stride = 64;
+	FirstTouch first_touch = FirstTouch::address;
 	MappingReport report; // of the bytes the chain visits
 	std::vector<double> samples_ns; // ns per load, one per sample
 	uint64_t loads_per_sample = 0;

@@ -42,6 +42,9 @@ TlbCost measure_tlb_cost(const Region &region, size_t range, LatencyConfig cfg)
 	c.mapping = region.kind();
 	c.range = range;
 	c.window = cfg.page;
+	// Both orders on the frames the region has now: a refill between them would change
+	// the physical layout under the comparison (and random cannot be laid in its order).
+	cfg.first_touch = FirstTouch::address;
 	cfg.chain = ChainKind::page_local;
 	c.page_local = measure_latency(region, range, cfg);
 	cfg.chain = ChainKind::random;

@@ -23,6 +23,7 @@ pfn::LatencyConfig latency_config(const LatMemRdOptions &o, pfn::ChainKind fallb
 	pfn::LatencyConfig cfg;
 	cfg.chain = o.chain.value_or(o.thrash ? pfn::ChainKind::thrash : fallback);
 	cfg.seed = o.seed;
+	cfg.first_touch = o.first_touch;
 	cfg.chase.repetitions = o.repetitions;
 	cfg.chase.warmup_us = o.warmup_us;
 	cfg.chase.min_sample_ms = o.min_sample_ms;
@@ -54,8 +55,8 @@ std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
 bool check_region(const pfn::Region &region, pfn::MappingKind asked)
 {
 	pfn::MappingReport r = region.report();
-	fmt::print("lat_mem_rd: {} of {} memory: {}\n", pfn::format_size(region.size()),
-		   pfn::mapping_name(asked), r.summary());
+	fmt::print("lat_mem_rd: {} of {} memory: {}; {}\n", pfn::format_size(region.size()),
+		   pfn::mapping_name(asked), r.summary(), r.layout.summary());
 	std::string wrong = pfn::shape_mismatch(asked, r);
 	if (!wrong.empty())
 		fmt::print("lat_mem_rd: warning: {}\n", wrong);
@@ -95,6 +96,12 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 			std::fputs(pfn::lmbench_line(range, p.summary().min).c_str(), stderr);
 			points.push_back(std::move(p));
 		}
+		if (!points.empty())
+			fmt::print("lat_mem_rd: {} {} chain, stride {}, pages first touched in {} "
+				   "order: {}\n",
+				   pfn::format_size(points.back().range), pfn::chain_name(cfg.chain),
+				   stride, pfn::first_touch_name(cfg.first_touch),
+				   points.back().report.layout.summary());
 		// lmbench ends each explicitly given stride with an empty line.
 		if (!o.strides.empty())
 			std::fputs("\n", stderr);
@@ -161,6 +168,8 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	plan.node = place.node;
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::thrash);
 	cfg.stride = o.strides.empty() ? 64 : o.strides[0];
+	for (pfn::MappingKind kind : {plan.without, plan.with})
+		pfn::check_first_touch(cfg.first_touch, kind, cfg.chain);
 
 	const int per_size = o.tlb_cost ? 2 : 1;
 	pfn::Progress progress(int(plan.sizes.size()) * 2 * per_size, pfn::stderr_is_tty());
@@ -186,6 +195,7 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		   pfn::chain_name(cfg.chain), cfg.stride, place.cpu, place.node,
 		   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with), backend.name,
 		   backend.reason);
+	fmt::print("{}", pfn::format_region_note(points));
 	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::latency));
 	if (o.tlb_cost)
 		fmt::print("\nTLB cost by timing (random minus page-local chase of the same bytes):\n{}{}",

@@ -38,6 +38,12 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 		  "device-remap, device-fault");
 	pfn::add_named(app, "--chain", opts.chain, pfn::parse_chain, chains,
 		  "chain order: stride (default), thrash (-t), random, page-local");
+	pfn::add_named(app, "--first-touch", opts.first_touch, pfn::parse_first_touch,
+		       {"address", "chain"},
+		       "order the pages are first touched in, which places them physically: "
+		       "address (default: populated in address order, like device memory) or "
+		       "chain (freed and touched in the order the chain visits them, as "
+		       "lmbench's malloc() memory; 4k and thp only)");
 	app.add_option("--cpu", opts.cpu, "CPU to pin to (default: first CPU allowed, so "
 					  "numactl -C is honoured)");
 	app.add_option("--node", opts.node, "NUMA node for the memory (default: the CPU's node)");
@@ -100,6 +106,24 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 		fmt::print(stderr, "lat_mem_rd: error: --without, --with, --backend, --table and --tlb-cost need "
 				   "--compare\n");
 		return pfn::exit_usage;
+	}
+	// The mappings named here are checked now; a --compare backend chosen at run time is
+	// checked once it is known.
+	pfn::ChainKind chain = opts.chain.value_or(opts.thrash || opts.compare
+							   ? pfn::ChainKind::thrash
+							   : pfn::ChainKind::stride);
+	std::vector<pfn::MappingKind> named;
+	if (!opts.compare)
+		named.push_back(opts.mapping);
+	for (const auto &m : {opts.without, opts.with})
+		if (m)
+			named.push_back(*m);
+	for (pfn::MappingKind kind : named) {
+		std::string why = pfn::first_touch_refusal(opts.first_touch, kind, chain);
+		if (!why.empty()) {
+			fmt::print(stderr, "lat_mem_rd: error: {}\n", why);
+			return pfn::exit_usage;
+		}
 	}
 	return -1;
 }

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "chain.h"
+#include "first_touch.h"
 #include "mapping.h"
 
 struct LatMemRdOptions {
@@ -19,6 +20,7 @@ struct LatMemRdOptions {
 	// pfnbench
 	pfn::MappingKind mapping = pfn::MappingKind::page_4k;
 	std::optional<pfn::ChainKind> chain;
+	pfn::FirstTouch first_touch = pfn::FirstTouch::address;
 	std::optional<int> cpu, node;
 	std::vector<size_t> sizes;    // explicit working sets instead of lmbench's steps
 	std::string json_path, table_path;

@@ -124,6 +124,42 @@ TEST(LatMemRd, ComparePrintsTheCoverLetterTableAndJson)
 	std::filesystem::remove(table);
 }
 
+// The compare table says which region its rows lived in and what physical layout each
+// column ran on; with --first-touch chain the pages were touched in the chain's order.
+TEST(LatMemRd, CompareSaysItsRegionFirstTouchAndPhysicalLayout)
+{
+	std::string json = temp_path("touch.json");
+	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--without", "4k", "--with", "thp",
+						"--sizes", "2M,4M", "--first-touch", "chain",
+						"--json", json}));
+	ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+	EXPECT_NE(run.out.find("Every row was measured inside one 4.00 MiB region per mapping, "
+			       "as lmbench -t 4M measures"),
+		  std::string::npos)
+		<< run.out;
+	EXPECT_NE(run.out.find("pages first touched in chain order"), std::string::npos);
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	ASSERT_EQ(doc["latency"].size(), 4u);
+	for (const auto &p : doc["latency"]) {
+		EXPECT_EQ(p["first_touch"], "chain");
+		EXPECT_EQ(p["region_bytes"], 4 * pfn::MiB);
+		EXPECT_EQ(p["report"]["bytes_unmapped"], 0);
+		const auto &layout = p["report"]["layout"];
+		if (layout["unavailable"] != "") {
+			// Only where frame numbers are hidden, and then it says so in the table too.
+			EXPECT_NE(run.out.find("physical layout unavailable"), std::string::npos);
+			continue;
+		}
+		EXPECT_NE(run.out.find("of neighbouring pages contiguous"), std::string::npos);
+		EXPECT_EQ(layout["pages"], 1024);
+		// Every load of a thrash chain moves to another page.
+		EXPECT_GT(layout["chain_hops"].get<uint64_t>(), 0u);
+		EXPECT_LE(layout["chain_hops_next"], layout["chain_hops"]);
+	}
+	std::filesystem::remove(json);
+}
+
 TEST(LatMemRd, CompareFlagsAColumnThatDidNotGetItsMapping)
 {
 	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--sizes", "4M", "--with", "4k"}));
@@ -302,7 +338,15 @@ INSTANTIATE_TEST_SUITE_P(
 			  BadInput{{"--bogus-flag", "1M"}, "bogus-flag"},
 			  BadInput{{"--sizes", "64M,x", "--compare"}, "invalid size 'x'"},
 			  BadInput{{"--mapping", "hugetlb-1g", "1G"}, "nr_hugepages"},
-			  BadInput{{"--tlb-cost", "1M"}, "need --compare"}),
+			  BadInput{{"--tlb-cost", "1M"}, "need --compare"},
+			  BadInput{{"--first-touch", "bogus", "1M"}, "unknown value 'bogus'"},
+			  BadInput{{"--first-touch", "chain", "--mapping", "hugetlb", "1M"},
+				   "reserved pool"},
+			  BadInput{{"--first-touch", "chain", "--chain", "random", "1M"},
+				   "random chain"},
+			  BadInput{{"--first-touch", "chain", "--compare", "--without",
+				    "device-pte", "--with", "device-remap"},
+				   "driver's buffer"}),
 	[](const ::testing::TestParamInfo<BadInput> &param) {
 		std::string name = std::to_string(param.index) + "_";
 		for (char ch : param.param.expect)

@@ -70,3 +70,35 @@ TEST(Latency, CompareGivesOneVerifiedRowPerSizeAndEveryPoint)
 	}
 	EXPECT_EQ(rows[1].bytes, 4 * MiB);
 }
+
+TEST(Latency, APointRecordsItsRegionAndFirstTouch)
+{
+	auto region = map_region({MappingKind::page_4k, 8 * MiB, -1});
+	LatencyConfig cfg = quick(ChainKind::thrash);
+	cfg.first_touch = FirstTouch::chain;
+	LatencyPoint p = measure_latency(*region, 1 * MiB, cfg);
+	EXPECT_EQ(p.region, 8 * MiB);
+	EXPECT_EQ(p.first_touch, FirstTouch::chain);
+	EXPECT_EQ(p.report.bytes_unmapped, 0u);
+	cfg.first_touch = FirstTouch::address;
+	EXPECT_EQ(measure_latency(*region, 1 * MiB, cfg).first_touch, FirstTouch::address);
+}
+
+// Before each of its samples a column of a comparison runs untimed: a short chain whole,
+// a long one for one pass over its pages but at least 2^18 loads (in blocks of 100).
+TEST(Latency, SteadyStateRunsTheChainWholeOrOnePassOverItsPages)
+{
+	auto region = map_region({MappingKind::page_4k, 32 * MiB, -1});
+	auto position = [&](const void *p) {
+		return size_t(static_cast<const std::byte *>(p) - region->data()) / 64;
+	};
+	ChainSpec small{ChainKind::stride, 1 * MiB, 64, 4096, 1};
+	Chase c{build_chain(region->data(), region->size(), small), 1};
+	restore_steady_state(c, small);
+	EXPECT_EQ(position(c.p), 16400u % 16384u); // 16384 lines, run whole: 164 blocks
+
+	ChainSpec large{ChainKind::stride, 32 * MiB, 64, 4096, 1};
+	c = Chase{build_chain(region->data(), region->size(), large), 1};
+	restore_steady_state(c, large);
+	EXPECT_EQ(position(c.p), 262200u); // 2^18 loads rounded up to blocks of 100
+}

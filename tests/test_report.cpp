@@ -92,6 +92,25 @@ TEST(CompareTable, PartlyHugeIsNotHuge)
 	EXPECT_EQ(check_columns(all(100 * MiB, false), all(100 * MiB, true)), "");
 }
 
+TEST(CompareTable, RegionNoteSaysWhereTheRowsLivedAndTheFirstTouch)
+{
+	LatencyPoint p;
+	p.chain = ChainKind::thrash;
+	p.region = 4096 * MiB;
+	p.range = 64 * MiB;
+	std::vector<LatencyPoint> points{p, p};
+	EXPECT_EQ(format_region_note(points),
+		  "Every row was measured inside one 4096.00 MiB region per mapping, as lmbench -t "
+		  "4096M measures: a row's pages are drawn from the whole region, so a smaller row "
+		  "reads slower here than in a region of its own size; pages first touched in "
+		  "address order.\n");
+	points[1].region = 64 * MiB;
+	points[0].first_touch = FirstTouch::chain;
+	EXPECT_EQ(format_region_note(points), "Each row was measured inside a region of its own "
+					      "size; pages first touched in chain order.\n");
+	EXPECT_EQ(format_region_note({}), "");
+}
+
 TEST(Lmbench, HeaderAndLinesUseLmbenchFormats)
 {
 	EXPECT_EQ(lmbench_header(64), "\"stride=64\n");

@@ -89,6 +89,17 @@ def consistency_errors(doc, tolerance=1e-6):
             if abs(huge - r.get("fraction_huge", 0)) > 1e-3:
                 errors.append(f"{where}: fraction_huge {r.get('fraction_huge')} but the "
                               f"page bytes give {huge:.4f}")
+        lay = r.get("layout", {})
+        for part, whole, frac in (("adjacent_physical", "adjacent_pairs", "fraction_adjacent"),
+                                  ("chain_hops_next", "chain_hops", "fraction_chain_next")):
+            if lay.get(part, 0) > lay.get(whole, 0):
+                errors.append(f"{where}/layout: {part} {lay.get(part)} exceeds {whole} "
+                              f"{lay.get(whole)}")
+            elif frac in lay and not lay.get(whole):
+                errors.append(f"{where}/layout: {frac} given without any {whole}")
+            elif frac in lay and abs(lay[frac] - lay[part] / lay[whole]) > 1e-6:
+                errors.append(f"{where}/layout: {frac} {lay[frac]} but {part} / {whole} "
+                              f"= {lay[part] / lay[whole]:.6f}")
 
     def summary(where, s, samples):
         if s.get("n") != len(samples):

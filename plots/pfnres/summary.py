@@ -59,6 +59,65 @@ def _verification(doc, kind):
     return text
 
 
+def _compare_points(doc):
+    """The latency points the latency table was made of: every point of a lat_mem_rd
+    document, the latency-compare run's of a reproduce one."""
+    runs = doc.get("runs")
+    return [p for p in doc.get("latency", [])
+            if runs is None or ("run" in p and p["run"] < len(runs)
+                                and runs[p["run"]].get("role") == "latency-compare")]
+
+
+def _region(doc):
+    """Which region the latency table's rows lived in, and the first-touch order."""
+    points = _compare_points(doc)
+    regions = {p.get("region_bytes") for p in points}
+    if not points or None in regions:
+        return None
+    if len(regions) > 1:
+        where = "each row was measured in a region of its own size"
+    else:
+        mib = regions.pop() / 2**20
+        if {p.get("chain") for p in points} == {"thrash"}:
+            where = (f"every row was measured inside one {mib:.0f} MiB region per mapping "
+                     f"(lmbench `-t {mib:.0f}M` semantics: a row's pages are drawn from the "
+                     f"whole region, so a smaller row reads slower than in a region of its "
+                     f"own size)")
+        else:
+            where = f"every row was measured in the first bytes of one {mib:.0f} MiB region"
+    orders = sorted({p.get("first_touch", "address") for p in points})
+    return f"{where}; pages first touched in {' and '.join(orders)} order"
+
+
+def _span(values):
+    lo, hi = min(values) * 100, max(values) * 100
+    return f"{lo:.1f}%" if f"{lo:.1f}" == f"{hi:.1f}" else f"{lo:.1f}-{hi:.1f}%"
+
+
+def _layout(doc):
+    """The physical layout each column of the latency table ran on, as read back."""
+    rows = doc.get("tables", {}).get("latency", [])
+    parts = []
+    for side, name in (("without_report", "without"), ("with_report", "with")):
+        layouts = [r[side]["layout"] for r in rows if "layout" in r.get(side, {})]
+        if not layouts:
+            continue
+        missing = sorted({lay["unavailable"] for lay in layouts if lay.get("unavailable")})
+        if missing:
+            parts.append(f"{name} column unavailable ({'; '.join(missing)})")
+            continue
+        adjacent = [lay["fraction_adjacent"] for lay in layouts if "fraction_adjacent" in lay]
+        hops = [lay["fraction_chain_next"] for lay in layouts if "fraction_chain_next" in lay]
+        methods = sorted({lay.get("method", "?") for lay in layouts})
+        text = f"{name} column"
+        if adjacent:
+            text += f" {_span(adjacent)} of neighbouring pages contiguous"
+        if hops:
+            text += f", {_span(hops)} of chain hops to the next frame"
+        parts.append(f"{text} ({', '.join(methods)})")
+    return "; ".join(parts) or None
+
+
 def _system_rows(doc):
     s = doc.get("system", {})
     place = doc.get("placement", {})
@@ -124,6 +183,10 @@ def render(run_dir, doc, argv, name):
         check = _verification(doc, kind)
         if check:
             out += [f"Mapping verification: {check}.", ""]
+        if kind == "latency":
+            for label, text in (("Region", _region(doc)), ("Physical layout", _layout(doc))):
+                if text:
+                    out += [f"{label}: {text}.", ""]
 
     out += ["## Machine", "", "| | |", "|---|---|"]
     out += [f"| {k} | {v} |" for k, v in _system_rows(doc)]

@@ -1,0 +1,67 @@
+// The physical layout a measurement ran on, read back from frame numbers: whether pages
+// next to each other in the virtual range are next to each other in memory, and whether a
+// chain's hops go to the physically next page. Both change latency by tens of percent at
+// 4 KiB pages (DRAM rows, prefetchers), and neither can be seen from the page sizes.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json_fwd.hpp>
+
+namespace pfn {
+
+// The page frame number behind each 4 KiB page of a range, 0 where nothing is mapped.
+struct Frames {
+	uintptr_t start = 0;        // virtual address of frames[0]'s page (4 KiB aligned)
+	std::vector<uint64_t> pfn;  // one per 4 KiB page
+	std::string method;         // where they were read: "pagemap", "kdriver-pfns"
+};
+
+constexpr size_t frame_bytes = 4096;
+
+struct PhysLayout {
+	std::string method;      // as Frames::method; empty when unavailable
+	std::string unavailable = "not read back"; // why there are no figures ("" when there are)
+	uint64_t pages = 0;      // 4 KiB pages present in the range
+	// Pairs of present pages next to each other in the range; of those, the pairs whose
+	// second page is the physically next frame.
+	uint64_t adjacent_pairs = 0, adjacent_physical = 0;
+	// Hops of the chain from one 4 KiB page to another, followed from its start (at most
+	// max_chain_loads loads); of those, the hops to the physically next frame.
+	uint64_t chain_hops = 0, chain_hops_next = 0;
+
+	bool available() const { return unavailable.empty(); }
+	double fraction_adjacent() const; // 0 without pairs
+	double fraction_chain_next() const; // 0 without hops
+	// "physical: 65.3% of neighbours adjacent, 88.4% of 65536 chain hops to the next frame
+	// (pagemap)", or "physical layout unavailable: <reason>".
+	std::string summary() const;
+};
+
+// Loads followed to count a chain's hops: enough for a precise fraction (a sample of
+// 2^18 hops in a thrash chain), short next to the measurement itself.
+constexpr uint64_t max_chain_loads = 1u << 18;
+
+// The adjacency figures of frames.
+PhysLayout layout_of(const Frames &frames);
+
+// Follows the chain from start (a pointer chain inside frames' range) for up to max_loads
+// loads, or once round its cycle, and counts its hops between pages into layout. A hop
+// that leaves the range ends it.
+void count_chain_hops(PhysLayout &layout, const Frames &frames, const void *start,
+		      uint64_t max_loads = max_chain_loads);
+
+// Frame numbers of process memory from /proc/self/pagemap. Throws Unavailable when they
+// cannot be read: pagemap hides them (reads them as 0) without CAP_SYS_ADMIN.
+Frames read_process_frames(const void *addr, size_t len);
+
+// Adds the counts of r into total (reports of several regions measured together).
+void add_layout(PhysLayout &total, const PhysLayout &r);
+
+void to_json(nlohmann::json &j, const PhysLayout &l);
+void from_json(const nlohmann::json &j, PhysLayout &l);
+
+} // namespace pfn

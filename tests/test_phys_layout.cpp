@@ -1,0 +1,266 @@
+// The physical layout behind a report: figures from frame numbers, chain hops, the first
+// touch orders and their refusals, and what is said when frames cannot be read.
+#include <gtest/gtest.h>
+
+#include <linux/capability.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstring>
+#include <fstream>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "error.h"
+#include "first_touch.h"
+#include "phys_layout.h"
+#include "region.h"
+#include "size.h"
+
+using namespace pfn;
+
+namespace {
+
+bool frames_visible()
+{
+	try {
+		std::vector<char> probe(1);
+		read_process_frames(probe.data(), 1);
+		return true;
+	} catch (const Unavailable &) {
+		return false;
+	}
+}
+
+#define REQUIRE_FRAMES()                                                                    \
+	if (!frames_visible())                                                              \
+	GTEST_SKIP() << "frame numbers are hidden here (not root)"
+
+// Frame numbers straight from pagemap, for checking the report against.
+std::vector<uint64_t> pagemap_frames(const void *addr, size_t pages)
+{
+	std::ifstream in("/proc/self/pagemap", std::ios::binary);
+	in.seekg(std::streamoff(reinterpret_cast<uintptr_t>(addr) / 4096 * 8));
+	std::vector<uint64_t> out(pages);
+	in.read(reinterpret_cast<char *>(out.data()), std::streamsize(pages * 8));
+	for (auto &e : out)
+		e = e >> 63 ? e & ((1ull << 55) - 1) : 0;
+	return out;
+}
+
+} // namespace
+
+TEST(PhysLayout, CountsNeighboursThatAreNeighboursInMemory)
+{
+	Frames f;
+	f.method = "test";
+	// 100 101 102 | hole | 7 9 10
+	f.pfn = {100, 101, 102, 0, 7, 9, 10};
+	PhysLayout l = layout_of(f);
+	EXPECT_TRUE(l.available());
+	EXPECT_EQ(l.pages, 6u);
+	EXPECT_EQ(l.adjacent_pairs, 4u); // the hole breaks two pairs
+	EXPECT_EQ(l.adjacent_physical, 3u);
+	EXPECT_DOUBLE_EQ(l.fraction_adjacent(), 0.75);
+	EXPECT_EQ(l.summary(), "physical: 75.0% of neighbouring pages contiguous (test)");
+}
+
+TEST(PhysLayout, CountsOnlyChainHopsBetweenPages)
+{
+	// Four pages; the chain visits 0 -> 2 -> 3 -> 1 -> 0, two lines in page 0.
+	alignas(4096) static std::byte buf[4 * 4096];
+	auto at = [](int page, int line) { return buf + page * 4096 + line * 64; };
+	auto link = [](std::byte *from, std::byte *to) {
+		*reinterpret_cast<void **>(from) = to;
+	};
+	link(at(0, 0), at(0, 1)); // inside a page: not a hop
+	link(at(0, 1), at(2, 0));
+	link(at(2, 0), at(3, 0));
+	link(at(3, 0), at(1, 0));
+	link(at(1, 0), at(0, 0));
+	Frames f;
+	f.start = reinterpret_cast<uintptr_t>(buf);
+	f.method = "test";
+	f.pfn = {50, 40, 60, 61}; // 2 -> 3 is the one hop to the next frame
+	PhysLayout l = layout_of(f);
+	count_chain_hops(l, f, at(0, 0), 10);
+	// Once round the cycle of five loads, four of them hops.
+	EXPECT_EQ(l.chain_hops, 4u);
+	EXPECT_EQ(l.chain_hops_next, 1u);
+	EXPECT_DOUBLE_EQ(l.fraction_chain_next(), 0.25);
+	PhysLayout shorter = layout_of(f);
+	count_chain_hops(shorter, f, at(0, 0), 3); // 0 -> 0 -> 2 -> 3
+	EXPECT_EQ(shorter.chain_hops, 2u);
+}
+
+TEST(PhysLayout, JsonHasFractionsOnlyWhereMeasured)
+{
+	PhysLayout none;
+	none.unavailable = "hidden";
+	nlohmann::json j = none;
+	EXPECT_EQ(j.at("unavailable"), "hidden");
+	EXPECT_FALSE(j.contains("fraction_adjacent"));
+	EXPECT_FALSE(j.contains("fraction_chain_next"));
+	EXPECT_EQ(none.summary(), "physical layout unavailable: hidden");
+
+	Frames f;
+	f.method = "pagemap";
+	f.pfn = {1, 2, 4};
+	PhysLayout l = layout_of(f);
+	j = l;
+	EXPECT_DOUBLE_EQ(j.at("fraction_adjacent").get<double>(), 0.5);
+	EXPECT_FALSE(j.contains("fraction_chain_next"));
+	PhysLayout back = j.get<PhysLayout>();
+	EXPECT_EQ(back.adjacent_physical, 1u);
+	EXPECT_TRUE(back.available());
+}
+
+TEST(PhysLayout, ReportsOfSeveralRegionsAddUp)
+{
+	Frames f;
+	f.method = "pagemap";
+	f.pfn = {1, 2, 3};
+	PhysLayout total;
+	add_layout(total, layout_of(f));
+	add_layout(total, layout_of(f));
+	EXPECT_EQ(total.pages, 6u);
+	EXPECT_EQ(total.adjacent_physical, 4u);
+	PhysLayout hidden;
+	hidden.unavailable = "hidden";
+	add_layout(total, hidden);
+	EXPECT_EQ(total.unavailable, "hidden");
+}
+
+TEST(PhysLayout, ProcessRegionReportsTheFramesPagemapHas)
+{
+	REQUIRE_FRAMES();
+	auto r = map_region({MappingKind::page_4k, 4 * MiB, -1});
+	MappingReport rep = r->report();
+	const PhysLayout &l = rep.layout;
+	ASSERT_TRUE(l.available()) << l.unavailable;
+	EXPECT_EQ(l.method, "pagemap");
+	EXPECT_EQ(l.pages, 1024u);
+	EXPECT_EQ(l.adjacent_pairs, 1023u);
+	auto pfn = pagemap_frames(r->data(), 1024);
+	uint64_t adjacent = 0;
+	for (size_t i = 0; i + 1 < pfn.size(); i++)
+		adjacent += pfn[i + 1] == pfn[i] + 1;
+	// Frames can move (compaction) between two reads, but hardly all of them.
+	EXPECT_NEAR(double(l.adjacent_physical), double(adjacent), 16.0);
+}
+
+TEST(PhysLayout, ThpPagesAreContiguousInsideEachHugePage)
+{
+	REQUIRE_FRAMES();
+	std::ifstream thp("/sys/kernel/mm/transparent_hugepage/enabled");
+	std::string mode;
+	std::getline(thp, mode);
+	if (mode.find("[never]") != std::string::npos)
+		GTEST_SKIP() << "THP disabled";
+	auto r = map_region({MappingKind::thp, 8 * MiB, -1});
+	MappingReport rep = r->report();
+	if (!rep.is_huge())
+		GTEST_SKIP() << "no huge pages to be had now: " << rep.summary();
+	// Every pair inside a 2 MiB page is contiguous; only the 3 pairs across may not be.
+	EXPECT_GE(rep.layout.adjacent_physical, rep.layout.adjacent_pairs - 3)
+		<< rep.layout.summary();
+}
+
+TEST(PhysLayout, ChainFirstTouchKeepsTheRegionWholeAndCountsEveryHop)
+{
+	REQUIRE_FRAMES();
+	auto r = map_region({MappingKind::page_4k, 4 * MiB, -1});
+	ChainSpec spec{ChainKind::thrash, 4 * MiB, 64, 4096, 7};
+	void *start = lay_chain(*r, spec, FirstTouch::chain);
+	MappingReport rep = r->report(0, 4 * MiB, start);
+	EXPECT_EQ(rep.bytes_unmapped, 0u);
+	EXPECT_EQ(rep.bytes_4k, 4 * MiB);
+	// A thrash chain changes page on every load: 1024 pages of 64 lines, each a hop.
+	EXPECT_EQ(rep.layout.chain_hops, 65536u);
+	// The same count from pagemap and the chain itself.
+	auto pfn = pagemap_frames(r->data(), 1024);
+	auto page = [&](const void *p) {
+		return (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(r->data())) /
+		       4096;
+	};
+	uint64_t next = 0;
+	const void *p = start;
+	for (int i = 0; i < 65536; i++) {
+		const void *q = *static_cast<const void *const *>(p);
+		next += pfn[page(q)] == pfn[page(p)] + 1;
+		p = q;
+	}
+	EXPECT_NEAR(double(rep.layout.chain_hops_next), double(next), 64.0);
+}
+
+TEST(PhysLayout, HiddenFramesSayWhy)
+{
+	// Without CAP_SYS_ADMIN pagemap reads every frame as 0: the report must say so
+	// instead of giving figures. A child drops the capability and reports back.
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		__user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
+		__user_cap_data_struct data[2] = {};
+		if (syscall(SYS_capget, &head, data) == 0) {
+			data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+			syscall(SYS_capset, &head, data);
+		}
+		auto r = map_region({MappingKind::page_4k, 1 * MiB, -1});
+		const std::string why = r->report().layout.unavailable;
+		std::fprintf(stderr, "%s\n", why.c_str());
+		_exit(why.find("CAP_SYS_ADMIN") != std::string::npos ? 0 : 1);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+}
+
+TEST(FirstTouch, NamesAndRefusals)
+{
+	EXPECT_EQ(parse_first_touch("chain"), FirstTouch::chain);
+	EXPECT_EQ(parse_first_touch("address"), FirstTouch::address);
+	EXPECT_FALSE(parse_first_touch("random"));
+	EXPECT_EQ(first_touch_name(FirstTouch::chain), "chain");
+	for (auto kind : {MappingKind::page_4k, MappingKind::thp, MappingKind::hugetlb_2m,
+			  MappingKind::device_pte})
+		EXPECT_EQ(first_touch_refusal(FirstTouch::address, kind, ChainKind::random), "");
+	EXPECT_EQ(first_touch_refusal(FirstTouch::chain, MappingKind::thp, ChainKind::thrash), "");
+	EXPECT_NE(first_touch_refusal(FirstTouch::chain, MappingKind::hugetlb_2m, ChainKind::thrash)
+			  .find("reserved pool"),
+		  std::string::npos);
+	EXPECT_NE(first_touch_refusal(FirstTouch::chain, MappingKind::device_remap,
+				      ChainKind::thrash)
+			  .find("driver's buffer"),
+		  std::string::npos);
+	EXPECT_NE(first_touch_refusal(FirstTouch::chain, MappingKind::page_4k, ChainKind::random)
+			  .find("address order"),
+		  std::string::npos);
+	EXPECT_THROW(check_first_touch(FirstTouch::chain, MappingKind::hugetlb_1g,
+				       ChainKind::stride),
+		     Error);
+}
+
+TEST(FirstTouch, ChainOrderGivesFreshZeroedPagesAroundTheChain)
+{
+	auto r = map_region({MappingKind::page_4k, 2 * MiB, -1});
+	std::memset(r->data(), 0x5a, r->size());
+	ChainSpec spec{ChainKind::thrash, 1 * MiB, 64, 4096, 3};
+	void *start = lay_chain(*r, spec, FirstTouch::chain);
+	// The chain is whole: following it comes back to the start after every line.
+	const void *p = start;
+	for (size_t i = 0; i < chain_length(spec); i++)
+		p = *static_cast<const void *const *>(p);
+	EXPECT_EQ(p, start);
+	// Pages the chain does not use were given back and populated afresh: zero.
+	// Pages were given back and taken afresh: the last byte of every page (which no
+	// chain pointer covers) reads zero again.
+	size_t zero_pages = 0;
+	for (size_t off = 0; off < r->size(); off += 4096)
+		zero_pages += r->data()[off + 4095] == std::byte{0};
+	EXPECT_EQ(zero_pages, r->size() / 4096);
+	EXPECT_EQ(r->report().bytes_unmapped, 0u);
+}
