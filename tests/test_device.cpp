@@ -14,7 +14,9 @@
 #include <cstring>
 #include <fstream>
 
+#include "chain.h"
 #include "device.h"
+#include "first_touch.h"
 #include "error.h"
 #include "region.h"
 #include "size.h"
@@ -196,6 +198,35 @@ TEST(Device, ReportOfAPartOfTheRegion)
 	pfn::MappingReport rep = r->report(3 * pfn::MiB, 1 * pfn::MiB);
 	EXPECT_EQ(rep.bytes, 1 * pfn::MiB);
 	EXPECT_EQ(rep.bytes_4k, 1 * pfn::MiB);
+}
+
+// The driver reads back the frames it mapped: 2 MiB chunks, contiguous inside, so only
+// the pairs across chunk boundaries may be apart; a chain's hops are counted over them.
+TEST(Device, ReportReadsBackTheFramesOfEachChunk)
+{
+	REQUIRE_DEVICE();
+	auto r = pfn::map_region({pfn::MappingKind::device_pte, 8 * pfn::MiB, -1});
+	pfn::ChainSpec spec{pfn::ChainKind::stride, 8 * pfn::MiB, 64, 4096, 1};
+	void *start = pfn::build_chain(r->data(), r->size(), spec);
+	pfn::MappingReport rep = r->report(0, 8 * pfn::MiB, start);
+	const pfn::PhysLayout &l = rep.layout;
+	std::cout << l.summary() << "\n";
+	if (geteuid() != 0) {
+		EXPECT_NE(l.unavailable.find("CAP_SYS_ADMIN"), std::string::npos) << l.unavailable;
+		return;
+	}
+	ASSERT_TRUE(l.available()) << l.unavailable;
+	EXPECT_EQ(l.method, "kdriver-pfns");
+	EXPECT_EQ(l.pages, 2048u);
+	EXPECT_EQ(l.adjacent_pairs, 2047u);
+	EXPECT_GE(l.adjacent_physical, 2047u - 3);
+	// A stride chain moves to the next page every 64 loads, and wraps back to the first:
+	// once round, 2048 hops, all but the wrap (and chunk boundaries) to the next frame.
+	EXPECT_EQ(l.chain_hops, 2048u);
+	EXPECT_GE(l.chain_hops_next, 2047u - 3);
+	// And refuses to touch device memory first in chain order.
+	pfn::ChainSpec thrash{pfn::ChainKind::thrash, 8 * pfn::MiB, 64, 4096, 1};
+	EXPECT_THROW(pfn::lay_chain(*r, thrash, pfn::FirstTouch::chain), pfn::Error);
 }
 
 TEST(Device, RegionOnNodeOneIsOnNodeOne)
