@@ -41,9 +41,10 @@ struct PhysLayout {
 	std::string summary() const;
 };
 
-// Loads followed to count a chain's hops: enough for a precise fraction (a sample of
-// 2^18 hops in a thrash chain), short next to the measurement itself.
-constexpr uint64_t max_chain_loads = 1u << 18;
+// Loads followed to count a chain's hops: a fraction precise to a fraction of a percent
+// (2^16 hops of a thrash chain), quick next to the measurement (a pagemap read of 1 GiB
+// takes ~30 ms, these loads ~15 ms), as every point of a sweep reads its layout.
+constexpr uint64_t max_chain_loads = 1u << 16;
 
 // The adjacency figures of frames.
 PhysLayout layout_of(const Frames &frames);
