@@ -68,6 +68,21 @@ static bool use_range(void)
 	return range.nr_chunks != 0;
 }
 
+/* Index of the first chunk of the range's first 1 GiB-aligned run. */
+static unsigned long first_run(void)
+{
+	return (ALIGN(range_base, PUD_SIZE) - range_base) >> PFNBENCH_CHUNK_SHIFT;
+}
+
+/* How many 1 GiB-aligned runs the range holds, used or not. */
+static unsigned long nr_runs(void)
+{
+	unsigned long first = first_run();
+
+	return first < range.nr_chunks ?
+	       (range.nr_chunks - first) / PFNBENCH_RUN_CHUNKS : 0;
+}
+
 static int parse_caching(void)
 {
 	if (!strcmp(caching, "wb"))
@@ -152,20 +167,20 @@ static bool range_is_reserved(void)
 }
 
 /*
- * RAM set aside with memmap= has struct pages that know their node. Device
- * memory (pfn_valid() false) has none: phys_to_target_node() reads the
- * firmware's NUMA description (SRAT), which the kernel keeps after boot only
- * with NUMA_KEEP_MEMINFO (memory hotplug, PMEM); without it the exported
- * helper is a stub that answers node 0 whatever the address.
+ * RAM set aside with memmap= has struct pages that know their node where its
+ * 128 MiB memory section holds some System RAM too; a section wholly set
+ * aside (any 1 GiB-aligned GiB of it) has none, like device memory:
+ * phys_to_target_node() reads the firmware's NUMA description (SRAT), which
+ * the kernel keeps after boot only with NUMA_KEEP_MEMINFO (memory hotplug,
+ * PMEM); without it the exported helper is a stub that answers node 0
+ * whatever the address.
  */
-static int range_node(void)
+int pfnbench_pfn_node(unsigned long pfn)
 {
-	unsigned long pfn = PHYS_PFN(range_base);
-
 	if (pfn_valid(pfn))
 		return page_to_nid(pfn_to_page(pfn));
 	if (IS_ENABLED(CONFIG_NUMA_KEEP_MEMINFO) || !IS_ENABLED(CONFIG_NUMA))
-		return phys_to_target_node(range_base);
+		return phys_to_target_node(PFN_PHYS(pfn));
 	return NUMA_NO_NODE;
 }
 
@@ -249,7 +264,7 @@ int pfnbench_mem_init(void)
 	if (!range.used)
 		goto unmap;
 	mutex_init(&range.lock);
-	range.node = range_node();
+	range.node = pfnbench_pfn_node(PHYS_PFN(range_base));
 	range.granted = pfnbench_kernel_cache(range.kva);
 	range.nr_chunks = range_size >> PFNBENCH_CHUNK_SHIFT;
 	pr_info("buffers from %#lx+%#lx (node %d), caching=%s, granted %s\n",
@@ -283,6 +298,7 @@ void pfnbench_mem_info(struct pfnbench_info *info)
 		info->phys_base = range_base;
 		info->phys_bytes = range_size;
 		info->phys_node = range.node;
+		info->phys_pud_runs = nr_runs();
 	}
 }
 
@@ -345,20 +361,69 @@ bool pfnbench_fault_pmd_keeps_cache(void)
 	return true;
 }
 
-/* Takes nr free chunks of the range, zeroed, or none. */
+/* Whether none of the nr chunks from idx on is used. Caller holds range.lock. */
+static bool chunks_free(unsigned long idx, unsigned long nr)
+{
+	return find_next_bit(range.used, idx + nr, idx) >= idx + nr;
+}
+
+/*
+ * Whether chunk idx lies in a 1 GiB-aligned run of which no chunk is used.
+ * Caller holds range.lock.
+ */
+static bool in_free_run(unsigned long idx)
+{
+	unsigned long first = first_run(), run;
+
+	if (idx < first)
+		return false;
+	run = first + (idx - first) / PFNBENCH_RUN_CHUNKS * PFNBENCH_RUN_CHUNKS;
+	return run + PFNBENCH_RUN_CHUNKS <= range.nr_chunks &&
+	       chunks_free(run, PFNBENCH_RUN_CHUNKS);
+}
+
+static void take_chunk(struct pfnbench_buf *buf, unsigned long i,
+		       unsigned long idx)
+{
+	__set_bit(idx, range.used);
+	buf->pfns[i] = PHYS_PFN(range_base) + idx * PFNBENCH_CHUNK_PAGES;
+}
+
+/*
+ * Takes nr free chunks of the range, zeroed, or none. Each whole GiB of the
+ * buffer (buffer offsets 0, 1 GiB, ...) is a free 1 GiB-aligned run of the
+ * range while one is left, so that a PUD leaf can map it. The other chunks
+ * come lowest first from outside the free runs, and from the runs only when
+ * nothing else is left, so that small buffers leave the runs to large ones.
+ */
 static int range_take(struct pfnbench_buf *buf, unsigned long nr)
 {
-	unsigned long i, idx = 0;
+	unsigned long i = 0, idx, run = first_run();
+	bool spare_runs = true;
 
 	mutex_lock(&range.lock);
 	if (bitmap_weight(range.used, range.nr_chunks) + nr > range.nr_chunks) {
 		mutex_unlock(&range.lock);
 		return -ENOMEM;
 	}
-	for (i = 0; i < nr; i++) {
+	for (; nr - i >= PFNBENCH_RUN_CHUNKS; run += PFNBENCH_RUN_CHUNKS) {
+		if (run + PFNBENCH_RUN_CHUNKS > range.nr_chunks)
+			break;
+		if (!chunks_free(run, PFNBENCH_RUN_CHUNKS))
+			continue;
+		for (idx = run; idx < run + PFNBENCH_RUN_CHUNKS; idx++)
+			take_chunk(buf, i++, idx);
+	}
+	/* Enough chunks are free (checked above): the second pass ends it. */
+	for (idx = 0; i < nr; idx++) {
 		idx = find_next_zero_bit(range.used, range.nr_chunks, idx);
-		__set_bit(idx, range.used);
-		buf->pfns[i] = PHYS_PFN(range_base) + idx * PFNBENCH_CHUNK_PAGES;
+		if (idx >= range.nr_chunks) {
+			spare_runs = false;
+			idx = find_first_zero_bit(range.used, range.nr_chunks);
+		}
+		if (spare_runs && in_free_run(idx))
+			continue;
+		take_chunk(buf, i++, idx);
 	}
 	mutex_unlock(&range.lock);
 	buf->nr_chunks = nr;

@@ -10,11 +10,13 @@
 
 #include <linux/atomic.h>
 #include <linux/capability.h>
+#include <linux/compat.h>
 #include <linux/fs.h>
 #include <linux/miscdevice.h>
 #include <linux/mm.h>
 #include <linux/mmap_lock.h>
 #include <linux/module.h>
+#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/uaccess.h>
@@ -36,6 +38,15 @@
 #define PFNBENCH_HUGE_FAULT 1
 #else
 #define PFNBENCH_HUGE_FAULT 0
+#endif
+/*
+ * The same for PUD leaves (vmf_insert_pfn_pud(), pud_special()), where the
+ * architecture selects it too (x86-64 and arm64 do).
+ */
+#if PFNBENCH_HUGE_FAULT && defined(CONFIG_ARCH_SUPPORTS_PUD_PFNMAP)
+#define PFNBENCH_HUGE_FAULT_PUD 1
+#else
+#define PFNBENCH_HUGE_FAULT_PUD 0
 #endif
 
 static unsigned long max_mib = 65536;
@@ -149,7 +160,7 @@ static vm_fault_t pfnbench_sigbus_fault(struct vm_fault *vmf)
 }
 
 #if PFNBENCH_HUGE_FAULT
-static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
+static vm_fault_t fault_pmd(struct vm_fault *vmf)
 {
 	struct vm_area_struct *vma = vmf->vma;
 	struct pfnbench_buf *buf = vma->vm_private_data;
@@ -157,11 +168,6 @@ static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
 	unsigned long pfn;
 	vm_fault_t ret;
 
-	if (order != PMD_ORDER)
-		return VM_FAULT_FALLBACK;
-	/* A leaf that would not keep the cache mode: PTEs instead. */
-	if (buf->phys && !pfnbench_fault_pmd_keeps_cache())
-		return VM_FAULT_FALLBACK;
 	/*
 	 * The leaf must fit the VMA (it may have been split or shrunk) and map
 	 * exactly one whole chunk.
@@ -183,6 +189,82 @@ static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
 		note_shape(vma, addr);
 	return ret;
 }
+
+#if PFNBENCH_HUGE_FAULT_PUD
+/*
+ * A PUD leaf where the 1 GiB-aligned [addr, addr + PUD_SIZE) lies in the VMA
+ * and maps a whole GiB of the buffer (at a 1 GiB-aligned offset) that is one
+ * physically contiguous, 1 GiB-aligned run: from the reserved range only.
+ * Everything else falls back to PMD leaves, then PTEs.
+ */
+static vm_fault_t fault_pud(struct vm_fault *vmf)
+{
+	struct vm_area_struct *vma = vmf->vma;
+	struct pfnbench_buf *buf = vma->vm_private_data;
+	unsigned long addr = vmf->address & PUD_MASK;
+	unsigned long pgoff, pfn;
+	vm_fault_t ret;
+
+	if (addr < vma->vm_start || addr + PUD_SIZE > vma->vm_end)
+		return VM_FAULT_FALLBACK;
+	pgoff = vma->vm_pgoff + ((addr - vma->vm_start) >> PAGE_SHIFT);
+	if (pgoff % PFNBENCH_RUN_PAGES ||
+	    pgoff + PFNBENCH_RUN_PAGES > buf_pages(buf) || !buf_is_run(buf, pgoff))
+		return VM_FAULT_FALLBACK;
+	pfn = buf_pfn(buf, pgoff);
+#ifdef PFNBENCH_HAVE_PUD_INSERT_ULONG_PFN
+	ret = vmf_insert_pfn_pud(vmf, pfn, vmf->flags & FAULT_FLAG_WRITE);
+#else
+	ret = vmf_insert_pfn_pud(vmf, __pfn_to_pfn_t(pfn, PFN_DEV),
+				 vmf->flags & FAULT_FLAG_WRITE);
+#endif
+	if (ret == VM_FAULT_NOPAGE)
+		atomic_set(&buf->shape, PFNBENCH_SHAPE_PUD);
+	return ret;
+}
+
+/*
+ * The kernel splits VMAs without splitting a PUD leaf across the new
+ * boundary (vma_adjust_trans_huge() knows PMDs only), and its PUD split
+ * then refuses a VMA that no longer covers the leaf (VM_BUG_ON_VMA under
+ * DEBUG_VM). A split inside a GiB mapped by a leaf clears that leaf first,
+ * as the kernel's PUD split does for PFNMAP leaves: both halves fault their
+ * pages back as PMD leaves or PTEs. The VMA is write-locked first so that a
+ * fault under the per-VMA lock cannot map the leaf again before the split.
+ */
+static int pfnbench_may_split(struct vm_area_struct *vma, unsigned long addr)
+{
+	unsigned long start = addr & PUD_MASK;
+
+	if (IS_ALIGNED(addr, PUD_SIZE) || start < vma->vm_start ||
+	    start + PUD_SIZE > vma->vm_end)
+		return 0;
+	vma_start_write(vma);
+	if (pfnbench_pud_is_leaf(vma->vm_mm, start))
+#ifdef PFNBENCH_HAVE_ZAP_SPECIAL_VMA_RANGE
+		zap_special_vma_range(vma, start, PUD_SIZE);
+#else
+		zap_vma_ptes(vma, start, PUD_SIZE);
+#endif
+	return 0;
+}
+#endif
+
+static vm_fault_t pfnbench_huge_fault(struct vm_fault *vmf, unsigned int order)
+{
+	struct pfnbench_buf *buf = vmf->vma->vm_private_data;
+
+	/* A leaf that would not keep the cache mode: PTEs instead. */
+	if (buf->phys && !pfnbench_fault_pmd_keeps_cache())
+		return VM_FAULT_FALLBACK;
+	if (order == PMD_ORDER)
+		return fault_pmd(vmf);
+#if PFNBENCH_HUGE_FAULT_PUD
+	if (order == PUD_ORDER)
+		return fault_pud(vmf);
+#endif
+	return VM_FAULT_FALLBACK;
+}
 #endif
 
 static const struct vm_operations_struct pfnbench_fault_vm_ops = {
@@ -191,6 +273,9 @@ static const struct vm_operations_struct pfnbench_fault_vm_ops = {
 	.fault = pfnbench_fault,
 #if PFNBENCH_HUGE_FAULT
 	.huge_fault = pfnbench_huge_fault,
+#endif
+#if PFNBENCH_HUGE_FAULT_PUD
+	.may_split = pfnbench_may_split,
 #endif
 };
 
@@ -386,7 +471,10 @@ static long ioctl_info(struct pfnbench_file *pf, void __user *arg)
 		info.capabilities |= PFNBENCH_CAP_HUGE_PFNMAP;
 		if (pfnbench_fault_pmd_keeps_cache())
 			info.capabilities |= PFNBENCH_CAP_FAULT_PMD;
+		if (PFNBENCH_HUGE_FAULT_PUD && pfnbench_fault_pmd_keeps_cache())
+			info.capabilities |= PFNBENCH_CAP_FAULT_PUD;
 	}
+	info.pud_bytes = PUD_SIZE;
 	strscpy(info.release, utsname()->release, sizeof(info.release));
 	pfnbench_mem_info(&info);
 	info.nr_stopped = atomic_long_read(&pfnbench_stopped);
@@ -615,6 +703,42 @@ static int pfnbench_release(struct inode *inode, struct file *file)
 	return 0;
 }
 
+#if PFNBENCH_HUGE_FAULT_PUD && (defined(PFNBENCH_HAVE_MM_GET_UNMAPPED_AREA) || \
+				defined(PFNBENCH_HAVE_MM_GET_UNMAPPED_AREA_MM))
+/*
+ * thp_get_unmapped_area() aligns to 2 MiB only. A mapping that covers a whole
+ * 1 GiB-aligned GiB of the buffer gets an address congruent to its offset
+ * modulo 1 GiB, so that fault mode can map such a GiB with a PUD leaf: ask
+ * for 1 GiB more than the length and move up inside it, as device DAX does
+ * for its alignment. A hint (or MAP_FIXED), a 32-bit caller, or no room for
+ * the padding leave it to thp_get_unmapped_area().
+ */
+static unsigned long pfnbench_get_unmapped_area(struct file *file,
+						unsigned long addr,
+						unsigned long len,
+						unsigned long pgoff,
+						unsigned long flags)
+{
+	u64 off = (u64)pgoff << PAGE_SHIFT, first = round_up(off, PUD_SIZE);
+	unsigned long va;
+
+	if (addr || in_compat_syscall() || first < off || len < PUD_SIZE ||
+	    first - off > len - PUD_SIZE || len > TASK_SIZE - PUD_SIZE)
+		return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+#ifdef PFNBENCH_HAVE_MM_GET_UNMAPPED_AREA_MM
+	va = mm_get_unmapped_area(current->mm, file, 0, len + PUD_SIZE, pgoff,
+				  flags);
+#else
+	va = mm_get_unmapped_area(file, 0, len + PUD_SIZE, pgoff, flags);
+#endif
+	if (IS_ERR_VALUE(va))
+		return thp_get_unmapped_area(file, addr, len, pgoff, flags);
+	return va + ((off - va) & (PUD_SIZE - 1));
+}
+#else
+#define pfnbench_get_unmapped_area thp_get_unmapped_area
+#endif
+
 /*
  * .owner pins the module while any file is open; every VMA holds its file,
  * so the module cannot be unloaded while anything is mapped.
@@ -627,10 +751,11 @@ static const struct file_operations pfnbench_fops = {
 	.compat_ioctl = compat_ptr_ioctl,
 	.mmap = pfnbench_mmap,
 	/*
-	 * Places the VA congruent to the file offset modulo 2 MiB (64-bit
+	 * Places the VA congruent to the file offset modulo 2 MiB, or 1 GiB
+	 * for a whole GiB of the buffer where PUD leaves can map it (64-bit
 	 * callers without a hint that is free; ->mmap refuses the others).
 	 */
-	.get_unmapped_area = thp_get_unmapped_area,
+	.get_unmapped_area = pfnbench_get_unmapped_area,
 	.llseek = noop_llseek,
 };
 
@@ -700,9 +825,10 @@ static int __init pfnbench_init(void)
 		pfnbench_mem_exit();
 		return err;
 	}
-	pr_info("ready: ABI %d, huge PFNMAP faults %s\n",
+	pr_info("ready: ABI %d, huge PFNMAP faults %s, at the PUD level %s\n",
 		PFNBENCH_ABI_VERSION,
-		PFNBENCH_HUGE_FAULT ? "built in" : "not in this kernel");
+		PFNBENCH_HUGE_FAULT ? "built in" : "not in this kernel",
+		PFNBENCH_HUGE_FAULT_PUD ? "too" : "not");
 	return 0;
 }
 

@@ -24,6 +24,9 @@
 #define PFNBENCH_CHUNK_SIZE	PMD_SIZE
 #define PFNBENCH_CHUNK_ORDER	(PMD_SHIFT - PAGE_SHIFT)
 #define PFNBENCH_CHUNK_PAGES	(PMD_SIZE >> PAGE_SHIFT)
+/* Chunks per PUD leaf: a 1 GiB-aligned run of them can be mapped by one. */
+#define PFNBENCH_RUN_CHUNKS	(PUD_SIZE / PMD_SIZE)
+#define PFNBENCH_RUN_PAGES	(PUD_SIZE >> PAGE_SHIFT)
 
 /*
  * A buffer lives until its file is released and every VMA that maps it
@@ -56,6 +59,25 @@ static inline unsigned long buf_pfn(const struct pfnbench_buf *buf,
 	       pgoff % PFNBENCH_CHUNK_PAGES;
 }
 
+/*
+ * Whether the GiB of buf at page offset pgoff (a multiple of
+ * PFNBENCH_RUN_PAGES, inside the buffer) is one physically contiguous,
+ * 1 GiB-aligned run, which one PUD leaf can map.
+ */
+static inline bool buf_is_run(const struct pfnbench_buf *buf,
+			      unsigned long pgoff)
+{
+	const unsigned long *pfns = &buf->pfns[pgoff / PFNBENCH_CHUNK_PAGES];
+	unsigned long i;
+
+	if (!IS_ALIGNED(pfns[0], PFNBENCH_RUN_PAGES))
+		return false;
+	for (i = 1; i < PFNBENCH_RUN_CHUNKS; i++)
+		if (pfns[i] != pfns[0] + i * PFNBENCH_CHUNK_PAGES)
+			return false;
+	return true;
+}
+
 /* buffer.c: where buffers come from. */
 int pfnbench_mem_init(void);
 void pfnbench_mem_exit(void);
@@ -76,6 +98,11 @@ pgprot_t pfnbench_buf_prot(const struct pfnbench_buf *buf, pgprot_t prot);
 bool pfnbench_fault_pmd_keeps_cache(void);
 /* Fills the memory-source fields of INFO. */
 void pfnbench_mem_info(struct pfnbench_info *info);
+/*
+ * The NUMA node of a PFN: its struct page's, or for device memory (no
+ * struct page) the firmware's where the kernel keeps it; NUMA_NO_NODE else.
+ */
+int pfnbench_pfn_node(unsigned long pfn);
 
 /*
  * Whether [start, start + len) of the WALK and ZAP ioctls is a non-empty,
@@ -97,6 +124,8 @@ u32 pfnbench_kernel_cache(const void __iomem *kva);
  */
 bool pfnbench_cache_bits(u32 cache, unsigned long *protval);
 bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out);
+/* Whether a PUD leaf maps addr; the same locking as pfnbench_read_pmd(). */
+bool pfnbench_pud_is_leaf(struct mm_struct *mm, unsigned long addr);
 /*
  * Walks current->mm over w->start, w->len; only VMAs whose file has fops.
  * pfns: NULL, or w->len >> PAGE_SHIFT zeroed entries that get the frame of

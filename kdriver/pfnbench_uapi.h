@@ -6,7 +6,9 @@
  * NUMA node and mapping mode, then mmap(MAP_SHARED) maps it (a module loaded
  * with the open_mib and open_mode parameters makes that buffer in open()).
  * The buffer is made of 2 MiB-aligned physical chunks so that every chunk can
- * be mapped by a PMD leaf. PFNBENCH_IOC_WALK reads back the page tables of a
+ * be mapped by a PMD leaf; from the reserved range, each whole GiB of a buffer
+ * is one 1 GiB-aligned run of it where one is free, which FAULT mode maps with
+ * a PUD leaf. PFNBENCH_IOC_WALK reads back the page tables of a
  * range of the caller's pfnbench mappings, so a benchmark can prove what it
  * measured; PFNBENCH_IOC_ZAP clears some of them, as a driver revoking memory
  * would; PFNBENCH_IOC_PFNS reads back the frames they map.
@@ -35,8 +37,11 @@ enum pfnbench_mode {
 	 */
 	PFNBENCH_MODE_REMAP = 2,
 	/*
-	 * Nothing mapped at mmap time; ->huge_fault inserts PMD leaves
-	 * (vmf_insert_pfn_pmd) where the kernel supports huge PFNMAP faults,
+	 * Nothing mapped at mmap time; ->huge_fault inserts PUD leaves
+	 * (vmf_insert_pfn_pud) for a whole GiB of the buffer that is one
+	 * 1 GiB-aligned run of the reserved range mapped at a 1 GiB-aligned
+	 * address, PMD leaves (vmf_insert_pfn_pmd) for the other whole 2 MiB
+	 * chunks, where the kernel supports huge PFNMAP faults at that level;
 	 * ->fault inserts 4 KiB PTEs otherwise
 	 */
 	PFNBENCH_MODE_FAULT = 3,
@@ -61,6 +66,7 @@ enum pfnbench_shape {
 	PFNBENCH_SHAPE_NONE = 0,	/* no whole aligned chunk mapped yet */
 	PFNBENCH_SHAPE_PTE = 1,		/* 4 KiB PTEs */
 	PFNBENCH_SHAPE_PMD = 2,		/* a PMD leaf */
+	PFNBENCH_SHAPE_PUD = 3,		/* part of a PUD leaf (FAULT_PUD) */
 };
 
 /*
@@ -84,6 +90,17 @@ enum pfnbench_shape {
  */
 #define PFNBENCH_CAP_HUGE_PFNMAP	(1U << 0)
 #define PFNBENCH_CAP_FAULT_PMD		(1U << 1)
+/*
+ * FAULT_PUD: FAULT mode's ->huge_fault inserts PUD leaves (the kernel has PUD
+ * PFNMAP faults: CONFIG_ARCH_SUPPORTS_PUD_PFNMAP; the leaf keeps the cache
+ * mode, as for FAULT_PMD) for a whole GiB of a buffer at a 1 GiB-aligned
+ * offset that is one 1 GiB-aligned run of the reserved range, mapped at an
+ * address congruent with its offset modulo pud_bytes (mmap() without a hint
+ * picks one). The page allocator gives no such runs; phys_pud_runs says how
+ * many the range holds. The process and the VMA are asked first, as for
+ * FAULT_PMD.
+ */
+#define PFNBENCH_CAP_FAULT_PUD		(1U << 2)
 
 /*
  * Cache modes, as asked for the reserved range (INFO) and as found in the page
@@ -116,7 +133,8 @@ struct pfnbench_info {
 	 * last whole, aligned chunk of it that was mapped (by any process) got,
 	 * read back from its PMD right after it was mapped: at mmap time in the
 	 * modes that map there, at fault time in FAULT (and in REMAP_FAULT when
-	 * its ->fault maps a page again). What the kernel did, not what it can
+	 * its ->fault maps a page again); PUD when FAULT mapped a whole GiB with
+	 * a PUD leaf. What the kernel did, not what it can
 	 * do: FAULT mode under PR_SET_THP_DISABLE reads PTE while
 	 * PFNBENCH_CAP_FAULT_PMD is set. A mapping that covers no whole chunk
 	 * at an aligned address leaves it as it was.
@@ -159,6 +177,9 @@ struct pfnbench_info {
 	__u64 cap_bytes;
 	/* ALLOCs and mmaps that a fatal signal stopped part-way, since load */
 	__u64 nr_stopped;
+	__u64 pud_bytes;	/* PUD leaf size: the run size of FAULT_PUD */
+	/* 1 GiB-aligned runs the reserved range holds, used or not; 0 without */
+	__u64 phys_pud_runs;
 };
 
 /*

@@ -48,6 +48,19 @@ bool pfnbench_read_pmd(struct mm_struct *mm, unsigned long addr, pmd_t *out)
 	return true;
 }
 
+bool pfnbench_pud_is_leaf(struct mm_struct *mm, unsigned long addr)
+{
+	pgd_t *pgd = pgd_offset(mm, addr);
+	p4d_t *p4d;
+
+	if (pgd_none(READ_ONCE(*pgd)))
+		return false;
+	p4d = p4d_offset(pgd, addr);
+	if (p4d_none(READ_ONCE(*p4d)))
+		return false;
+	return pud_leaf(READ_ONCE(*pud_offset(p4d, addr)));
+}
+
 #ifdef CONFIG_X86
 /*
  * The cache modes in the order their bits are tried. A mode the running PAT
@@ -140,7 +153,7 @@ static void count(struct pfnbench_walk *w, u64 *pfns, unsigned long addr,
 		  unsigned long pfn, u64 bytes, bool write,
 		  unsigned long cache_bits)
 {
-	int nid = pfn_valid(pfn) ? page_to_nid(pfn_to_page(pfn)) : -1;
+	int nid = pfnbench_pfn_node(pfn);
 
 	if (pfns) {
 		unsigned long first = (addr - w->start) >> PAGE_SHIFT;
