@@ -21,6 +21,11 @@ struct DeviceInfo {
 	// with the series) is no capability: only a mapping shows it.
 	bool fault_pmd_capable = false;
 	std::string fault_pmd_why_not; // when not capable: why, in one line
+	// The same for device-fault-1g and PUD leaves: PUD PFNMAP faults, and the module's
+	// reserved range holds pud_runs 1 GiB-aligned runs (the page allocator gives none).
+	bool fault_pud_capable = false;
+	std::string fault_pud_why_not;
+	uint64_t pud_runs = 0;
 	uint64_t chunk_bytes = 0;     // allocation unit, 2 MiB
 	uint64_t max_bytes = 0;       // largest buffer (module parameter max_mib)
 
@@ -28,7 +33,7 @@ struct DeviceInfo {
 	bool supports(MappingKind kind) const;
 	// "kdriver ABI 3 on 6.12.117+deb12-cloud-amd64: device-pte 4K, device-remap 2M only
 	// with the remap_pfn_range() PMD series (a mapping shows), device-fault 2M where the
-	// process allows huge pages"
+	// process allows huge pages, device-fault-1g 1G (1 run in the reserved range)"
 	std::string summary() const;
 };
 

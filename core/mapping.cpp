@@ -9,7 +9,7 @@ namespace pfn {
 
 namespace {
 
-constexpr NameTable<MappingKind, 7> names{{
+constexpr NameTable<MappingKind, 8> names{{
 	{MappingKind::page_4k, "4k"},
 	{MappingKind::thp, "thp"},
 	{MappingKind::hugetlb_2m, "hugetlb"},
@@ -17,6 +17,7 @@ constexpr NameTable<MappingKind, 7> names{{
 	{MappingKind::device_pte, "device-pte"},
 	{MappingKind::device_remap, "device-remap"},
 	{MappingKind::device_fault, "device-fault"},
+	{MappingKind::device_fault_1g, "device-fault-1g"},
 }};
 
 } // namespace
@@ -44,12 +45,17 @@ std::vector<std::string> mapping_names()
 bool is_device(MappingKind kind)
 {
 	return kind == MappingKind::device_pte || kind == MappingKind::device_remap ||
-	       kind == MappingKind::device_fault;
+	       kind == MappingKind::device_fault || kind == MappingKind::device_fault_1g;
 }
 
 bool wants_huge(MappingKind kind)
 {
 	return kind != MappingKind::page_4k && kind != MappingKind::device_pte;
+}
+
+bool wants_1g(MappingKind kind)
+{
+	return kind == MappingKind::hugetlb_1g || kind == MappingKind::device_fault_1g;
 }
 
 bool promises_shape(MappingKind kind)
@@ -59,11 +65,14 @@ bool promises_shape(MappingKind kind)
 
 std::string shape_mismatch(MappingKind kind, const MappingReport &report)
 {
-	bool ok = wants_huge(kind) ? report.is_huge() : report.is_4k();
+	bool ok = wants_1g(kind)     ? report.is_1g()
+		  : wants_huge(kind) ? report.is_huge()
+				     : report.is_4k();
 	if (ok || !promises_shape(kind))
 		return "";
 	return fmt::format("asked for {} ({} pages) but the page tables say {}", mapping_name(kind),
-			   wants_huge(kind) ? "huge" : "4 KiB", report.summary());
+			   wants_1g(kind) ? "1 GiB" : wants_huge(kind) ? "huge" : "4 KiB",
+			   report.summary());
 }
 
 } // namespace pfn

@@ -16,9 +16,11 @@ enum class MappingKind {
 	device_pte,   // kdriver, forced 4 KiB PTEs
 	device_remap, // kdriver, remap_pfn_range() in 2 MiB steps, no fault handler
 	device_fault, // kdriver, huge_fault + vmf_insert_pfn_pmd()
+	device_fault_1g, // kdriver, huge_fault + vmf_insert_pfn_pud(), reserved range's GiBs
 };
 
-// Command-line names: 4k thp hugetlb hugetlb-1g device-pte device-remap device-fault.
+// Command-line names: 4k thp hugetlb hugetlb-1g device-pte device-remap device-fault
+// device-fault-1g.
 std::string_view mapping_name(MappingKind kind);
 std::optional<MappingKind> parse_mapping(std::string_view name);
 std::vector<std::string> mapping_names();
@@ -26,6 +28,9 @@ std::vector<std::string> mapping_names();
 bool is_device(MappingKind kind);
 // True for kinds that are meant to be mapped with 2 MiB or 1 GiB leaves.
 bool wants_huge(MappingKind kind);
+// True for kinds that are meant to be mapped with 1 GiB leaves only (hugetlb-1g,
+// device-fault-1g): they read back as huge only if their leaves are 1 GiB ones.
+bool wants_1g(MappingKind kind);
 
 // Whether a region of this kind that did not read back as wants_huge() says has failed.
 // device-remap promises nothing: its leaves are what remap_pfn_range() gives on the

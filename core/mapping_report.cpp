@@ -272,6 +272,16 @@ bool MappingReport::is_4k() const
 	return bytes > 0 && bytes_2m + bytes_1g == 0 && bytes_4k > 0;
 }
 
+bool MappingReport::is_2m() const
+{
+	return bytes > 0 && double(bytes_2m) / double(bytes) >= 0.99;
+}
+
+bool MappingReport::is_1g() const
+{
+	return bytes > 0 && double(bytes_1g) / double(bytes) >= 0.99;
+}
+
 std::string MappingReport::summary() const
 {
 	std::string s;

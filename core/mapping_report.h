@@ -26,9 +26,12 @@ struct MappingReport {
 
 	double fraction_4k() const;
 	double fraction_huge() const; // 2 MiB + 1 GiB
-	// The thresholds the tables use: >= 99 % huge / 0 % huge.
+	// The thresholds the tables use: >= 99 % huge / 0 % huge; for a column of one leaf
+	// size (the three-column table, 1 GiB kinds), >= 99 % of that size.
 	bool is_huge() const;
 	bool is_4k() const;
+	bool is_2m() const;
+	bool is_1g() const;
 	// "100.0% 2M, node 0 (pagemap-scan)"
 	std::string summary() const;
 };

@@ -1,6 +1,7 @@
 // Device memory from kdriver (/dev/pfnbench): a buffer of 2 MiB chunks that the module maps
 // with remap_pfn_range() (device-pte, device-remap) or from its fault handlers
-// (device-fault); its page-table walk ioctl says what the mapping really is.
+// (device-fault; device-fault-1g, whose buffer is whole 1 GiB-aligned runs of the module's
+// reserved range); its page-table walk ioctl says what the mapping really is.
 #include "device.h"
 
 #include <fcntl.h>
@@ -9,6 +10,7 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 #include <fstream>
@@ -93,19 +95,23 @@ uint32_t mode_of(MappingKind kind)
 	case MappingKind::device_remap:
 		return PFNBENCH_MODE_REMAP;
 	case MappingKind::device_fault:
+	case MappingKind::device_fault_1g:
 		return PFNBENCH_MODE_FAULT;
 	default:
 		throw Error(fmt::format("{} is not a device mapping", mapping_name(kind)));
 	}
 }
 
-const char *mode_text(uint32_t mode)
+const char *mode_text(MappingKind kind)
 {
-	switch (mode) {
-	case PFNBENCH_MODE_PTE:
+	switch (kind) {
+	case MappingKind::device_pte:
 		return "pte: remap_pfn_range() per 4 KiB page";
-	case PFNBENCH_MODE_REMAP:
+	case MappingKind::device_remap:
 		return "remap: remap_pfn_range() per 2 MiB, no fault handler";
+	case MappingKind::device_fault_1g:
+		return "fault: huge_fault + vmf_insert_pfn_pud() per 1 GiB run of the reserved "
+		       "range";
 	default:
 		return "fault: huge_fault + vmf_insert_pfn_pmd(), 4 KiB fault fallback";
 	}
@@ -171,17 +177,50 @@ std::string fault_pmd_why_not(const pfnbench_info &info)
 			   info.release);
 }
 
+// Why device-fault-1g can give no PUD leaves for bytes here: the kernel's PUD PFNMAP faults
+// (INFO.capabilities FAULT_PUD), and a 1 GiB-aligned run of the reserved range per GiB
+// asked for; "" when it can. bytes 0: for one GiB.
+std::string fault_pud_why_not(const pfnbench_info &info, uint64_t bytes)
+{
+	if (!(info.capabilities & PFNBENCH_CAP_FAULT_PUD)) {
+		if (info.capabilities & PFNBENCH_CAP_FAULT_PMD || !info.phys_bytes ||
+		    !(info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP))
+			return fmt::format("device-fault-1g needs huge PFNMAP faults at the PUD "
+					   "level (Linux >= 6.12 on x86-64 or arm64); kernel {} has "
+					   "none: use device-fault or device-pte",
+					   info.release);
+		return fmt::format("device-fault-1g gives no PUD leaves for kdriver's {} {}: the "
+				   "kernel's fault path cannot keep that cache mode in a huge leaf",
+				   cache_name(info.caching), source_text(info));
+	}
+	if (!info.phys_bytes)
+		return "device-fault-1g needs kdriver loaded with a reserved range that holds a "
+		       "1 GiB-aligned GiB (phys_base, phys_size: see kdriver/README.md); the page "
+		       "allocator gives 2 MiB chunks";
+	const uint64_t gib = info.pud_bytes ? info.pud_bytes : GiB;
+	const uint64_t need = std::max<uint64_t>(1, (bytes + gib - 1) / gib);
+	if (info.phys_pud_runs < need)
+		return fmt::format("kdriver's {} holds {} 1 GiB-aligned GiB{}, {} needed{}",
+				   source_text(info), info.phys_pud_runs,
+				   info.phys_pud_runs == 1 ? "" : "s", need,
+				   bytes ? fmt::format(" for {} of device-fault-1g",
+						       format_size(bytes))
+					 : std::string(" for device-fault-1g"));
+	return "";
+}
+
 // Why a fault mapping got 4 KiB PTEs on a kernel that can give PMD leaves.
-std::string fault_refused_why(const pfnbench_info &info)
+std::string fault_refused_why(const pfnbench_info &info, MappingKind kind)
 {
 	if (prctl(PR_GET_THP_DISABLE, 0, 0, 0, 0) > 0)
-		return "device-fault got 4 KiB PTEs: huge pages are disabled for this process "
-		       "(prctl PR_SET_THP_DISABLE, which children inherit); run it from a "
-		       "process without that";
-	return fmt::format("device-fault got 4 KiB PTEs though kernel {} has huge PFNMAP faults: "
+		return fmt::format("{} got 4 KiB PTEs: huge pages are disabled for this process "
+				   "(prctl PR_SET_THP_DISABLE, which children inherit); run it from "
+				   "a process without that",
+				   mapping_name(kind));
+	return fmt::format("{} got 4 KiB PTEs though kernel {} has huge PFNMAP faults: "
 			   "something refused huge pages for this mapping (is THP 'never' in "
 			   "/sys/kernel/mm/transparent_hugepage/enabled?)",
-			   info.release);
+			   mapping_name(kind), info.release);
 }
 
 DeviceInfo to_device_info(const pfnbench_info &in)
@@ -195,6 +234,9 @@ DeviceInfo to_device_info(const pfnbench_info &in)
 	out.fault_pmd_capable = in.capabilities & PFNBENCH_CAP_FAULT_PMD;
 	if (!out.fault_pmd_capable)
 		out.fault_pmd_why_not = fault_pmd_why_not(in);
+	out.fault_pud_why_not = fault_pud_why_not(in, 0);
+	out.fault_pud_capable = out.fault_pud_why_not.empty();
+	out.pud_runs = in.phys_pud_runs;
 	out.chunk_bytes = in.chunk_bytes;
 	out.max_bytes = in.max_bytes;
 	return out;
@@ -270,7 +312,7 @@ public:
 	{
 		return fmt::format("kdriver {}, mode {}, NUMA node {}, {} buffer of {} asked {}, "
 				   "kernel {}",
-				   device_path, mode_text(mode_of(kind_)), node_, format_size(map_len_),
+				   device_path, mode_text(kind_), node_, format_size(map_len_),
 				   source_text(info_), cache_name(info_.caching), info_.release);
 	}
 
@@ -373,6 +415,7 @@ bool DeviceInfo::supports(MappingKind kind) const
 	case MappingKind::device_remap:
 		return remap;
 	case MappingKind::device_fault:
+	case MappingKind::device_fault_1g:
 		return fault;
 	default:
 		return false;
@@ -382,10 +425,15 @@ bool DeviceInfo::supports(MappingKind kind) const
 std::string DeviceInfo::summary() const
 {
 	return fmt::format("kdriver ABI {} on {}: device-pte 4K, device-remap 2M only with the "
-			   "remap_pfn_range() PMD series (a mapping shows), device-fault {}",
+			   "remap_pfn_range() PMD series (a mapping shows), device-fault {}, "
+			   "device-fault-1g {}",
 			   abi_version, kernel_release,
 			   fault_pmd_capable ? "2M where the process allows huge pages"
-					     : "4K only (" + fault_pmd_why_not + ")");
+					     : "4K only (" + fault_pmd_why_not + ")",
+			   fault_pud_capable
+				   ? fmt::format("1G ({} run{} in the reserved range)", pud_runs,
+						 pud_runs == 1 ? "" : "s")
+				   : "unavailable (" + fault_pud_why_not + ")");
 }
 
 std::optional<DeviceInfo> probe_device(std::string *why_not)
@@ -411,14 +459,25 @@ std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
 		throw Unavailable(fmt::format("kdriver on {} has no {} mode", info.release,
 					      mapping_name(spec.kind)));
 	// A fault-mode mapping that can only be 4 KiB would pose as a huge one.
-	if (mode == PFNBENCH_MODE_FAULT && !(info.capabilities & PFNBENCH_CAP_FAULT_PMD))
+	if (spec.kind == MappingKind::device_fault &&
+	    !(info.capabilities & PFNBENCH_CAP_FAULT_PMD))
 		throw Unavailable(fault_pmd_why_not(info));
+	if (spec.kind == MappingKind::device_fault_1g) {
+		std::string why = fault_pud_why_not(info, spec.bytes);
+		if (!why.empty())
+			throw Unavailable(why);
+	}
 
-	const uint64_t chunk = info.chunk_bytes ? info.chunk_bytes : 2 * MiB;
+	// device-fault-1g: whole GiBs, each a 1 GiB-aligned run of the range.
+	const uint64_t chunk = spec.kind == MappingKind::device_fault_1g ? info.pud_bytes
+			       : info.chunk_bytes			  ? info.chunk_bytes
+									  : 2 * MiB;
 	const uint64_t bytes = (spec.bytes + chunk - 1) / chunk * chunk;
 	pfnbench_alloc req{};
 	req.bytes = bytes;
-	req.node = spec.node;
+	// A reserved range whose node the kernel cannot tell (memory without struct pages, no
+	// firmware NUMA ranges kept) is where it is: asked for as such, the walk says so.
+	req.node = info.phys_bytes && info.phys_node < 0 ? -1 : spec.node;
 	req.mode = mode;
 	if (ioctl(fd.get(), PFNBENCH_IOC_ALLOC, &req) != 0) {
 		// Not free now, or past the cap on pinned buffers with the others held: a
@@ -446,7 +505,7 @@ std::unique_ptr<Region> map_device_region(const RegionSpec &spec)
 		}
 		if (got.buf_shape == PFNBENCH_SHAPE_PTE) {
 			munmap(map, bytes);
-			throw Unavailable(fault_refused_why(info));
+			throw Unavailable(fault_refused_why(info, spec.kind));
 		}
 	}
 	return std::unique_ptr<Region>(

@@ -11,7 +11,9 @@
 #include <fstream>
 #include <map>
 #include <numeric>
+#include <optional>
 #include <string>
+#include <utility>
 
 #include <fmt/format.h>
 
@@ -51,16 +53,25 @@ size_t page_size_of(MappingKind kind)
 	}
 }
 
+// Free pages of a hugetlb pool directory (global or one node's), or nullopt without one.
+std::optional<uint64_t> free_pages_in(const std::string &dir)
+{
+	std::string text = read_first_line(dir + "free_hugepages");
+	if (text.empty())
+		return std::nullopt;
+	return std::stoull(text);
+}
+
 // hugetlb pages are reserved at mmap time, so an empty pool is a clean ENOMEM there;
 // checking first lets the message say how many pages are missing.
 void check_hugetlb_pool(size_t page, size_t bytes)
 {
 	std::string dir = fmt::format("/sys/kernel/mm/hugepages/hugepages-{}kB/", page / KiB);
-	std::string free_text = read_first_line(dir + "free_hugepages");
-	if (free_text.empty())
+	std::optional<uint64_t> free_total = free_pages_in(dir);
+	if (!free_total)
 		throw Unavailable(fmt::format("this kernel has no {} hugetlb pages ({} missing)",
 					      format_size(page), dir));
-	uint64_t free_pages = std::stoull(free_text);
+	uint64_t free_pages = *free_total;
 	uint64_t resv = std::stoull(read_first_line(dir + "resv_hugepages"));
 	uint64_t usable = free_pages > resv ? free_pages - resv : 0;
 	uint64_t need = (bytes + page - 1) / page;
@@ -69,6 +80,25 @@ void check_hugetlb_pool(size_t page, size_t bytes)
 			"hugetlb pool has {} free {} pages, {} needed: as root, echo {} > {}nr_hugepages "
 			"and read it back",
 			usable, format_size(page), need, need + (free_pages - usable), dir));
+}
+
+// The reservation is global, but a region bound to a node faults its pages from that
+// node's pool only, which would fail at populate time: that pool must hold them too.
+void check_hugetlb_node(size_t page, size_t bytes, int node)
+{
+	std::string dir = fmt::format("/sys/devices/system/node/node{}/hugepages/hugepages-{}kB/",
+				      node, page / KiB);
+	std::optional<uint64_t> on_node = free_pages_in(dir);
+	uint64_t need = (bytes + page - 1) / page;
+	if (!on_node || *on_node >= need)
+		return;
+	std::string nr_text = read_first_line(dir + "nr_hugepages");
+	uint64_t nr = nr_text.empty() ? *on_node : std::stoull(nr_text);
+	throw Unavailable(fmt::format(
+		"NUMA node {} has {} free {} hugetlb pages, {} needed (the pool's others are on "
+		"other nodes): run on a CPU of a node that has them, or as root echo {} > "
+		"{}nr_hugepages and read it back",
+		node, *on_node, format_size(page), need, nr - *on_node + need, dir));
 }
 
 bool is_hugetlb(MappingKind kind)
@@ -84,6 +114,7 @@ void check_regions_fit(const std::vector<RegionSpec> &specs)
 	// and, for memory bound to a node, of that node.
 	std::map<size_t, std::vector<size_t>> pools;
 	std::map<int, std::vector<size_t>> nodes;
+	std::map<std::pair<size_t, int>, size_t> hugetlb_nodes; // (page, node) -> bytes
 	for (const auto &spec : specs) {
 		if (is_device(spec.kind))
 			continue;
@@ -92,6 +123,8 @@ void check_regions_fit(const std::vector<RegionSpec> &specs)
 		pools[is_hugetlb(spec.kind) ? page : 0].push_back(len);
 		if (spec.node >= 0 && !is_hugetlb(spec.kind))
 			nodes[spec.node].push_back(len);
+		if (spec.node >= 0 && is_hugetlb(spec.kind))
+			hugetlb_nodes[{page, spec.node}] += len;
 	}
 	// "4 GiB" for one region, "2 x 4 GiB" for two alike, "4 GiB + 2 GiB" otherwise.
 	auto asked = [](const std::vector<size_t> &lens) {
@@ -115,6 +148,8 @@ void check_regions_fit(const std::vector<RegionSpec> &specs)
 			throw NoRoom(fmt::format("{} is more than the {} of memory available",
 						 asked(lens), format_size(avail)));
 	}
+	for (const auto &[where, bytes] : hugetlb_nodes)
+		check_hugetlb_node(where.first, bytes, where.second);
 	for (const auto &[node, lens] : nodes) {
 		long long node_free = 0;
 		if (numa_available() >= 0 && numa_node_size64(node, &node_free) > 0 &&

@@ -35,7 +35,7 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	std::vector<std::string> chains = {"stride", "thrash", "random", "page-local"};
 	pfn::add_mapping(app, "--mapping", opts.mapping,
 		  "memory to chase: 4k (default), thp, hugetlb, hugetlb-1g, device-pte, "
-		  "device-remap, device-fault");
+		  "device-remap, device-fault, device-fault-1g");
 	pfn::add_named(app, "--chain", opts.chain, pfn::parse_chain, chains,
 		  "chain order: stride (default), thrash (-t), random, page-local");
 	pfn::add_named(app, "--first-touch", opts.first_touch, pfn::parse_first_touch,

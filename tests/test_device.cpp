@@ -14,6 +14,8 @@
 #include <cstring>
 #include <fstream>
 
+#include <fmt/format.h>
+
 #include "chain.h"
 #include "device.h"
 #include "first_touch.h"
@@ -52,7 +54,7 @@ TEST(Device, EveryDeviceMappingIsUnavailableWithoutTheModule)
 	if (device_present())
 		GTEST_SKIP() << "/dev/pfnbench exists here";
 	for (auto kind : {pfn::MappingKind::device_pte, pfn::MappingKind::device_remap,
-			  pfn::MappingKind::device_fault}) {
+			  pfn::MappingKind::device_fault, pfn::MappingKind::device_fault_1g}) {
 		pfn::RegionSpec spec{kind, 8 * pfn::MiB, -1};
 		try {
 			pfn::map_region(spec);
@@ -83,6 +85,17 @@ TEST(Device, SummarySaysWhatTheKernelCanDoNotWhatAMappingGot)
 	info.fault_pmd_capable = false;
 	info.fault_pmd_why_not = "no huge PFNMAP faults";
 	EXPECT_NE(info.summary().find("device-fault 4K only (no huge PFNMAP faults)"),
+		  std::string::npos)
+		<< info.summary();
+	// device-fault-1g: PUD faults, and a reserved range with a 1 GiB-aligned GiB.
+	EXPECT_TRUE(info.supports(pfn::MappingKind::device_fault_1g));
+	info.fault_pud_why_not = "no reserved range";
+	EXPECT_NE(info.summary().find("device-fault-1g unavailable (no reserved range)"),
+		  std::string::npos)
+		<< info.summary();
+	info.fault_pud_capable = true;
+	info.pud_runs = 2;
+	EXPECT_NE(info.summary().find("device-fault-1g 1G (2 runs in the reserved range)"),
 		  std::string::npos)
 		<< info.summary();
 }
@@ -298,6 +311,78 @@ TEST(Device, PastTheModuleCapSaysSo)
 		EXPECT_NE(what.find("past their cap (4 MiB"), std::string::npos) << what;
 		EXPECT_NE(what.find("max_total_mib"), std::string::npos) << what;
 		EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+	}
+}
+
+// device-fault-1g, with the module loaded: whole GiBs of its reserved range mapped by PUD
+// leaves, or a clear reason why not (no PUD PFNMAP faults, no range, no 1 GiB-aligned GiB).
+// The VM stage runs these with the module on a range that holds one (DeviceFault1g.*) and
+// on the page allocator (Device*).
+TEST(DeviceFault1g, MapsAGibWithOneLeafOrSaysWhyNot)
+{
+	REQUIRE_DEVICE();
+	auto info = pfn::probe_device();
+	ASSERT_TRUE(info);
+	std::cout << info->summary() << "\n";
+	if (!info->fault_pud_capable) {
+		try {
+			pfn::map_region({pfn::MappingKind::device_fault_1g, 8 * pfn::MiB, -1});
+			FAIL() << "mapped device-fault-1g where INFO says it cannot be";
+		} catch (const pfn::Unavailable &e) {
+			std::string what = e.what();
+			std::cout << what << "\n";
+			EXPECT_NE(what.find("device-fault-1g"), std::string::npos) << what;
+			EXPECT_EQ(what.find('\n'), std::string::npos) << what;
+		}
+		return;
+	}
+	auto r = pfn::map_region({pfn::MappingKind::device_fault_1g, 8 * pfn::MiB, -1});
+	EXPECT_EQ(reinterpret_cast<uintptr_t>(r->data()) % pfn::GiB, 0u);
+	EXPECT_TRUE(holds_data(*r));
+	pfn::MappingReport rep = r->report();
+	std::cout << "device-fault-1g: " << rep.summary() << "\n";
+	EXPECT_TRUE(rep.is_1g());
+	EXPECT_EQ(rep.bytes_1g, 8 * pfn::MiB);
+	// The range's node where the kernel can tell it, else said to be unknown.
+	uint64_t on_nodes = 0;
+	for (const auto &[node, bytes] : rep.node_bytes)
+		on_nodes += bytes;
+	if (on_nodes == 0)
+		EXPECT_EQ(rep.note.rfind("8 MiB on nodes the walk does not itemise", 0), 0u)
+			<< rep.note;
+	else
+		EXPECT_EQ(on_nodes, 8 * pfn::MiB) << rep.summary();
+	EXPECT_NE(r->describe().find("vmf_insert_pfn_pud"), std::string::npos);
+}
+
+TEST(DeviceFault1g, AWholeGibReadsBackAsOneGibOfLeaf)
+{
+	REQUIRE_DEVICE();
+	auto info = pfn::probe_device();
+	ASSERT_TRUE(info);
+	if (!info->fault_pud_capable)
+		GTEST_SKIP() << info->summary();
+	auto r = pfn::map_region({pfn::MappingKind::device_fault_1g, pfn::GiB, -1});
+	pfn::MappingReport rep = r->report();
+	EXPECT_EQ(rep.bytes, pfn::GiB);
+	EXPECT_EQ(rep.bytes_1g, pfn::GiB) << rep.summary();
+}
+
+TEST(DeviceFault1g, MoreGibsThanTheRangeHoldsAreUnavailable)
+{
+	REQUIRE_DEVICE();
+	auto info = pfn::probe_device();
+	ASSERT_TRUE(info);
+	if (!info->fault_pud_capable)
+		GTEST_SKIP() << info->summary();
+	try {
+		pfn::map_region({pfn::MappingKind::device_fault_1g,
+				 (info->pud_runs + 1) * pfn::GiB, -1});
+		FAIL() << "mapped more GiBs than the range holds";
+	} catch (const pfn::Unavailable &e) {
+		EXPECT_NE(std::string(e.what()).find(fmt::format("{} needed", info->pud_runs + 1)),
+			  std::string::npos)
+			<< e.what();
 	}
 }
 

@@ -144,7 +144,8 @@ def load_reference(name="cover-letter"):
 # --- Google Benchmark ----------------------------------------------------------------
 
 _SIZE_RE = re.compile(r"^(\d+)([KMG]?)$", re.IGNORECASE)
-_MAPPINGS = {"4k", "thp", "hugetlb", "hugetlb-1g", "device-pte", "device-remap", "device-fault"}
+_MAPPINGS = {"4k", "thp", "hugetlb", "hugetlb-1g", "device-pte", "device-remap", "device-fault",
+             "device-fault-1g"}
 _CHAINS = {"stride", "thrash", "random", "page-local"}
 
 
@@ -362,7 +363,7 @@ def row_mappings(doc, table):
         if nbytes in sizes and p["mapping"] not in kinds:
             kinds.append(p["mapping"])
     huge = [k for k in kinds if k in ("thp", "hugetlb", "hugetlb-1g", "device-remap",
-                                      "device-fault")]
+                                      "device-fault", "device-fault-1g")]
     small = [k for k in kinds if k not in huge]
     return (small[0] if small else "without"), (huge[0] if huge else "with")
 

@@ -21,10 +21,10 @@ FIGSIZE = (10, 6)   # inches
 DPI = 120           # -> 1200 x 720 pixels
 PIXELS = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 
-HUGE_KINDS = ("thp", "hugetlb", "hugetlb-1g", "device-remap", "device-fault")
+HUGE_KINDS = ("thp", "hugetlb", "hugetlb-1g", "device-remap", "device-fault", "device-fault-1g")
 COLORS = {"4k": "tab:blue", "device-pte": "tab:blue", "thp": "tab:orange",
           "device-remap": "tab:red", "device-fault": "tab:green", "hugetlb": "tab:purple",
-          "hugetlb-1g": "tab:brown"}
+          "hugetlb-1g": "tab:brown", "device-fault-1g": "tab:olive"}
 CHAIN_STYLES = {"thrash": "-", "random": "--", "page-local": ":", "stride": "-."}
 FIGURES = ("latency", "improvement", "tlb", "sweep")
 
