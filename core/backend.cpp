@@ -133,6 +133,8 @@ void to_json(nlohmann::json &j, const Backend &b)
 			   {"with", mapping_name(b.with)},
 			   {"reason", b.reason},
 			   {"probes", probes}};
+	if (b.with_1g)
+		j["with_1g"] = mapping_name(*b.with_1g);
 }
 
 } // namespace pfn

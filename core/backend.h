@@ -22,6 +22,7 @@ struct Backend {
 	std::string name;
 	MappingKind without = MappingKind::page_4k;
 	MappingKind with = MappingKind::thp;
+	std::optional<MappingKind> with_1g; // a third column, named on the command line
 	std::string reason;                // one line: why this pair
 	std::vector<BackendProbe> probes;  // every candidate, in order, with its outcome
 };

@@ -109,12 +109,21 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 }
 
 std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &without,
-					 const std::vector<LatencyPoint> &with)
+					 const std::vector<LatencyPoint> &with,
+					 const std::vector<LatencyPoint> *with_1g)
 {
 	std::vector<CompareRow> rows;
-	for (size_t i = 0; i < std::min(without.size(), with.size()); i++)
-		rows.push_back(make_compare_row(without[i].range, without[i].summary(),
-						with[i].summary(), without[i].report, with[i].report));
+	size_t n = std::min(without.size(), with.size());
+	if (with_1g)
+		n = std::min(n, with_1g->size());
+	for (size_t i = 0; i < n; i++)
+		rows.push_back(with_1g ? make_compare_row(without[i].range, without[i].summary(),
+							  with[i].summary(), (*with_1g)[i].summary(),
+							  without[i].report, with[i].report,
+							  (*with_1g)[i].report)
+				       : make_compare_row(without[i].range, without[i].summary(),
+							  with[i].summary(), without[i].report,
+							  with[i].report));
 	return rows;
 }
 
@@ -135,17 +144,17 @@ void restore_steady_state(Chase &c, const ChainSpec &spec)
 	c.p = chase_blocks(c.p, (loads + 99) / 100);
 }
 
-std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
-							   size_t range, const LatencyConfig &cfg)
+std::vector<LatencyPoint> measure_latency_columns(const std::vector<const Region *> &regions,
+						  size_t range, const LatencyConfig &cfg)
 {
-	const Region *regions[2] = {&a, &b};
-	LatencyPoint pts[2];
-	Chase chases[2];
-	std::unique_ptr<CounterSet> counters[2];
-	void *starts[2];
+	const size_t n = regions.size();
+	std::vector<LatencyPoint> pts(n);
+	std::vector<Chase> chases(n);
+	std::vector<std::unique_ptr<CounterSet>> counters(n);
+	std::vector<void *> starts(n);
 	ChainSpec spec{cfg.chain, range, cfg.stride, cfg.page, cfg.seed};
 	const uint64_t length = chain_length(spec);
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < n; i++) {
 		void *start = starts[i] = lay_chain(*regions[i], spec, cfg.first_touch);
 		ChaseOptions opts = cfg.chase;
 		opts.warm_loads = std::min<uint64_t>(length, cfg.max_warm_loads);
@@ -154,9 +163,10 @@ std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, cons
 			counters[i] = std::make_unique<CounterSet>(cfg.counters);
 	}
 	for (int r = 0; r < std::max(cfg.chase.repetitions, 1); r++) {
-		// Alternate which column goes first, so neither always follows the other.
-		for (int k = 0; k < 2; k++) {
-			int i = r % 2 ? 1 - k : k;
+		// Rotate which column goes first, so none always follows the same other one (for
+		// two columns: the order alternates).
+		for (size_t k = 0; k < n; k++) {
+			size_t i = (size_t(r) + k) % n;
 			restore_steady_state(chases[i], spec);
 			if (counters[i])
 				counters[i]->start();
@@ -165,7 +175,7 @@ std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, cons
 				accumulate(pts[i].counters, counters[i]->stop());
 		}
 	}
-	for (int i = 0; i < 2; i++) {
+	for (size_t i = 0; i < n; i++) {
 		pts[i].mapping = regions[i]->kind();
 		pts[i].chain = cfg.chain;
 		pts[i].range = range;
@@ -176,6 +186,13 @@ std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, cons
 		pts[i].report = regions[i]->report(0, chain_footprint(spec, regions[i]->size()),
 						   starts[i]);
 	}
+	return pts;
+}
+
+std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
+							   size_t range, const LatencyConfig &cfg)
+{
+	auto pts = measure_latency_columns({&a, &b}, range, cfg);
 	return {std::move(pts[0]), std::move(pts[1])};
 }
 
@@ -186,44 +203,54 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 	if (plan.sizes.empty())
 		throw Error("no working-set sizes to compare");
 	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
-	std::vector<LatencyPoint> columns[2];
-	const RegionSpec specs[2] = {{plan.without, largest, plan.node},
-				     {plan.with, largest, plan.node}};
-	std::unique_ptr<Region> without, with;
+	std::vector<RegionSpec> specs = {{plan.without, largest, plan.node},
+					 {plan.with, largest, plan.node}};
+	if (plan.with_1g)
+		specs.push_back({*plan.with_1g, largest, plan.node});
+	const size_t n = specs.size();
+	// The 1 GiB column first (see latency.h), then the others in order.
+	const std::vector<size_t> order = n == 3 ? std::vector<size_t>{2, 0, 1}
+						 : std::vector<size_t>{0, 1};
+	std::vector<std::vector<LatencyPoint>> columns(n);
+	std::vector<std::unique_ptr<Region>> regions(n);
 	try {
-		check_regions_fit({specs[0], specs[1]});
-		without = map_region(specs[0]);
-		with = map_region(specs[1]);
+		check_regions_fit(specs);
+		for (size_t c : order)
+			regions[c] = map_region(specs[c]);
 	} catch (const NoRoom &) {
-		// No room for both at once (check_regions_fit, or the driver): one mapping after
+		// No room for all at once (check_regions_fit, or the driver): one mapping after
 		// the other below. Each must fit alone, which is known before anything is measured
 		// for process memory; any other error is an error.
-		without.reset();
-		with.reset();
-		for (const auto &spec : specs)
-			check_regions_fit(spec);
+		for (auto &r : regions)
+			r.reset();
+		for (size_t c : order)
+			check_regions_fit(specs[c]);
 	}
-	if (with) {
-		// Both mapped: sample the columns alternately, so a noisy neighbour on a shared
-		// host slows both alike instead of one column's whole run.
+	auto rows = [&] {
+		return rows_from_points(columns[0], columns[1], n > 2 ? &columns[2] : nullptr);
+	};
+	if (regions[0]) {
+		// All mapped: sample the columns alternately, so a noisy neighbour on a shared
+		// host slows them alike instead of one column's whole run.
+		std::vector<const Region *> views;
+		for (const auto &r : regions)
+			views.push_back(r.get());
 		for (size_t size : plan.sizes) {
-			if (progress) {
-				progress(plan.without, size);
-				progress(plan.with, size);
+			if (progress)
+				for (const auto &spec : specs)
+					progress(spec.kind, size);
+			auto pts = measure_latency_columns(views, size, cfg);
+			for (size_t c = 0; c < n; c++) {
+				columns[c].push_back(pts[c]);
+				points.push_back(std::move(pts[c]));
 			}
-			auto [w, h] = measure_latency_pair(*without, *with, size, cfg);
-			columns[0].push_back(w);
-			columns[1].push_back(h);
-			points.push_back(std::move(w));
-			points.push_back(std::move(h));
-			if (also) {
-				also(*without, size);
-				also(*with, size);
-			}
+			if (also)
+				for (const Region *r : views)
+					also(*r, size);
 		}
-		return rows_from_points(columns[0], columns[1]);
+		return rows();
 	}
-	for (int c = 0; c < 2; c++) {
+	for (size_t c = 0; c < n; c++) {
 		auto region = map_region(specs[c]);
 		for (size_t size : plan.sizes) {
 			if (progress)
@@ -234,7 +261,7 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 				also(*region, size);
 		}
 	}
-	return rows_from_points(columns[0], columns[1]);
+	return rows();
 }
 
 } // namespace pfn

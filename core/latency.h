@@ -3,6 +3,7 @@
 #pragma once
 
 #include <functional>
+#include <optional>
 #include <utility>
 #include <string>
 #include <vector>
@@ -50,6 +51,10 @@ LatencyPoint measure_latency_parallel(const std::vector<const Region *> &regions
 // each sample) so that both columns of a comparison see the same machine.
 std::pair<LatencyPoint, LatencyPoint> measure_latency_pair(const Region &a, const Region &b,
 							   size_t range, const LatencyConfig &cfg);
+// The same for any number of regions: each repetition samples them all, starting from the
+// next one each time. One point per region, in order.
+std::vector<LatencyPoint> measure_latency_columns(const std::vector<const Region *> &regions,
+						  size_t range, const LatencyConfig &cfg);
 
 // Brings one column of a comparison back to the state a lone run of it samples in, before
 // each of its timed samples: the other column's samples evicted its lines and page-table
@@ -61,6 +66,8 @@ void restore_steady_state(Chase &c, const ChainSpec &spec);
 struct ComparePlan {
 	MappingKind without = MappingKind::page_4k;
 	MappingKind with = MappingKind::thp;
+	// A third, 1 GiB column (lat_mem_rd only); "with" is then the 2 MiB one.
+	std::optional<MappingKind> with_1g;
 	std::vector<size_t> sizes;
 	int node = -1;
 };
@@ -71,16 +78,21 @@ using ProgressFn = std::function<void(MappingKind, size_t)>;
 // measured on the same memory (TLB cost) without mapping it again.
 using RegionFn = std::function<void(const Region &, size_t)>;
 
-// Each size without and with huge mappings. Like lmbench, one region per mapping sized for
-// the largest working set holds every smaller one. Both regions are mapped together and
-// sampled alternately when there is room for both (check_regions_fit, or the driver:
-// NoRoom), else one after the other. Every point is appended to points.
+// Each size without and with huge mappings (and with 1 GiB ones, if the plan has that
+// column). Like lmbench, one region per mapping sized for the largest working set holds
+// every smaller one. The regions are mapped together and sampled alternately when there is
+// room for all (check_regions_fit, or the driver: NoRoom), else one after the other. The
+// 1 GiB column's region is mapped (or checked) first, so that a missing 1 GiB pool or
+// device range stops the run before anything is measured. Every point is appended to
+// points.
 std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyConfig &cfg,
 					std::vector<LatencyPoint> &points,
 					const ProgressFn &progress = {}, const RegionFn &also = {});
 
-// Pairs points measured on two mappings into table rows, checking each column's mapping.
+// Pairs points measured on two mappings into table rows, checking each column's mapping;
+// with a third list of points, three-column rows.
 std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &without,
-					 const std::vector<LatencyPoint> &with);
+					 const std::vector<LatencyPoint> &with,
+					 const std::vector<LatencyPoint> *with_1g = nullptr);
 
 } // namespace pfn

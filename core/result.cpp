@@ -32,6 +32,11 @@ double CompareRow::improvement_pct() const
 	return without > 0 ? (without - with) / without * 100.0 : 0.0;
 }
 
+double CompareRow::improvement_1g_pct() const
+{
+	return without > 0 && with_1g ? (without - with_1g->value) / without * 100.0 : 0.0;
+}
+
 void to_json(nlohmann::json &j, const CounterValues &c)
 {
 	j = nlohmann::json{{"values", c.values}, {"unavailable", c.unavailable}};
@@ -84,6 +89,12 @@ void to_json(nlohmann::json &j, const CompareRow &r)
 			   {"without_report", r.without_report},
 			   {"with_report", r.with_report},
 			   {"mismatch", r.mismatch}};
+	if (r.with_1g) {
+		j["with_1g"] = r.with_1g->value;
+		j["improvement_1g_pct"] = r.improvement_1g_pct();
+		j["with_1g_summary"] = r.with_1g->summary;
+		j["with_1g_report"] = r.with_1g->report;
+	}
 }
 
 CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
@@ -101,6 +112,17 @@ CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary 
 	return r;
 }
 
+CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
+			    const Summary &with_1g, MappingReport without_report,
+			    MappingReport with_report, MappingReport with_1g_report)
+{
+	CompareRow r = make_compare_row(bytes, without, with, std::move(without_report),
+					std::move(with_report));
+	r.with_1g = GibColumn{with_1g.min, with_1g, std::move(with_1g_report)};
+	r.mismatch = check_columns(r.without_report, r.with_report, r.with_1g->report);
+	return r;
+}
+
 void require_verified(const std::vector<CompareRow> &rows)
 {
 	size_t bad = 0;
@@ -109,6 +131,21 @@ void require_verified(const std::vector<CompareRow> &rows)
 	if (bad)
 		throw Error(fmt::format("{} of {} rows did not get the mapping their column claims "
 					"(marked [!])", bad, rows.size()));
+}
+
+std::string check_columns(const MappingReport &without, const MappingReport &with_2m,
+			  const MappingReport &with_1g)
+{
+	std::string out;
+	auto add = [&](bool ok, const char *column, const MappingReport &r) {
+		if (!ok)
+			out += fmt::format("{}{} read back as {}", out.empty() ? "" : "; ", column,
+					   r.summary());
+	};
+	add(without.is_4k(), "Without Huge Mapping", without);
+	add(with_2m.is_2m(), "With 2 MiB Mapping", with_2m);
+	add(with_1g.is_1g(), "With 1 GiB Mapping", with_1g);
+	return out;
 }
 
 std::string check_columns(const MappingReport &without, const MappingReport &with)

@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -56,15 +57,25 @@ struct CopyPoint {
 	double gb_per_s() const; // from the minimum time, 1 GB = 1e9 bytes
 };
 
+// The 1 GiB column of a three-column row (lat_mem_rd --compare --with A,B).
+struct GibColumn {
+	double value = 0; // minimum of samples, as "with"
+	Summary summary;
+	MappingReport report;
+};
+
 // One row of a cover-letter table: "without" is the 4 KiB column, "with" the huge one.
+// A three-column row adds a 1 GiB column, and "with" is then the 2 MiB column.
 struct CompareRow {
 	size_t bytes = 0;
 	double without = 0, with = 0;     // ns per load, or ms per copy (minimum of samples)
 	Summary without_summary, with_summary;
 	MappingReport without_report, with_report;
+	std::optional<GibColumn> with_1g;
 	// Set when a report does not match its column; the table marks the row and says why.
 	std::string mismatch;
 	double improvement_pct() const; // (without - with) / without * 100
+	double improvement_1g_pct() const; // (without - with_1g) / without * 100
 };
 
 void to_json(nlohmann::json &j, const CounterValues &c);
@@ -77,6 +88,10 @@ void to_json(nlohmann::json &j, const CompareRow &r);
 // is what the table prints, and the reports are checked against the columns.
 CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
 			    MappingReport without_report, MappingReport with_report);
+// The same with a 1 GiB column: "with" must read back as 2 MiB leaves, with_1g as 1 GiB.
+CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
+			    const Summary &with_1g, MappingReport without_report,
+			    MappingReport with_report, MappingReport with_1g_report);
 
 // Throws Error counting the rows whose mapping did not match their column (after the
 // table, marked [!], has been printed): the run could not do what was asked.
@@ -84,5 +99,8 @@ void require_verified(const std::vector<CompareRow> &rows);
 
 // Fills mismatch for a row from its two reports ("" when both match their columns).
 std::string check_columns(const MappingReport &without, const MappingReport &with);
+// The same for a three-column row: 4 KiB, 2 MiB and 1 GiB leaves.
+std::string check_columns(const MappingReport &without, const MappingReport &with_2m,
+			  const MappingReport &with_1g);
 
 } // namespace pfn

@@ -164,15 +164,19 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	pfn::ComparePlan plan;
 	plan.without = backend.without;
 	plan.with = backend.with;
+	plan.with_1g = backend.with_1g = o.with_1g;
 	plan.sizes = compare_sizes(o);
 	plan.node = place.node;
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::thrash);
 	cfg.stride = o.strides.empty() ? 64 : o.strides[0];
 	for (pfn::MappingKind kind : {plan.without, plan.with})
 		pfn::check_first_touch(cfg.first_touch, kind, cfg.chain);
+	if (plan.with_1g)
+		pfn::check_first_touch(cfg.first_touch, *plan.with_1g, cfg.chain);
 
 	const int per_size = o.tlb_cost ? 2 : 1;
-	pfn::Progress progress(int(plan.sizes.size()) * 2 * per_size, pfn::stderr_is_tty());
+	const int columns = plan.with_1g ? 3 : 2;
+	pfn::Progress progress(int(plan.sizes.size()) * columns * per_size, pfn::stderr_is_tty());
 	std::vector<pfn::LatencyPoint> points;
 	std::vector<pfn::TlbCost> tlb;
 	auto measure_tlb = [&](const pfn::Region &region, size_t size) {
@@ -191,10 +195,12 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	std::string table = pfn::format_compare_table(rows, pfn::TableKind::latency);
 	fmt::print("{}\n", table);
 	fmt::print("Measured by lat_mem_rd: chain {}, stride {}, CPU {}, node {}; without = {}, "
-		   "with = {} (backend {}: {}).\n",
+		   "with = {}{} (backend {}: {}).\n",
 		   pfn::chain_name(cfg.chain), cfg.stride, place.cpu, place.node,
-		   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with), backend.name,
-		   backend.reason);
+		   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with),
+		   plan.with_1g ? fmt::format(", with 1G = {}", pfn::mapping_name(*plan.with_1g))
+				: "",
+		   backend.name, backend.reason);
 	fmt::print("{}", pfn::format_region_note(points));
 	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::latency));
 	if (o.tlb_cost)

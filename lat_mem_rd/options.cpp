@@ -9,6 +9,39 @@
 #include "program.h"
 #include "size.h"
 
+namespace {
+
+// --with NAME or NAME,NAME1G; a bad value is a usage error naming the choices.
+std::pair<pfn::MappingKind, std::optional<pfn::MappingKind>> parse_with(const std::string &text)
+{
+	auto names = pfn::mapping_names();
+	auto one = [&](const std::string &name) {
+		auto kind = pfn::parse_mapping(name);
+		if (!kind)
+			throw CLI::ValidationError("--with",
+						   fmt::format("unknown value '{}' (choose from {})",
+							       name, fmt::join(names, ", ")));
+		return *kind;
+	};
+	size_t comma = text.find(',');
+	if (comma == std::string::npos)
+		return {one(text), std::nullopt};
+	std::string second = text.substr(comma + 1);
+	if (second.find(',') != std::string::npos)
+		throw CLI::ValidationError("--with", fmt::format("'{}': at most two mappings, "
+								 "NAME,NAME1G",
+								 text));
+	pfn::MappingKind gib = one(second);
+	if (!pfn::wants_1g(gib))
+		throw CLI::ValidationError(
+			"--with", fmt::format("'{}': the third column takes 1 GiB leaves: "
+					      "hugetlb-1g or device-fault-1g, not {}",
+					      text, second));
+	return {one(text.substr(0, comma)), gib};
+}
+
+} // namespace
+
 int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 {
 	CLI::App app{"Memory load latency by pointer chasing, compatible with lmbench's lat_mem_rd.\n"
@@ -55,8 +88,18 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 		     "(default sizes 64M..4096M by powers of two, -t, stride 64)");
 	pfn::add_mapping(app, "--without", opts.without,
 		  "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
-	pfn::add_mapping(app, "--with", opts.with,
-		  "--compare: the huge column's mapping (default: chosen by --backend)");
+	app.add_option_function<std::string>(
+		   "--with",
+		   [&opts](const std::string &text) {
+			   auto [with, with_1g] = parse_with(text);
+			   opts.with = with;
+			   opts.with_1g = with_1g;
+		   },
+		   "--compare: the huge column's mapping (default: chosen by --backend). "
+		   "NAME,NAME1G adds a third column of 1 GiB leaves: NAME is then the 2 MiB "
+		   "column, NAME1G hugetlb-1g or device-fault-1g (e.g. --with thp,hugetlb-1g); "
+		   "the default table keeps the cover letter's two columns")
+		->type_name("NAME[,NAME1G]");
 	app.add_option("--backend", opts.backend,
 		       "--compare without --without/--with: device-remap, device-fault, thp or "
 		       "hugetlb (default: the first of these that reads back as huge pages)")
@@ -115,7 +158,7 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	std::vector<pfn::MappingKind> named;
 	if (!opts.compare)
 		named.push_back(opts.mapping);
-	for (const auto &m : {opts.without, opts.with})
+	for (const auto &m : {opts.without, opts.with, opts.with_1g})
 		if (m)
 			named.push_back(*m);
 	for (pfn::MappingKind kind : named) {

@@ -26,6 +26,7 @@ struct LatMemRdOptions {
 	std::string json_path, table_path;
 	bool compare = false;
 	std::optional<pfn::MappingKind> without, with;
+	std::optional<pfn::MappingKind> with_1g; // --with A,B: B, the third (1 GiB) column
 	std::optional<std::string> backend; // --compare: force one candidate
 	uint64_t seed = 1;
 	double min_sample_ms = 5.0;

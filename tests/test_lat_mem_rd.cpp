@@ -10,6 +10,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "program.h"
 #include "report.h"
 #include "run_program.h"
 #include "size.h"
@@ -167,6 +168,65 @@ TEST(LatMemRd, CompareFlagsAColumnThatDidNotGetItsMapping)
 	EXPECT_NE(run.out.find("[!]"), std::string::npos) << run.out;
 	EXPECT_NE(run.out.find("With Huge Mapping read back as 100.0% 4K"), std::string::npos);
 	EXPECT_NE(run.err.find("did not get the mapping"), std::string::npos) << run.err;
+}
+
+// Free 1 GiB hugetlb pages on the node lat_mem_rd runs on by default (its first CPU's).
+long free_gib_pages_here()
+{
+	std::ifstream cpus("/proc/self/status");
+	std::string line;
+	int cpu = -1;
+	while (std::getline(cpus, line))
+		if (line.rfind("Cpus_allowed_list:", 0) == 0)
+			cpu = std::stoi(line.substr(line.find_first_of("0123456789")));
+	std::string node_dir;
+	for (const auto &e : std::filesystem::directory_iterator("/sys/devices/system/node"))
+		if (std::filesystem::exists(e.path() / ("cpu" + std::to_string(cpu))))
+			node_dir = e.path().string();
+	std::ifstream in(node_dir + "/hugepages/hugepages-1048576kB/free_hugepages");
+	long free_pages = 0;
+	in >> free_pages;
+	return free_pages;
+}
+
+TEST(LatMemRd, CompareWithAOneGibColumnPrintsThreeVerifiedColumnsOrSaysWhyNot)
+{
+	std::string json = temp_path("lat3.json");
+	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--sizes", "4M,8M", "--with",
+						"thp,hugetlb-1g", "--json", json}));
+	if (free_gib_pages_here() == 0) {
+		// No 1 GiB page here: one "unavailable" line, before anything was measured.
+		EXPECT_EQ(run.exit_code, pfn::exit_unavailable) << run.out;
+		auto lines = lines_of(run.err);
+		ASSERT_EQ(lines.size(), 1u) << run.err;
+		EXPECT_EQ(lines[0].rfind("lat_mem_rd: unavailable: ", 0), 0u) << lines[0];
+		EXPECT_NE(lines[0].find("1 GiB"), std::string::npos) << lines[0];
+		EXPECT_EQ(run.out.find("Memory Size"), std::string::npos) << run.out;
+		EXPECT_FALSE(std::filesystem::exists(json));
+		return;
+	}
+	ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+	auto lines = lines_of(run.out);
+	ASSERT_GE(lines.size(), 4u);
+	EXPECT_EQ(lines[0], "Memory Size (MB) Without Huge Mapping With 2 MiB Mapping Improvement "
+			    "With 1 GiB Mapping Improvement");
+	std::regex row(R"(^\d+\.\d{2} \d+\.\d{3} ns \d+\.\d{3} ns -?\d+\.\d% \d+\.\d{3} ns -?\d+\.\d%$)");
+	EXPECT_TRUE(std::regex_match(lines[2], row)) << lines[2];
+	EXPECT_TRUE(std::regex_match(lines[3], row)) << lines[3];
+	EXPECT_NE(run.out.find("without = 4k, with = thp, with 1G = hugetlb-1g"), std::string::npos)
+		<< run.out;
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	ASSERT_EQ(doc["tables"]["latency"].size(), 2u);
+	for (const auto &r : doc["tables"]["latency"]) {
+		EXPECT_EQ(r["mismatch"], "");
+		EXPECT_EQ(r["with_1g_report"]["bytes_1g"], r["with_1g_report"]["bytes"]);
+		EXPECT_EQ(r["with_report"]["bytes_2m"], r["with_report"]["bytes"]);
+		EXPECT_GT(r["with_1g"].get<double>(), 0.0);
+	}
+	EXPECT_EQ(doc["backend"]["with_1g"], "hugetlb-1g");
+	EXPECT_EQ(doc["latency"].size(), 6u);
+	std::filesystem::remove(json);
 }
 
 TEST(LatMemRd, ParallelChasesRunOnePerCpu)
@@ -337,13 +397,19 @@ INSTANTIATE_TEST_SUITE_P(
 			  BadInput{{"--mapping", "bogus", "1M"}, "unknown value 'bogus'"},
 			  BadInput{{"--bogus-flag", "1M"}, "bogus-flag"},
 			  BadInput{{"--sizes", "64M,x", "--compare"}, "invalid size 'x'"},
-			  BadInput{{"--mapping", "hugetlb-1g", "1G"}, "nr_hugepages"},
+			  BadInput{{"--mapping", "hugetlb-1g", "1024G"}, "nr_hugepages"},
+			  BadInput{{"--compare", "--with", "thp,thp"}, "takes 1 GiB leaves"},
+			  BadInput{{"--compare", "--with", "thp,hugetlb-1g,4k"}, "at most two"},
+			  BadInput{{"--compare", "--with", "thp,bogus"}, "unknown value 'bogus'"},
 			  BadInput{{"--tlb-cost", "1M"}, "need --compare"},
 			  BadInput{{"--first-touch", "bogus", "1M"}, "unknown value 'bogus'"},
 			  BadInput{{"--first-touch", "chain", "--mapping", "hugetlb", "1M"},
 				   "reserved pool"},
 			  BadInput{{"--first-touch", "chain", "--chain", "random", "1M"},
 				   "random chain"},
+			  BadInput{{"--first-touch", "chain", "--compare", "--with",
+				    "thp,hugetlb-1g"},
+				   "hugetlb-1g: its huge pages"},
 			  BadInput{{"--first-touch", "chain", "--compare", "--without",
 				    "device-pte", "--with", "device-remap"},
 				   "driver's buffer"}),

@@ -102,3 +102,29 @@ TEST(Latency, SteadyStateRunsTheChainWholeOrOnePassOverItsPages)
 	restore_steady_state(c, large);
 	EXPECT_EQ(position(c.p), 262200u); // 2^18 loads rounded up to blocks of 100
 }
+
+TEST(Latency, AThirdColumnIsSampledWithTheOthersAndCheckedForOneGibLeaves)
+{
+	// Any machine can map 4 KiB and THP; a 4 KiB "1 GiB column" must be flagged, not
+	// passed off as 1 GiB leaves.
+	ComparePlan plan;
+	plan.with_1g = MappingKind::page_4k;
+	plan.sizes = {2 * MiB, 4 * MiB};
+	std::vector<LatencyPoint> points;
+	std::vector<MappingKind> steps;
+	auto rows = compare_latency(plan, quick(ChainKind::thrash), points,
+				    [&](MappingKind k, size_t) { steps.push_back(k); });
+	ASSERT_EQ(rows.size(), 2u);
+	EXPECT_EQ(points.size(), 6u);
+	EXPECT_EQ(steps, (std::vector<MappingKind>{MappingKind::page_4k, MappingKind::thp,
+						   MappingKind::page_4k, MappingKind::page_4k,
+						   MappingKind::thp, MappingKind::page_4k}));
+	for (const auto &r : rows) {
+		ASSERT_TRUE(r.with_1g);
+		EXPECT_EQ(r.with_1g->value, r.with_1g->summary.min);
+		EXPECT_EQ(r.with_1g->summary.n, 3u);
+		EXPECT_TRUE(r.with_1g->report.is_4k()) << r.with_1g->report.summary();
+		EXPECT_EQ(r.mismatch.rfind("With 1 GiB Mapping read back as 100.0% 4K", 0), 0u)
+			<< r.mismatch;
+	}
+}

@@ -17,6 +17,24 @@ MappingReport all(uint64_t bytes, bool huge)
 	return r;
 }
 
+MappingReport gib(uint64_t bytes)
+{
+	MappingReport r;
+	r.bytes = r.bytes_1g = bytes;
+	r.method = "test";
+	return r;
+}
+
+CompareRow row3(size_t mib, double without, double with, double with_1g)
+{
+	Summary a, b, c;
+	a.min = without;
+	b.min = with;
+	c.min = with_1g;
+	return make_compare_row(mib * MiB, a, b, c, all(mib * MiB, false), all(mib * MiB, true),
+				gib(mib * MiB));
+}
+
 CompareRow row(size_t mib, double without, double with)
 {
 	CompareRow r;
@@ -79,6 +97,44 @@ TEST(CompareTable, FlagsARowWhoseMappingDoesNotMatchItsColumn)
 	EXPECT_NE(table.find("64.00 150.000 ns 149.000 ns 0.7% [!]\n"), std::string::npos);
 	EXPECT_NE(table.find("[!] 64.00: With Huge Mapping read back as 100.0% 4K (test)"),
 		  std::string::npos);
+}
+
+TEST(CompareTable, AThirdColumnAddsTheGibValueAndItsImprovementAfterTheCoverLetterFields)
+{
+	std::vector<CompareRow> rows = {row3(64, 148.858, 100.780, 95.1234),
+					row3(4096, 172.877, 103.115, 90.0)};
+	EXPECT_EQ(format_compare_table(rows, TableKind::latency),
+		  "Memory Size (MB) Without Huge Mapping With 2 MiB Mapping Improvement "
+		  "With 1 GiB Mapping Improvement\n"
+		  "---------------- -------------------- ------------------ ----------- "
+		  "------------------ -----------\n"
+		  "64.00 148.858 ns 100.780 ns 32.3% 95.123 ns 36.1%\n"
+		  "4096.00 172.877 ns 103.115 ns 40.4% 90.000 ns 47.9%\n");
+	EXPECT_DOUBLE_EQ(rows[0].with_1g->value, 95.1234);
+	EXPECT_NEAR(rows[1].improvement_1g_pct(), (172.877 - 90.0) / 172.877 * 100, 1e-9);
+	std::string details = format_compare_details(rows, TableKind::latency);
+	EXPECT_NE(details.find("with 2M: "), std::string::npos) << details;
+	EXPECT_NE(details.find("with 1G: 95.123 / "), std::string::npos) << details;
+	EXPECT_NE(details.find("[100.0% 1G (test); "), std::string::npos) << details;
+}
+
+TEST(CompareTable, EachOfThreeColumnsMustReadBackAsItsOwnLeafSize)
+{
+	// 2 MiB leaves in the 1 GiB column, 1 GiB leaves in the 2 MiB one: both flagged,
+	// although both are "huge".
+	Summary a, b;
+	a.min = 150.0;
+	b.min = 100.0;
+	CompareRow swapped = make_compare_row(64 * MiB, a, b, b, all(64 * MiB, false),
+					      gib(64 * MiB), all(64 * MiB, true));
+	EXPECT_EQ(swapped.mismatch, "With 2 MiB Mapping read back as 100.0% 1G (test); "
+				    "With 1 GiB Mapping read back as 100.0% 2M (test)");
+	std::string table = format_compare_table({swapped}, TableKind::latency);
+	EXPECT_NE(table.find("64.00 150.000 ns 100.000 ns 33.3% 100.000 ns 33.3% [!]\n"),
+		  std::string::npos)
+		<< table;
+	EXPECT_NE(table.find("[!] 64.00: With 2 MiB Mapping read back as"), std::string::npos);
+	EXPECT_EQ(row3(64, 150.0, 100.0, 90.0).mismatch, "");
 }
 
 TEST(CompareTable, PartlyHugeIsNotHuge)
@@ -153,4 +209,21 @@ TEST(MappingShape, DeviceRemapPromisesNoPageSizeTheOthersDo)
 		  std::string::npos);
 	EXPECT_NE(shape_mismatch(MappingKind::device_fault, ptes), "");
 	EXPECT_NE(shape_mismatch(MappingKind::device_pte, leaves), "");
+}
+
+TEST(MappingShape, OneGibKindsPromiseOneGibLeaves)
+{
+	MappingReport pmds = all(4 * MiB, true), puds = gib(4 * MiB);
+	for (auto kind : {MappingKind::hugetlb_1g, MappingKind::device_fault_1g}) {
+		EXPECT_TRUE(wants_1g(kind));
+		EXPECT_EQ(shape_mismatch(kind, puds), "");
+		EXPECT_NE(shape_mismatch(kind, pmds).find("(1 GiB pages) but the page tables say "
+							  "100.0% 2M"),
+			  std::string::npos);
+	}
+	EXPECT_FALSE(wants_1g(MappingKind::device_fault));
+	EXPECT_EQ(shape_mismatch(MappingKind::device_fault, puds), "");
+	EXPECT_EQ(mapping_name(MappingKind::device_fault_1g), "device-fault-1g");
+	EXPECT_EQ(parse_mapping("device-fault-1g"), MappingKind::device_fault_1g);
+	EXPECT_TRUE(is_device(MappingKind::device_fault_1g));
 }

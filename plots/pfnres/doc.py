@@ -118,12 +118,15 @@ def consistency_errors(doc, tolerance=1e-6):
     for kind, rows in doc.get("tables", {}).items():
         for i, r in enumerate(rows):
             where = f"tables/{kind}/{i}"
-            if r.get("without"):
-                expect = (r["without"] - r["with"]) / r["without"] * 100
-                if abs(expect - r.get("improvement_pct", 0)) > 1e-6 * max(1, abs(expect)):
-                    errors.append(f"{where}: improvement_pct {r.get('improvement_pct')} but "
-                                  f"(without - with) / without = {expect}")
-            for side in ("without", "with"):
+            # A three-column row (lat_mem_rd --with A,B) adds with_1g and its improvement.
+            sides = ("without", "with", "with_1g") if "with_1g" in r else ("without", "with")
+            for side, key in (("with", "improvement_pct"), ("with_1g", "improvement_1g_pct")):
+                if r.get("without") and side in sides:
+                    expect = (r["without"] - r[side]) / r["without"] * 100
+                    if abs(expect - r.get(key, 0)) > 1e-6 * max(1, abs(expect)):
+                        errors.append(f"{where}: {key} {r.get(key)} but "
+                                      f"(without - {side}) / without = {expect}")
+            for side in sides:
                 s = r.get(f"{side}_summary")
                 if s and abs(s.get("min", 0) - r.get(side, 0)) > tolerance * max(1, r[side]):
                     errors.append(f"{where}: {side} {r.get(side)} is not the minimum "

@@ -46,6 +46,25 @@ class Schema(unittest.TestCase):
         self.assertIn("latency/0/thread_counters/1: 'loads' is a required property", errors)
         self.assertIn("latency/0/thread_counters/0/cpu", errors)
 
+    def test_three_column_rows_carry_the_1g_column_whole(self):
+        d = load_fixture("run-b")
+        row = d["tables"]["latency"][0]
+        row["with_1g"] = row["with"] * 0.9
+        row["improvement_1g_pct"] = (row["without"] - row["with_1g"]) / row["without"] * 100
+        row["with_1g_summary"] = dict(row["with_summary"], min=row["with_1g"])
+        row["with_1g_report"] = dict(row["with_report"], bytes_2m=0,
+                                     bytes_1g=row["with_report"]["bytes_2m"])
+        d["latency"][0]["mapping"] = "device-fault-1g"
+        d["backend"]["with_1g"] = "hugetlb-1g"
+        self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(doc.consistency_errors(d), [])
+        row["improvement_1g_pct"] += 1
+        self.assertIn("tables/latency/0: improvement_1g_pct",
+                      "\n".join(doc.consistency_errors(d)))
+        del row["with_1g_report"]
+        self.assertIn("'with_1g_report' is a dependency of 'with_1g'",
+                      "\n".join(doc.schema_errors(d)))
+
     def test_empty_samples_and_wrong_schema_id(self):
         bad = load_fixture("run-a")
         bad["latency"][0]["samples_ns"] = []
