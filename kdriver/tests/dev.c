@@ -157,9 +157,10 @@ void print_walk(const char *what, const struct pfnbench_walk *w)
 {
 	int i;
 
-	printf("  walk %s: %llu KiB pte, %llu KiB pmd, %llu KiB hole, %llu special, %llu KiB writable, nodes",
+	printf("  walk %s: %llu KiB pte, %llu KiB pmd, %llu KiB pud, %llu KiB hole, %llu special, %llu KiB writable, nodes",
 	       what, (unsigned long long)w->bytes_pte / KiB,
 	       (unsigned long long)w->bytes_pmd / KiB,
+	       (unsigned long long)w->bytes_pud / KiB,
 	       (unsigned long long)w->bytes_hole / KiB,
 	       (unsigned long long)w->nr_special,
 	       (unsigned long long)w->bytes_write / KiB);
@@ -167,6 +168,9 @@ void print_walk(const char *what, const struct pfnbench_walk *w)
 		if (w->node_bytes[i])
 			printf(" %d:%llu KiB", i,
 			       (unsigned long long)w->node_bytes[i] / KiB);
+	if (w->bytes_other_node)
+		printf(" other:%llu KiB",
+		       (unsigned long long)w->bytes_other_node / KiB);
 	printf(", cache");
 	for (i = 0; i < PFNBENCH_CACHE_COUNT; i++)
 		if (w->bytes_cache[i])

@@ -429,21 +429,29 @@ TEST(info_describes_module_and_kernel)
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_FAULT));
 	ASSERT_TRUE(info.modes & PFNBENCH_MODE_BIT(PFNBENCH_MODE_REMAP_SIGBUS));
 	ASSERT_EQ(info.capabilities &
-		  ~(PFNBENCH_CAP_HUGE_PFNMAP | PFNBENCH_CAP_FAULT_PMD), 0);
-	/* A leaf from the fault path needs huge PFNMAP faults. */
+		  ~(PFNBENCH_CAP_HUGE_PFNMAP | PFNBENCH_CAP_FAULT_PMD |
+		    PFNBENCH_CAP_FAULT_PUD), 0);
+	/*
+	 * A leaf from the fault path needs huge PFNMAP faults; a PUD one the
+	 * same cache mode a PMD one needs.
+	 */
 	if (info.capabilities & PFNBENCH_CAP_FAULT_PMD)
 		ASSERT_TRUE(info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP);
+	if (info.capabilities & PFNBENCH_CAP_FAULT_PUD)
+		ASSERT_TRUE(info.capabilities & PFNBENCH_CAP_FAULT_PMD);
 	ASSERT_EQ(info.buf_bytes, 0);
 	ASSERT_EQ(info.buf_mode, 0);
 	ASSERT_EQ(info.buf_shape, PFNBENCH_SHAPE_NONE);
 	ASSERT_TRUE(info.release[0] != '\0');
 	/*
-	 * Linux >= 6.12 on x86-64 has huge PFNMAP faults, whose leaves keep
-	 * write-back (page-allocator RAM here).
+	 * Linux >= 6.12 on x86-64 has huge PFNMAP faults, PMD and PUD, whose
+	 * leaves keep write-back (page-allocator RAM here).
 	 */
 	if (info.kernel_version >= ((6 << 16) | (12 << 8)))
 		ASSERT_EQ(info.capabilities,
-			  PFNBENCH_CAP_HUGE_PFNMAP | PFNBENCH_CAP_FAULT_PMD);
+			  PFNBENCH_CAP_HUGE_PFNMAP | PFNBENCH_CAP_FAULT_PMD |
+			  PFNBENCH_CAP_FAULT_PUD);
+	ASSERT_EQ(info.pud_bytes, 1024 * MiB);
 }
 
 /*
@@ -1013,6 +1021,16 @@ TEST(phys_info_describes_the_range)
 		ASSERT_EQ(!!(info.capabilities & PFNBENCH_CAP_FAULT_PMD),
 			  info.caching != PFNBENCH_CACHE_WT &&
 			  info.caching != PFNBENCH_CACHE_WP);
+	if (info.capabilities & PFNBENCH_CAP_FAULT_PUD)
+		ASSERT_TRUE(info.capabilities & PFNBENCH_CAP_FAULT_PMD);
+	/* The whole 1 GiB-aligned GiBs inside the range. */
+	{
+		const uint64_t gib = 1024 * MiB;
+		uint64_t first = (info.phys_base + gib - 1) / gib * gib;
+		uint64_t end = info.phys_base + info.phys_bytes;
+
+		ASSERT_EQ(info.phys_pud_runs, end > first ? (end - first) / gib : 0);
+	}
 	harness_record("capabilities", "%s%s",
 		       info.capabilities & PFNBENCH_CAP_HUGE_PFNMAP ?
 		       "huge-pfnmap" : "none",
