@@ -148,6 +148,8 @@ void dev_zap(const void *addr, size_t len)
 
 uint32_t walk_shape(const struct pfnbench_walk *w)
 {
+	if (w->bytes_pud)
+		return PFNBENCH_SHAPE_PUD;
 	if (w->bytes_pmd)
 		return PFNBENCH_SHAPE_PMD;
 	return w->bytes_pte ? PFNBENCH_SHAPE_PTE : PFNBENCH_SHAPE_NONE;
@@ -358,6 +360,8 @@ const char *shape_name(uint32_t shape)
 		return "pte";
 	case PFNBENCH_SHAPE_PMD:
 		return "pmd";
+	case PFNBENCH_SHAPE_PUD:
+		return "pud";
 	default:
 		return "unknown";
 	}

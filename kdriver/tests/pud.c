@@ -181,9 +181,8 @@ TEST(pud_fault_maps_a_gib_with_one_leaf)
 	assert_data(p, GIB, 0, SEED);
 	assert_leaves(p, GIB, leaf, &info);
 	/* INFO says of the buffer what the walk read. */
-	ASSERT_EQ(dev_info(fd).buf_shape,
-		  leaf == 'u' ? PFNBENCH_SHAPE_PUD :
-		  leaf == 'p' ? PFNBENCH_SHAPE_PMD : PFNBENCH_SHAPE_PTE);
+	w = dev_walk(p, GIB);
+	ASSERT_EQ(buf_shape(fd), walk_shape(&w));
 	harness_record("shape", "%s in %s", leaf_name(leaf),
 		       cache_name(info.caching));
 }
