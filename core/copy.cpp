@@ -280,9 +280,11 @@ std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
 	std::vector<CompareRow> rows;
 	for (size_t i = 0; i < std::min(without.size(), with.size()); i++)
 		rows.push_back(make_compare_row(
-			without[i].bytes, without[i].summary(), with[i].summary(),
-			combine_reports(without[i].src_report, without[i].dst_report),
-			combine_reports(with[i].src_report, with[i].dst_report)));
+			without[i].bytes,
+			{without[i].mapping, without[i].samples_ms,
+			 combine_reports(without[i].src_report, without[i].dst_report)},
+			{with[i].mapping, with[i].samples_ms,
+			 combine_reports(with[i].src_report, with[i].dst_report)}));
 	return rows;
 }
 

@@ -116,14 +116,17 @@ std::vector<CompareRow> rows_from_points(const std::vector<LatencyPoint> &withou
 	size_t n = std::min(without.size(), with.size());
 	if (with_1g)
 		n = std::min(n, with_1g->size());
-	for (size_t i = 0; i < n; i++)
-		rows.push_back(with_1g ? make_compare_row(without[i].range, without[i].summary(),
-							  with[i].summary(), (*with_1g)[i].summary(),
-							  without[i].report, with[i].report,
-							  (*with_1g)[i].report)
-				       : make_compare_row(without[i].range, without[i].summary(),
-							  with[i].summary(), without[i].report,
-							  with[i].report));
+	for (size_t i = 0; i < n; i++) {
+		CompareColumn wo{without[i].mapping, without[i].samples_ns, without[i].report};
+		CompareColumn wi{with[i].mapping, with[i].samples_ns, with[i].report};
+		if (!with_1g) {
+			rows.push_back(make_compare_row(without[i].range, wo, wi));
+			continue;
+		}
+		const LatencyPoint &g = (*with_1g)[i];
+		rows.push_back(make_compare_row(without[i].range, wo, wi,
+						{g.mapping, g.samples_ns, g.report}));
+	}
 	return rows;
 }
 

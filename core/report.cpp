@@ -4,6 +4,7 @@
 
 #include <fmt/format.h>
 
+#include "improvement.h"
 #include "size.h"
 
 namespace pfn {
@@ -37,16 +38,14 @@ std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind 
 	std::string notes;
 	for (const CompareRow &r : rows) {
 		// Improvement from the values as printed, so the row checks out by hand.
-		CompareRow shown = r;
-		shown.without = std::stod(value(r.without, kind));
-		shown.with = std::stod(value(r.with, kind));
+		const double without = std::stod(value(r.without, kind));
 		out += fmt::format("{} {} {} {:.1f}%", mib(r.bytes), value(r.without, kind),
-				   value(r.with, kind), shown.improvement_pct());
-		if (gib && r.with_1g) {
-			shown.with_1g->value = std::stod(value(r.with_1g->value, kind));
+				   value(r.with, kind),
+				   improvement_pct(without, std::stod(value(r.with, kind))));
+		if (gib && r.with_1g)
 			out += fmt::format(" {} {:.1f}%", value(r.with_1g->value, kind),
-					   shown.improvement_1g_pct());
-		}
+					   improvement_pct(without,
+							   std::stod(value(r.with_1g->value, kind))));
 		out += r.mismatch.empty() ? "\n" : " [!]\n";
 		if (!r.mismatch.empty())
 			notes += fmt::format("[!] {}: {}\n", mib(r.bytes), r.mismatch);
@@ -80,6 +79,23 @@ std::string format_compare_details(const std::vector<CompareRow> &rows, TableKin
 				   mib(r.bytes), col(r.without_summary), mapping(r.without_report),
 				   col(r.with_summary), mapping(r.with_report),
 				   col(r.with_1g->summary), mapping(r.with_1g->report));
+	}
+	return out + format_improvement_intervals(rows);
+}
+
+std::string format_improvement_intervals(const std::vector<CompareRow> &rows)
+{
+	if (rows.empty())
+		return "";
+	const ImprovementInterval &first = rows.front().improvement_ci;
+	std::string out = fmt::format("Improvement and its {:g}% confidence interval (bootstrap of "
+				      "each column's minimum, {} resamples, seed {}):\n",
+				      first.level * 100, first.resamples, first.seed);
+	for (const CompareRow &r : rows) {
+		const ImprovementInterval &ci = r.improvement_ci;
+		out += fmt::format("{} {:.1f}% [{:.1f}%, {:.1f}%]{}\n", mib(r.bytes),
+				   r.improvement_pct(), ci.low_pct, ci.high_pct,
+				   ci.significant() ? "" : " not significant");
 	}
 	return out;
 }

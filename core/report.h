@@ -21,8 +21,13 @@ enum class TableKind {
 // 1 GiB value and its improvement over the 4 KiB column ("... 32.3% 95.123 ns 36.1%").
 std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind kind);
 
-// Per-row spread and the mappings read back, printed under the table.
+// Per-row spread and the mappings read back, printed under the table, then the
+// improvement intervals below.
 std::string format_compare_details(const std::vector<CompareRow> &rows, TableKind kind);
+
+// One line per row: its improvement and confidence interval, "not significant" when the
+// interval contains 0 ("64.00 32.3% [31.9%, 32.6%]").
+std::string format_improvement_intervals(const std::vector<CompareRow> &rows);
 
 // Which region the rows of a latency table lived in and how its pages were first touched:
 // "Every row was measured inside one 4096.00 MiB region per mapping, as lmbench -t 4096M

@@ -29,12 +29,17 @@ double CopyPoint::gb_per_s() const
 
 double CompareRow::improvement_pct() const
 {
-	return without > 0 ? (without - with) / without * 100.0 : 0.0;
+	return pfn::improvement_pct(without, with);
+}
+
+double CompareRow::median_improvement_pct() const
+{
+	return pfn::improvement_pct(without_summary.median, with_summary.median);
 }
 
 double CompareRow::improvement_1g_pct() const
 {
-	return without > 0 && with_1g ? (without - with_1g->value) / without * 100.0 : 0.0;
+	return with_1g ? pfn::improvement_pct(without, with_1g->value) : 0.0;
 }
 
 void to_json(nlohmann::json &j, const CounterValues &c)
@@ -81,9 +86,13 @@ void to_json(nlohmann::json &j, const CompareRow &r)
 {
 	j = nlohmann::json{{"bytes", r.bytes},
 			   {"size_mib", double(r.bytes) / double(MiB)},
+			   {"without_mapping", mapping_name(r.without_mapping)},
+			   {"with_mapping", mapping_name(r.with_mapping)},
 			   {"without", r.without},
 			   {"with", r.with},
 			   {"improvement_pct", r.improvement_pct()},
+			   {"median_improvement_pct", r.median_improvement_pct()},
+			   {"improvement_ci", r.improvement_ci},
 			   {"without_summary", r.without_summary},
 			   {"with_summary", r.with_summary},
 			   {"without_report", r.without_report},
@@ -97,28 +106,30 @@ void to_json(nlohmann::json &j, const CompareRow &r)
 	}
 }
 
-CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
-			    MappingReport without_report, MappingReport with_report)
+CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
+			    const BootstrapSpec &bootstrap)
 {
 	CompareRow r;
 	r.bytes = bytes;
-	r.without_summary = without;
-	r.with_summary = with;
-	r.without = without.min;
-	r.with = with.min;
-	r.without_report = std::move(without_report);
-	r.with_report = std::move(with_report);
+	r.without_mapping = without.mapping;
+	r.with_mapping = with.mapping;
+	r.without_summary = summarize(without.samples);
+	r.with_summary = summarize(with.samples);
+	r.without = r.without_summary.min;
+	r.with = r.with_summary.min;
+	r.improvement_ci = bootstrap_improvement(without.samples, with.samples, bootstrap);
+	r.without_report = std::move(without.report);
+	r.with_report = std::move(with.report);
 	r.mismatch = check_columns(r.without_report, r.with_report);
 	return r;
 }
 
-CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
-			    const Summary &with_1g, MappingReport without_report,
-			    MappingReport with_report, MappingReport with_1g_report)
+CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
+			    CompareColumn with_1g, const BootstrapSpec &bootstrap)
 {
-	CompareRow r = make_compare_row(bytes, without, with, std::move(without_report),
-					std::move(with_report));
-	r.with_1g = GibColumn{with_1g.min, with_1g, std::move(with_1g_report)};
+	CompareRow r = make_compare_row(bytes, std::move(without), std::move(with), bootstrap);
+	Summary summary = summarize(with_1g.samples);
+	r.with_1g = GibColumn{summary.min, summary, std::move(with_1g.report)};
 	r.mismatch = check_columns(r.without_report, r.with_report, r.with_1g->report);
 	return r;
 }

@@ -11,6 +11,7 @@
 
 #include "chain.h"
 #include "first_touch.h"
+#include "improvement.h"
 #include "mapping.h"
 #include "mapping_report.h"
 #include "stats.h"
@@ -68,14 +69,18 @@ struct GibColumn {
 // A three-column row adds a 1 GiB column, and "with" is then the 2 MiB column.
 struct CompareRow {
 	size_t bytes = 0;
+	MappingKind without_mapping = MappingKind::page_4k, with_mapping = MappingKind::thp;
 	double without = 0, with = 0;     // ns per load, or ms per copy (minimum of samples)
 	Summary without_summary, with_summary;
 	MappingReport without_report, with_report;
+	// How sure improvement_pct() is, from both columns' samples (improvement.h).
+	ImprovementInterval improvement_ci;
 	std::optional<GibColumn> with_1g;
 	// Set when a report does not match its column; the table marks the row and says why.
 	std::string mismatch;
-	double improvement_pct() const; // (without - with) / without * 100
-	double improvement_1g_pct() const; // (without - with_1g) / without * 100
+	double improvement_pct() const;        // of the minima, as the table prints it
+	double median_improvement_pct() const; // the same formula on the medians
+	double improvement_1g_pct() const;     // of the minima, 4 KiB against 1 GiB
 };
 
 void to_json(nlohmann::json &j, const CounterValues &c);
@@ -84,14 +89,21 @@ void to_json(nlohmann::json &j, const LatencyPoint &p);
 void to_json(nlohmann::json &j, const CopyPoint &p);
 void to_json(nlohmann::json &j, const CompareRow &r);
 
-// A table row from each column's samples and mapping report: the minimum of the samples
-// is what the table prints, and the reports are checked against the columns.
-CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
-			    MappingReport without_report, MappingReport with_report);
+// One column of a row: its mapping, its kept samples and the report of what it ran on.
+struct CompareColumn {
+	MappingKind mapping = MappingKind::page_4k;
+	const std::vector<double> &samples;
+	MappingReport report;
+};
+
+// A table row from each column: the minimum of the samples is what the table prints, the
+// interval is bootstrapped from the samples, and the reports are checked against the
+// columns.
+CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
+			    const BootstrapSpec &bootstrap = {});
 // The same with a 1 GiB column: "with" must read back as 2 MiB leaves, with_1g as 1 GiB.
-CompareRow make_compare_row(size_t bytes, const Summary &without, const Summary &with,
-			    const Summary &with_1g, MappingReport without_report,
-			    MappingReport with_report, MappingReport with_1g_report);
+CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
+			    CompareColumn with_1g, const BootstrapSpec &bootstrap = {});
 
 // Throws Error counting the rows whose mapping did not match their column (after the
 // table, marked [!], has been printed): the run could not do what was asked.

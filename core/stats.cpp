@@ -8,10 +8,7 @@
 
 namespace pfn {
 
-namespace {
-
-// Linear interpolation between closest ranks; samples must be sorted.
-double quantile(const std::vector<double> &sorted, double q)
+double quantile_sorted(const std::vector<double> &sorted, double q)
 {
 	if (sorted.empty())
 		return 0;
@@ -21,8 +18,6 @@ double quantile(const std::vector<double> &sorted, double q)
 	double frac = pos - double(lo);
 	return sorted[lo] + (sorted[hi] - sorted[lo]) * frac;
 }
-
-} // namespace
 
 double Summary::spread_pct() const
 {
@@ -38,9 +33,9 @@ Summary summarize(std::vector<double> samples)
 	std::sort(samples.begin(), samples.end());
 	s.min = samples.front();
 	s.max = samples.back();
-	s.p10 = quantile(samples, 0.10);
-	s.median = quantile(samples, 0.50);
-	s.p90 = quantile(samples, 0.90);
+	s.p10 = quantile_sorted(samples, 0.10);
+	s.median = quantile_sorted(samples, 0.50);
+	s.p90 = quantile_sorted(samples, 0.90);
 	s.mean = std::accumulate(samples.begin(), samples.end(), 0.0) / double(s.n);
 	double var = 0;
 	for (double v : samples)

@@ -15,6 +15,8 @@ struct Summary {
 };
 
 Summary summarize(std::vector<double> samples);
+// Quantile q in [0, 1] of sorted samples, linear between closest ranks; 0 when empty.
+double quantile_sorted(const std::vector<double> &sorted, double q);
 void to_json(nlohmann::json &j, const Summary &s);
 
 } // namespace pfn

@@ -27,12 +27,9 @@ MappingReport gib(uint64_t bytes)
 
 CompareRow row3(size_t mib, double without, double with, double with_1g)
 {
-	Summary a, b, c;
-	a.min = without;
-	b.min = with;
-	c.min = with_1g;
-	return make_compare_row(mib * MiB, a, b, c, all(mib * MiB, false), all(mib * MiB, true),
-				gib(mib * MiB));
+	return make_compare_row(mib * MiB, {MappingKind::page_4k, {without}, all(mib * MiB, false)},
+				{MappingKind::thp, {with}, all(mib * MiB, true)},
+				{MappingKind::hugetlb_1g, {with_1g}, gib(mib * MiB)});
 }
 
 CompareRow row(size_t mib, double without, double with)
@@ -122,11 +119,11 @@ TEST(CompareTable, EachOfThreeColumnsMustReadBackAsItsOwnLeafSize)
 {
 	// 2 MiB leaves in the 1 GiB column, 1 GiB leaves in the 2 MiB one: both flagged,
 	// although both are "huge".
-	Summary a, b;
-	a.min = 150.0;
-	b.min = 100.0;
-	CompareRow swapped = make_compare_row(64 * MiB, a, b, b, all(64 * MiB, false),
-					      gib(64 * MiB), all(64 * MiB, true));
+	const std::vector<double> a = {150.0}, b = {100.0};
+	CompareRow swapped =
+		make_compare_row(64 * MiB, {MappingKind::page_4k, a, all(64 * MiB, false)},
+				 {MappingKind::thp, b, gib(64 * MiB)},
+				 {MappingKind::hugetlb_1g, b, all(64 * MiB, true)});
 	EXPECT_EQ(swapped.mismatch, "With 2 MiB Mapping read back as 100.0% 1G (test); "
 				    "With 1 GiB Mapping read back as 100.0% 2M (test)");
 	std::string table = format_compare_table({swapped}, TableKind::latency);

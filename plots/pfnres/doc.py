@@ -75,8 +75,8 @@ def schema_errors(doc):
 
 def consistency_errors(doc, tolerance=1e-6):
     """What the schema cannot say: a report's page bytes add up to its bytes, a summary
-    matches its samples, a table row's numbers match its summaries and its improvement
-    formula. Returns 'path: message' strings ([] when consistent)."""
+    matches its samples, a table row's numbers match its summaries and its interval is
+    ordered (the improvement itself is the C++ record's: core/improvement.h). Returns 'path: message' strings ([] when consistent)."""
     errors = []
 
     def report(where, r):
@@ -118,15 +118,12 @@ def consistency_errors(doc, tolerance=1e-6):
     for kind, rows in doc.get("tables", {}).items():
         for i, r in enumerate(rows):
             where = f"tables/{kind}/{i}"
-            # A three-column row (lat_mem_rd --with A,B) adds with_1g and its improvement.
-            sides = ("without", "with", "with_1g") if "with_1g" in r else ("without", "with")
-            for side, key in (("with", "improvement_pct"), ("with_1g", "improvement_1g_pct")):
-                if r.get("without") and side in sides:
-                    expect = (r["without"] - r[side]) / r["without"] * 100
-                    if abs(expect - r.get(key, 0)) > 1e-6 * max(1, abs(expect)):
-                        errors.append(f"{where}: {key} {r.get(key)} but "
-                                      f"(without - {side}) / without = {expect}")
-            for side in sides:
+            ci = r.get("improvement_ci")
+            if ci and not ci["low_pct"] <= ci["high_pct"]:
+                errors.append(f"{where}: improvement_ci low {ci['low_pct']} above high "
+                              f"{ci['high_pct']}")
+            # A three-column row (lat_mem_rd --with A,B) adds with_1g.
+            for side in ("without", "with", "with_1g") if "with_1g" in r else ("without", "with"):
                 s = r.get(f"{side}_summary")
                 if s and abs(s.get("min", 0) - r.get(side, 0)) > tolerance * max(1, r[side]):
                     errors.append(f"{where}: {side} {r.get(side)} is not the minimum "
@@ -349,26 +346,13 @@ def size_label(nbytes):
 
 
 def row_mappings(doc, table):
-    """(without, with) mapping names of a compare table, from the rows when they carry
-    them, else from the points of the run that produced the table."""
-    rows = doc.get("tables", {}).get(table, [])
-    for r in rows:
+    """(without, with) mapping names of a compare table: the C++ rows carry them; a
+    document from before they did falls back to its backend record."""
+    for r in doc.get("tables", {}).get(table, []):
         if r.get("without_mapping") and r.get("with_mapping"):
             return r["without_mapping"], r["with_mapping"]
     backend = doc.get("backend") or {}
-    if backend.get("without") and backend.get("with"):
-        return backend["without"], backend["with"]
-    points = doc.get("latency" if table == "latency" else "copy", [])
-    sizes = {r["bytes"] for r in rows}
-    kinds = []
-    for p in points:
-        nbytes = p.get("range_bytes", p.get("bytes"))
-        if nbytes in sizes and p["mapping"] not in kinds:
-            kinds.append(p["mapping"])
-    huge = [k for k in kinds if k in ("thp", "hugetlb", "hugetlb-1g", "device-remap",
-                                      "device-fault", "device-fault-1g")]
-    small = [k for k in kinds if k not in huge]
-    return (small[0] if small else "without"), (huge[0] if huge else "with")
+    return backend.get("without") or "without", backend.get("with") or "with"
 
 
 def describe_machine(doc):

@@ -172,16 +172,29 @@ def _improvement_panel(ax, rows, what, unit, ref_rows, ref_label, mappings):
     for bar, r in zip(bars, rows):
         if r.get("mismatch"):
             bar.set_hatch("//")
-        ax.annotate(f"{r['improvement_pct']:.1f}%" + (" (!)" if r.get("mismatch") else ""),
-                    (bar.get_x() + bar.get_width() / 2, bar.get_height()),
-                    ha="center", va="bottom" if r["improvement_pct"] >= 0 else "top",
-                    fontsize=7)
-    # The table uses minima; the same formula on the medians shows how much of a bar is
-    # noise (on a shared host the two can differ a lot).
-    med = [(i, (r["without_summary"]["median"] - r["with_summary"]["median"])
-            / r["without_summary"]["median"] * 100) for i, r in enumerate(rows)
-           if r.get("without_summary") and r.get("with_summary")
-           and r["without_summary"].get("median")]
+        ci = r.get("improvement_ci")
+        note = " (n.s.)" if ci and not ci["significant"] else ""
+        top = max(r["improvement_pct"], ci["high_pct"]) if ci else r["improvement_pct"]
+        low = min(r["improvement_pct"], ci["low_pct"]) if ci else r["improvement_pct"]
+        ax.annotate(f"{r['improvement_pct']:.1f}%{note}" + (" (!)" if r.get("mismatch") else ""),
+                    (bar.get_x() + bar.get_width() / 2, top if top >= 0 else low),
+                    ha="center", va="bottom" if top >= 0 else "top", fontsize=7)
+    # The interval the C++ record bootstrapped from the samples (core/improvement.h).
+    cis = [(i, r["improvement_pct"], r["improvement_ci"]) for i, r in enumerate(rows)
+           if r.get("improvement_ci")]
+    if cis:
+        first = cis[0][2]
+        ax.errorbar([i for i, _, _ in cis], [v for _, v, _ in cis],
+                    yerr=[[max(0.0, v - c["low_pct"]) for _, v, c in cis],
+                          [max(0.0, c["high_pct"] - v) for _, v, c in cis]],
+                    fmt="none", ecolor="black", elinewidth=1, capsize=4,
+                    label=f"{first['level'] * 100:g}% interval (bootstrap, seed "
+                          f"{first['seed']}); n.s.: contains 0")
+        values = values + [c["low_pct"] for _, _, c in cis] + [c["high_pct"] for _, _, c in cis]
+    # The table uses minima; the same improvement on the medians shows how much of a bar
+    # is noise (on a shared host the two can differ a lot).
+    med = [(i, r["median_improvement_pct"]) for i, r in enumerate(rows)
+           if "median_improvement_pct" in r]
     if med:
         ax.plot([i for i, _ in med], [v for _, v in med], "o", markerfacecolor="none",
                 markeredgecolor="dimgray", markersize=7, label="same, from medians")

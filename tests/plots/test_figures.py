@@ -73,6 +73,34 @@ class Figures(unittest.TestCase):
         self.assertAlmostEqual(bars[0].get_height(), d["tables"]["latency"][0]["improvement_pct"])
         self.assertEqual(len(copy_ax.patches), 3)
 
+    def test_improvement_error_bars_are_the_recorded_interval(self):
+        d = doc.load(helpers.fixture("run-b"))
+        rows = d["tables"]["latency"]
+        rows[1]["improvement_ci"].update(low_pct=10.0, high_pct=50.0)  # not the fixture's
+        fig, _ = figures.improvement_figure(d)
+        lat_ax = fig.axes[0]
+        caps = [c for c in lat_ax.containers if type(c).__name__ == "ErrorbarContainer"]
+        self.assertEqual(len(caps), 1)
+        segments = caps[0].lines[2][0].get_segments()
+        self.assertEqual(len(segments), len(rows))
+        for seg, r in zip(segments, rows):
+            ys = sorted(y for _, y in seg)
+            self.assertAlmostEqual(ys[0], r["improvement_ci"]["low_pct"])
+            self.assertAlmostEqual(ys[1], r["improvement_ci"]["high_pct"])
+        texts = [t.get_text() for t in lat_ax.texts]
+        self.assertEqual([t for t in texts if "n.s." in t], [f"{rows[3]['improvement_pct']:.1f}%"
+                                                             " (n.s.) (!)"])
+        medians = next(l for l in lat_ax.get_lines() if l.get_label() == "same, from medians")
+        self.assertEqual(list(medians.get_ydata()), [r["median_improvement_pct"] for r in rows])
+
+    def test_improvement_without_recorded_interval_draws_no_error_bars(self):
+        d = doc.load(helpers.fixture("run-b"))
+        for r in d["tables"]["latency"]:
+            del r["improvement_ci"]
+        fig, _ = figures.improvement_figure(d)
+        self.assertFalse([c for c in fig.axes[0].containers
+                          if type(c).__name__ == "ErrorbarContainer"])
+
     def test_tlb_cost_by_timing(self):
         d = doc.load(helpers.fixture("run-b"))
         cost = figures.tlb_cost(d["latency"])

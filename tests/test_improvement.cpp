@@ -1,0 +1,145 @@
+// A compare row's improvement interval: the bootstrap on hand-made samples, its printed
+// lines, and the row's JSON.
+#include <gtest/gtest.h>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "improvement.h"
+#include "report.h"
+#include "result.h"
+#include "size.h"
+
+using namespace pfn;
+
+namespace {
+
+// Twenty samples around `base`, spread by up to +-`jitter`, in a fixed scrambled order.
+std::vector<double> samples(double base, double jitter)
+{
+	std::vector<double> out;
+	for (int i = 0; i < 20; i++)
+		out.push_back(base + jitter * double((i * 7) % 20 - 10) / 10.0);
+	return out;
+}
+
+MappingReport all(uint64_t bytes, bool huge)
+{
+	MappingReport r;
+	r.bytes = bytes;
+	(huge ? r.bytes_2m : r.bytes_4k) = bytes;
+	r.method = "test";
+	return r;
+}
+
+CompareRow row(size_t mib, const std::vector<double> &without, const std::vector<double> &with)
+{
+	return make_compare_row(mib * MiB, {MappingKind::page_4k, without, all(mib * MiB, false)},
+				{MappingKind::thp, with, all(mib * MiB, true)});
+}
+
+} // namespace
+
+TEST(Improvement, FormulaIsRelativeToWithout)
+{
+	EXPECT_DOUBLE_EQ(improvement_pct(200, 150), 25.0);
+	EXPECT_DOUBLE_EQ(improvement_pct(100, 110), -10.0);
+	EXPECT_DOUBLE_EQ(improvement_pct(0, 5), 0.0);
+}
+
+TEST(Improvement, IdenticalColumnsAreNotSignificant)
+{
+	auto s = samples(150, 5);
+	ImprovementInterval ci = bootstrap_improvement(s, s);
+	EXPECT_LE(ci.low_pct, 0.0);
+	EXPECT_GE(ci.high_pct, 0.0);
+	EXPECT_LT(ci.low_pct, ci.high_pct); // the resamples did differ
+	EXPECT_FALSE(ci.significant());
+}
+
+TEST(Improvement, SeparatedColumnsAreSignificant)
+{
+	ImprovementInterval faster = bootstrap_improvement(samples(150, 5), samples(100, 5));
+	EXPECT_GT(faster.low_pct, 0.0);
+	EXPECT_TRUE(faster.significant());
+	// Every resampled minimum lies in its column's range: 145..155 against 95..105.
+	EXPECT_GE(faster.low_pct, improvement_pct(145, 105) - 1e-9);
+	EXPECT_LE(faster.high_pct, improvement_pct(155, 95) + 1e-9);
+	ImprovementInterval slower = bootstrap_improvement(samples(100, 5), samples(150, 5));
+	EXPECT_LT(slower.high_pct, 0.0);
+	EXPECT_TRUE(slower.significant());
+}
+
+TEST(Improvement, SameSeedSameInterval)
+{
+	auto wo = samples(150, 20), wi = samples(140, 20);
+	BootstrapSpec spec;
+	spec.seed = 42;
+	ImprovementInterval a = bootstrap_improvement(wo, wi, spec);
+	ImprovementInterval b = bootstrap_improvement(wo, wi, spec);
+	EXPECT_EQ(a.low_pct, b.low_pct);
+	EXPECT_EQ(a.high_pct, b.high_pct);
+	EXPECT_EQ(a.seed, 42u);
+	EXPECT_EQ(a.resamples, spec.resamples);
+}
+
+TEST(Improvement, EmptyColumnIsNotSignificantAndBadSpecIsRefused)
+{
+	EXPECT_FALSE(bootstrap_improvement({}, samples(100, 5)).significant());
+	BootstrapSpec none;
+	none.resamples = 0;
+	EXPECT_THROW(bootstrap_improvement(samples(1, 0), samples(1, 0), none), std::exception);
+}
+
+TEST(Improvement, RowCarriesMappingsMinimaAndInterval)
+{
+	CompareRow r = row(64, samples(150, 5), samples(100, 5));
+	EXPECT_EQ(r.without_mapping, MappingKind::page_4k);
+	EXPECT_EQ(r.with_mapping, MappingKind::thp);
+	EXPECT_DOUBLE_EQ(r.without, 145.0);
+	EXPECT_DOUBLE_EQ(r.with, 95.0);
+	EXPECT_EQ(r.without_summary.n, 20u);
+	EXPECT_TRUE(r.improvement_ci.significant());
+	EXPECT_EQ(r.mismatch, "");
+}
+
+TEST(Improvement, RowJsonRoundTrip)
+{
+	CompareRow r = row(64, samples(150, 5), samples(148, 5));
+	nlohmann::json j = nlohmann::json::parse(nlohmann::json(r).dump());
+	EXPECT_EQ(j.at("without_mapping"), "4k");
+	EXPECT_EQ(j.at("with_mapping"), "thp");
+	EXPECT_EQ(j.at("improvement_pct").get<double>(), r.improvement_pct());
+	EXPECT_EQ(j.at("median_improvement_pct").get<double>(), r.median_improvement_pct());
+	auto ci = j.at("improvement_ci").get<ImprovementInterval>();
+	EXPECT_EQ(ci.low_pct, r.improvement_ci.low_pct);
+	EXPECT_EQ(ci.high_pct, r.improvement_ci.high_pct);
+	EXPECT_EQ(ci.level, 0.95);
+	EXPECT_EQ(ci.seed, r.improvement_ci.seed);
+	EXPECT_EQ(ci.resamples, r.improvement_ci.resamples);
+	EXPECT_EQ(j.at("improvement_ci").at("significant").get<bool>(),
+		  r.improvement_ci.significant());
+}
+
+TEST(Improvement, DetailsPrintOneIntervalLinePerRowAndLeaveTheTableAlone)
+{
+	std::vector<CompareRow> rows = {row(64, samples(150, 5), samples(100, 5)),
+					row(128, samples(150, 5), samples(150, 5))};
+	std::string details = format_compare_details(rows, TableKind::latency);
+	EXPECT_NE(details.find("Improvement and its 95% confidence interval (bootstrap of each "
+			       "column's minimum, 2000 resamples, seed 1):\n"),
+		  std::string::npos)
+		<< details;
+	const auto &a = rows[0].improvement_ci;
+	EXPECT_NE(details.find(fmt::format("64.00 34.5% [{:.1f}%, {:.1f}%]\n", a.low_pct,
+					   a.high_pct)),
+		  std::string::npos)
+		<< details;
+	EXPECT_NE(details.find("128.00 0.0% ["), std::string::npos) << details;
+	EXPECT_NE(details.find("%] not significant\n"), std::string::npos) << details;
+	std::string table = format_compare_table(rows, TableKind::latency);
+	EXPECT_EQ(table, "Memory Size (MB) Without Huge Mapping With Huge Mapping Improvement\n"
+			 "---------------- ----------------- -------------- -----------\n"
+			 "64.00 145.000 ns 95.000 ns 34.5%\n"
+			 "128.00 145.000 ns 145.000 ns 0.0%\n");
+}
