@@ -42,10 +42,11 @@ std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind 
 		out += fmt::format("{} {} {} {:.1f}%", mib(r.bytes), value(r.without, kind),
 				   value(r.with, kind),
 				   improvement_pct(without, std::stod(value(r.with, kind))));
-		if (gib && r.with_1g)
-			out += fmt::format(" {} {:.1f}%", value(r.with_1g->value, kind),
-					   improvement_pct(without,
-							   std::stod(value(r.with_1g->value, kind))));
+		if (gib && r.with_1g) {
+			const std::string gib_value = value(r.with_1g->value, kind);
+			out += fmt::format(" {} {:.1f}%", gib_value,
+					   improvement_pct(without, std::stod(gib_value)));
+		}
 		out += r.mismatch.empty() ? "\n" : " [!]\n";
 		if (!r.mismatch.empty())
 			notes += fmt::format("[!] {}: {}\n", mib(r.bytes), r.mismatch);
@@ -91,11 +92,20 @@ std::string format_improvement_intervals(const std::vector<CompareRow> &rows)
 	std::string out = fmt::format("Improvement and its {:g}% confidence interval (bootstrap of "
 				      "each column's minimum, {} resamples, seed {}):\n",
 				      first.level * 100, first.resamples, first.seed);
-	for (const CompareRow &r : rows) {
-		const ImprovementInterval &ci = r.improvement_ci;
-		out += fmt::format("{} {:.1f}% [{:.1f}%, {:.1f}%]{}\n", mib(r.bytes),
-				   r.improvement_pct(), ci.low_pct, ci.high_pct,
+	auto interval = [](double pct, const ImprovementInterval &ci) {
+		return fmt::format("{:.1f}% [{:.1f}%, {:.1f}%]{}", pct, ci.low_pct, ci.high_pct,
 				   ci.significant() ? "" : " not significant");
+	};
+	for (const CompareRow &r : rows) {
+		// A three-column row names its columns as the spread lines above do.
+		if (!r.with_1g)
+			out += fmt::format("{} {}\n", mib(r.bytes),
+					   interval(r.improvement_pct(), r.improvement_ci));
+		else
+			out += fmt::format(
+				"{} with 2M: {}; with 1G: {}\n", mib(r.bytes),
+				interval(r.improvement_pct(), r.improvement_ci),
+				interval(r.improvement_1g_pct(), r.with_1g->improvement_ci));
 	}
 	return out;
 }

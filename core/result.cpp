@@ -99,8 +99,10 @@ void to_json(nlohmann::json &j, const CompareRow &r)
 			   {"with_report", r.with_report},
 			   {"mismatch", r.mismatch}};
 	if (r.with_1g) {
+		j["with_1g_mapping"] = mapping_name(r.with_1g->mapping);
 		j["with_1g"] = r.with_1g->value;
 		j["improvement_1g_pct"] = r.improvement_1g_pct();
+		j["improvement_1g_ci"] = r.with_1g->improvement_ci;
 		j["with_1g_summary"] = r.with_1g->summary;
 		j["with_1g_report"] = r.with_1g->report;
 	}
@@ -127,9 +129,12 @@ CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn w
 CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
 			    CompareColumn with_1g, const BootstrapSpec &bootstrap)
 {
+	ImprovementInterval ci_1g =
+		bootstrap_improvement(without.samples, with_1g.samples, bootstrap);
 	CompareRow r = make_compare_row(bytes, std::move(without), std::move(with), bootstrap);
 	Summary summary = summarize(with_1g.samples);
-	r.with_1g = GibColumn{summary.min, summary, std::move(with_1g.report)};
+	r.with_1g = GibColumn{with_1g.mapping, summary.min, summary, std::move(with_1g.report),
+			      ci_1g};
 	r.mismatch = check_columns(r.without_report, r.with_report, r.with_1g->report);
 	return r;
 }

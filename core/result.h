@@ -60,9 +60,12 @@ struct CopyPoint {
 
 // The 1 GiB column of a three-column row (lat_mem_rd --compare --with A,B).
 struct GibColumn {
+	MappingKind mapping = MappingKind::hugetlb_1g;
 	double value = 0; // minimum of samples, as "with"
 	Summary summary;
 	MappingReport report;
+	// How sure improvement_1g_pct() is: the 4 KiB column's samples against this column's.
+	ImprovementInterval improvement_ci;
 };
 
 // One row of a cover-letter table: "without" is the 4 KiB column, "with" the huge one.
@@ -101,7 +104,8 @@ struct CompareColumn {
 // columns.
 CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
 			    const BootstrapSpec &bootstrap = {});
-// The same with a 1 GiB column: "with" must read back as 2 MiB leaves, with_1g as 1 GiB.
+// The same with a 1 GiB column: "with" must read back as 2 MiB leaves, with_1g as 1 GiB;
+// the 1 GiB column's interval is bootstrapped against the 4 KiB column with the same spec.
 CompareRow make_compare_row(size_t bytes, CompareColumn without, CompareColumn with,
 			    CompareColumn with_1g, const BootstrapSpec &bootstrap = {});
 

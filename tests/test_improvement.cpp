@@ -143,3 +143,52 @@ TEST(Improvement, DetailsPrintOneIntervalLinePerRowAndLeaveTheTableAlone)
 			 "64.00 145.000 ns 95.000 ns 34.5%\n"
 			 "128.00 145.000 ns 145.000 ns 0.0%\n");
 }
+
+TEST(Improvement, ThreeColumnRowBootstrapsTheOneGibColumnAgainstTheFourKibOne)
+{
+	auto wo = samples(150, 5), two_m = samples(150, 5), one_g = samples(100, 5);
+	MappingReport puds;
+	puds.bytes = puds.bytes_1g = 64 * MiB;
+	puds.method = "test";
+	BootstrapSpec spec;
+	spec.seed = 7;
+	CompareRow r = make_compare_row(64 * MiB, {MappingKind::page_4k, wo, all(64 * MiB, false)},
+					{MappingKind::thp, two_m, all(64 * MiB, true)},
+					{MappingKind::device_fault_1g, one_g, puds}, spec);
+	ASSERT_TRUE(r.with_1g);
+	// The same bootstrap, spec and seed as the 2 MiB column's, on 4 KiB against 1 GiB.
+	ImprovementInterval expect = bootstrap_improvement(wo, one_g, spec);
+	const ImprovementInterval &ci = r.with_1g->improvement_ci;
+	EXPECT_EQ(ci.low_pct, expect.low_pct);
+	EXPECT_EQ(ci.high_pct, expect.high_pct);
+	EXPECT_EQ(ci.seed, 7u);
+	EXPECT_TRUE(ci.significant());
+	EXPECT_GE(r.improvement_1g_pct(), ci.low_pct);
+	EXPECT_LE(r.improvement_1g_pct(), ci.high_pct);
+	EXPECT_EQ(r.improvement_ci.low_pct, bootstrap_improvement(wo, two_m, spec).low_pct);
+	EXPECT_FALSE(r.improvement_ci.significant());
+
+	nlohmann::json j = nlohmann::json::parse(nlohmann::json(r).dump());
+	EXPECT_EQ(j.at("with_1g_mapping"), "device-fault-1g");
+	EXPECT_EQ(j.at("improvement_1g_pct").get<double>(), r.improvement_1g_pct());
+	auto back = j.at("improvement_1g_ci").get<ImprovementInterval>();
+	EXPECT_EQ(back.low_pct, ci.low_pct);
+	EXPECT_EQ(back.high_pct, ci.high_pct);
+	EXPECT_EQ(back.level, ci.level);
+	EXPECT_EQ(back.resamples, ci.resamples);
+	EXPECT_EQ(back.seed, ci.seed);
+	EXPECT_TRUE(j.at("improvement_1g_ci").at("significant").get<bool>());
+	// The 2 MiB column's interval keeps its own field.
+	EXPECT_EQ(j.at("improvement_ci").get<ImprovementInterval>().low_pct,
+		  r.improvement_ci.low_pct);
+
+	std::string details = format_compare_details({r}, TableKind::latency);
+	EXPECT_NE(details.find(fmt::format("64.00 with 2M: {:.1f}% [", r.improvement_pct())),
+		  std::string::npos)
+		<< details;
+	EXPECT_NE(details.find(fmt::format("%] not significant; with 1G: {:.1f}% [{:.1f}%, "
+					   "{:.1f}%]\n",
+					   r.improvement_1g_pct(), ci.low_pct, ci.high_pct)),
+		  std::string::npos)
+		<< details;
+}

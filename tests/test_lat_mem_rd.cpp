@@ -215,6 +215,14 @@ TEST(LatMemRd, CompareWithAOneGibColumnPrintsThreeVerifiedColumnsOrSaysWhyNot)
 	EXPECT_TRUE(std::regex_match(lines[3], row)) << lines[3];
 	EXPECT_NE(run.out.find("without = 4k, with = thp, with 1G = hugetlb-1g"), std::string::npos)
 		<< run.out;
+	const std::string pct_ci = R"(-?\d+\.\d% \[-?\d+\.\d%, -?\d+\.\d%\]( not significant)?)";
+	std::regex interval("^\\d+\\.\\d{2} with 2M: " + pct_ci + "; with 1G: " + pct_ci + "$");
+	size_t block = 0;
+	while (block < lines.size() && lines[block].rfind("Improvement and its 95%", 0) != 0)
+		block++;
+	ASSERT_LT(block + 2, lines.size()) << run.out;
+	EXPECT_TRUE(std::regex_match(lines[block + 1], interval)) << lines[block + 1];
+	EXPECT_TRUE(std::regex_match(lines[block + 2], interval)) << lines[block + 2];
 	std::ifstream in(json);
 	nlohmann::json doc = nlohmann::json::parse(in);
 	ASSERT_EQ(doc["tables"]["latency"].size(), 2u);
@@ -223,6 +231,11 @@ TEST(LatMemRd, CompareWithAOneGibColumnPrintsThreeVerifiedColumnsOrSaysWhyNot)
 		EXPECT_EQ(r["with_1g_report"]["bytes_1g"], r["with_1g_report"]["bytes"]);
 		EXPECT_EQ(r["with_report"]["bytes_2m"], r["with_report"]["bytes"]);
 		EXPECT_GT(r["with_1g"].get<double>(), 0.0);
+		EXPECT_EQ(r["with_1g_mapping"], "hugetlb-1g");
+		const auto &ci = r["improvement_1g_ci"];
+		EXPECT_LE(ci["low_pct"].get<double>(), ci["high_pct"].get<double>());
+		EXPECT_EQ(ci["seed"], r["improvement_ci"]["seed"]);
+		EXPECT_EQ(ci["resamples"], r["improvement_ci"]["resamples"]);
 	}
 	EXPECT_EQ(doc["backend"]["with_1g"], "hugetlb-1g");
 	EXPECT_EQ(doc["latency"].size(), 6u);

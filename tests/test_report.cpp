@@ -113,6 +113,19 @@ TEST(CompareTable, AThirdColumnAddsTheGibValueAndItsImprovementAfterTheCoverLett
 	EXPECT_NE(details.find("with 2M: "), std::string::npos) << details;
 	EXPECT_NE(details.find("with 1G: 95.123 / "), std::string::npos) << details;
 	EXPECT_NE(details.find("[100.0% 1G (test); "), std::string::npos) << details;
+	// One sample per column: every resample is that sample, so each interval is its
+	// column's improvement exactly, the 1 GiB one taken against the 4 KiB column.
+	const ImprovementInterval &ci = rows[1].with_1g->improvement_ci;
+	EXPECT_EQ(ci.low_pct, rows[1].improvement_1g_pct());
+	EXPECT_EQ(ci.high_pct, rows[1].improvement_1g_pct());
+	EXPECT_EQ(rows[1].improvement_ci.low_pct, rows[1].improvement_pct());
+	EXPECT_EQ(ci.resamples, rows[1].improvement_ci.resamples);
+	EXPECT_EQ(rows[0].with_1g->mapping, MappingKind::hugetlb_1g);
+	EXPECT_NE(details.find("resamples, seed 1):\n"
+			       "64.00 with 2M: 32.3% [32.3%, 32.3%]; with 1G: 36.1% [36.1%, 36.1%]\n"
+			       "4096.00 with 2M: 40.4% [40.4%, 40.4%]; with 1G: 47.9% [47.9%, 47.9%]\n"),
+		  std::string::npos)
+		<< details;
 }
 
 TEST(CompareTable, EachOfThreeColumnsMustReadBackAsItsOwnLeafSize)

@@ -56,8 +56,16 @@ class Schema(unittest.TestCase):
                                      bytes_1g=row["with_report"]["bytes_2m"])
         d["latency"][0]["mapping"] = "device-fault-1g"
         d["backend"]["with_1g"] = "hugetlb-1g"
+        row["with_1g_mapping"] = "hugetlb-1g"
+        imp = row["improvement_1g_pct"]
+        row["improvement_1g_ci"] = dict(row["improvement_ci"], low_pct=imp - 1, high_pct=imp + 1)
         self.assertEqual(doc.schema_errors(d), [])
         self.assertEqual(doc.consistency_errors(d), [])
+        row["improvement_1g_ci"].update(low_pct=imp + 1, high_pct=imp - 1)
+        self.assertIn("tables/latency/0: improvement_1g_ci low",
+                      "\n".join(doc.consistency_errors(d)))
+        del row["improvement_1g_ci"]["seed"]
+        self.assertIn("'seed' is a required property", "\n".join(doc.schema_errors(d)))
         del row["with_1g_report"]
         self.assertIn("'with_1g_report' is a dependency of 'with_1g'",
                       "\n".join(doc.schema_errors(d)))
