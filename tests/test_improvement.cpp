@@ -8,9 +8,11 @@
 #include "improvement.h"
 #include "report.h"
 #include "result.h"
+#include "made_report.h"
 #include "size.h"
 
 using namespace pfn;
+using pfn::testing::all;
 
 namespace {
 
@@ -21,15 +23,6 @@ std::vector<double> samples(double base, double jitter)
 	for (int i = 0; i < 20; i++)
 		out.push_back(base + jitter * double((i * 7) % 20 - 10) / 10.0);
 	return out;
-}
-
-MappingReport all(uint64_t bytes, bool huge)
-{
-	MappingReport r;
-	r.bytes = bytes;
-	(huge ? r.bytes_2m : r.bytes_4k) = bytes;
-	r.method = "test";
-	return r;
 }
 
 CompareRow row(size_t mib, const std::vector<double> &without, const std::vector<double> &with)

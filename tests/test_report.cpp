@@ -2,20 +2,13 @@
 #include <gtest/gtest.h>
 
 #include "report.h"
+#include "made_report.h"
 #include "size.h"
 
 using namespace pfn;
+using pfn::testing::all;
 
 namespace {
-
-MappingReport all(uint64_t bytes, bool huge)
-{
-	MappingReport r;
-	r.bytes = bytes;
-	(huge ? r.bytes_2m : r.bytes_4k) = bytes;
-	r.method = "test";
-	return r;
-}
 
 MappingReport gib(uint64_t bytes)
 {
