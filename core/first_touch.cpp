@@ -36,7 +36,7 @@ std::string first_touch_refusal(FirstTouch order, MappingKind kind, ChainKind ch
 				   "buffer has its frames from the moment it is allocated, and a "
 				   "touch maps them where they are; use address order",
 				   mapping_name(kind));
-	if (kind == MappingKind::hugetlb_2m || kind == MappingKind::hugetlb_1g)
+	if (is_hugetlb(kind))
 		return fmt::format("first touch in chain order cannot apply to {}: its huge pages "
 				   "come whole from the reserved pool, contiguous inside whatever "
 				   "the order; use 4k or thp, or address order",

@@ -48,6 +48,11 @@ bool is_device(MappingKind kind)
 	       kind == MappingKind::device_fault || kind == MappingKind::device_fault_1g;
 }
 
+bool is_hugetlb(MappingKind kind)
+{
+	return kind == MappingKind::hugetlb_2m || kind == MappingKind::hugetlb_1g;
+}
+
 bool wants_huge(MappingKind kind)
 {
 	return kind != MappingKind::page_4k && kind != MappingKind::device_pte;

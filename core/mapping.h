@@ -26,6 +26,8 @@ std::optional<MappingKind> parse_mapping(std::string_view name);
 std::vector<std::string> mapping_names();
 
 bool is_device(MappingKind kind);
+// hugetlbfs pages (2 MiB or 1 GiB), from the pool rather than the page allocator.
+bool is_hugetlb(MappingKind kind);
 // True for kinds that are meant to be mapped with 2 MiB or 1 GiB leaves.
 bool wants_huge(MappingKind kind);
 // True for kinds that are meant to be mapped with 1 GiB leaves only (hugetlb-1g,

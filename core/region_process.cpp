@@ -101,11 +101,6 @@ void check_hugetlb_node(size_t page, size_t bytes, int node)
 		node, *on_node, format_size(page), need, nr - *on_node + need, dir));
 }
 
-bool is_hugetlb(MappingKind kind)
-{
-	return kind == MappingKind::hugetlb_2m || kind == MappingKind::hugetlb_1g;
-}
-
 } // namespace
 
 void check_regions_fit(const std::vector<RegionSpec> &specs)
