@@ -15,29 +15,11 @@ namespace pfn {
 
 namespace {
 
-struct Candidate {
-	const char *name;
-	MappingKind without, with;
-	const char *what;
-};
-
-constexpr Candidate candidates[] = {
-	{"device-remap", MappingKind::device_pte, MappingKind::device_remap,
-	 "kdriver, remap_pfn_range() gave PMD leaves: this kernel carries the series"},
-	{"device-fault", MappingKind::device_pte, MappingKind::device_fault,
-	 "kdriver on a kernel without the series: PMD leaves from huge_fault + "
-	 "vmf_insert_pfn_pmd()"},
-	{"thp", MappingKind::page_4k, MappingKind::thp,
-	 "process memory: transparent huge pages against 4 KiB pages"},
-	{"hugetlb", MappingKind::page_4k, MappingKind::hugetlb_2m,
-	 "process memory: hugetlbfs pages against 4 KiB pages"},
-};
-
 // Small enough to cost nothing, large enough to hold aligned 2 MiB leaves.
 constexpr size_t probe_bytes = 8 * MiB;
 
 // "" when both mappings of the candidate read back as promised, else what went wrong.
-std::string probe(const Candidate &c, int node)
+std::string probe(const BackendPair &c, int node)
 {
 	try {
 		auto small = map_region({c.without, probe_bytes, node});
@@ -57,11 +39,43 @@ std::string probe(const Candidate &c, int node)
 
 } // namespace
 
+const std::vector<BackendPair> &backend_pairs()
+{
+	static const std::vector<BackendPair> pairs = {
+		{"device-remap", MappingKind::device_pte, MappingKind::device_remap,
+		 "device-remap vs device-pte (kdriver, remap_pfn_range)",
+		 "kdriver, remap_pfn_range() gave PMD leaves: this kernel carries the series"},
+		{"device-fault", MappingKind::device_pte, MappingKind::device_fault,
+		 "device-fault vs device-pte (kdriver, huge_fault + vmf_insert_pfn_pmd)",
+		 "kdriver on a kernel without the series: PMD leaves from huge_fault + "
+		 "vmf_insert_pfn_pmd()"},
+		{"thp", MappingKind::page_4k, MappingKind::thp, "thp vs 4k (process memory)",
+		 "process memory: transparent huge pages against 4 KiB pages"},
+		{"hugetlb", MappingKind::page_4k, MappingKind::hugetlb_2m,
+		 "hugetlb vs 4k (process memory, hugetlbfs pool)",
+		 "process memory: hugetlbfs pages against 4 KiB pages"},
+	};
+	return pairs;
+}
+
 std::vector<std::string> backend_names()
 {
 	std::vector<std::string> out;
-	for (const auto &c : candidates)
-		out.emplace_back(c.name);
+	for (const auto &c : backend_pairs())
+		out.push_back(c.name);
+	return out;
+}
+
+std::string Backend::label() const
+{
+	std::string out;
+	for (const auto &c : backend_pairs())
+		if (c.name == name && c.without == without && c.with == with)
+			out = c.label;
+	if (out.empty())
+		out = fmt::format("{} vs {}", mapping_name(with), mapping_name(without));
+	if (with_1g)
+		out += fmt::format(" (1 GiB column: {})", mapping_name(*with_1g));
 	return out;
 }
 
@@ -76,7 +90,7 @@ Backend choose_backend(int node, const std::optional<std::string> &only)
 	Backend b;
 	std::string why_no_device;
 	std::optional<DeviceInfo> dev = probe_device(&why_no_device);
-	for (const auto &c : candidates) {
+	for (const auto &c : backend_pairs()) {
 		if (only && *only != c.name)
 			continue;
 		BackendProbe p{c.name, false, ""};
@@ -123,6 +137,14 @@ Backend resolve_backend(std::optional<MappingKind> without, std::optional<Mappin
 	return b;
 }
 
+void to_json(nlohmann::json &j, const BackendPair &p)
+{
+	j = nlohmann::json{{"name", p.name},
+			   {"without", mapping_name(p.without)},
+			   {"with", mapping_name(p.with)},
+			   {"label", p.label}};
+}
+
 void to_json(nlohmann::json &j, const Backend &b)
 {
 	nlohmann::json probes = nlohmann::json::array();
@@ -131,6 +153,7 @@ void to_json(nlohmann::json &j, const Backend &b)
 	j = nlohmann::json{{"name", b.name},
 			   {"without", mapping_name(b.without)},
 			   {"with", mapping_name(b.with)},
+			   {"label", b.label()},
 			   {"reason", b.reason},
 			   {"probes", probes}};
 	if (b.with_1g)

@@ -18,6 +18,18 @@ struct BackendProbe {
 	std::string result; // what the probe read back, or why it was skipped
 };
 
+// One pair choose_backend() may pick, with the words plots/ and summaries name it by.
+struct BackendPair {
+	std::string name; // what --backend takes
+	MappingKind without = MappingKind::page_4k;
+	MappingKind with = MappingKind::thp;
+	std::string label; // "thp vs 4k (process memory)"
+	std::string what;  // why this pair, when it is chosen (Backend::reason)
+};
+
+// Every candidate, best first: the order choose_backend() probes them in.
+const std::vector<BackendPair> &backend_pairs();
+
 struct Backend {
 	std::string name;
 	MappingKind without = MappingKind::page_4k;
@@ -25,6 +37,9 @@ struct Backend {
 	std::optional<MappingKind> with_1g; // a third column, named on the command line
 	std::string reason;                // one line: why this pair
 	std::vector<BackendProbe> probes;  // every candidate, in order, with its outcome
+	// How results name this comparison: the candidate's label, or "with vs without" for
+	// mappings named on the command line. The JSON record carries it; plots/ prints it.
+	std::string label() const;
 };
 
 // Preference, best first:
@@ -44,6 +59,7 @@ Backend resolve_backend(std::optional<MappingKind> without, std::optional<Mappin
 			const std::optional<std::string> &only, int node);
 
 std::vector<std::string> backend_names();
+void to_json(nlohmann::json &j, const BackendPair &p);
 void to_json(nlohmann::json &j, const Backend &b);
 
 } // namespace pfn

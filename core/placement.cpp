@@ -165,6 +165,23 @@ void pin_thread(const Placement &placement)
 		throw Error(fmt::format("cannot pin the thread to CPU {}", placement.cpu));
 }
 
+std::vector<CpuCache> cpu_caches(int cpu)
+{
+	hwloc_topology_t topo = topology();
+	hwloc_obj_t pu = cpu >= 0 ? hwloc_get_pu_obj_by_os_index(topo, unsigned(cpu)) : nullptr;
+	if (!pu)
+		throw Error(fmt::format("CPU {} does not exist", cpu));
+	std::vector<CpuCache> out;
+	for (hwloc_obj_t obj = pu->parent; obj; obj = obj->parent) {
+		if (!hwloc_obj_type_is_dcache(obj->type) || obj->attr->cache.size == 0)
+			continue;
+		bool data = obj->attr->cache.type == HWLOC_OBJ_CACHE_DATA;
+		out.push_back({fmt::format("L{}{}", obj->attr->cache.depth, data ? "d" : ""),
+			       uint64_t(obj->attr->cache.size)});
+	}
+	return out;
+}
+
 std::vector<NumaNode> numa_nodes()
 {
 	hwloc_topology_t topo = topology();

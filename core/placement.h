@@ -29,6 +29,16 @@ void pin_thread(const Placement &placement);
 // Throws Error unless node is an online NUMA node with memory.
 void check_node(int node);
 
+// A data or unified cache above a CPU: "L1d", "L2", "L3" (a data-only cache gets a "d").
+struct CpuCache {
+	std::string name;
+	uint64_t bytes = 0;
+};
+
+// The data and unified caches the CPU's loads go through, nearest first, as hwloc reads
+// them; empty when hwloc knows none.
+std::vector<CpuCache> cpu_caches(int cpu);
+
 // One NUMA node: its CPUs and its memory as the kernel counts it when asked.
 struct NumaNode {
 	int node = 0;

@@ -9,6 +9,8 @@
 #include "backend.h"
 #include "error.h"
 
+#include <nlohmann/json.hpp>
+
 using namespace pfn;
 
 namespace {
@@ -75,4 +77,35 @@ TEST(Backend, NamedMappingsWinAndNamingBothWaysIsRefused)
 	EXPECT_EQ(b.with, MappingKind::hugetlb_2m);
 	EXPECT_TRUE(b.probes.empty());
 	EXPECT_THROW(resolve_backend(MappingKind::page_4k, std::nullopt, "thp", -1), Error);
+}
+
+TEST(Backend, TheRecordCarriesTheLabelResultsAreNamedBy)
+{
+	// Every candidate, in the order choose_backend() tries them, with its own label.
+	ASSERT_EQ(backend_names(), (std::vector<std::string>{"device-remap", "device-fault", "thp",
+							      "hugetlb"}));
+	for (const auto &pair : backend_pairs()) {
+		Backend b;
+		b.name = pair.name;
+		b.without = pair.without;
+		b.with = pair.with;
+		EXPECT_EQ(b.label(), pair.label);
+		nlohmann::json j = b;
+		EXPECT_EQ(j.at("label"), pair.label);
+		nlohmann::json p = pair;
+		EXPECT_EQ(p.at("with"), std::string(mapping_name(pair.with)));
+	}
+	EXPECT_NE(backend_pairs()[1].label.find("huge_fault"), std::string::npos);
+
+	// Mappings named by hand: the pair itself, and a third column says so.
+	Backend manual = resolve_backend(std::nullopt, MappingKind::hugetlb_2m, std::nullopt, -1);
+	EXPECT_EQ(manual.label(), "hugetlb vs 4k");
+	manual.with_1g = MappingKind::hugetlb_1g;
+	EXPECT_EQ(manual.label(), "hugetlb vs 4k (1 GiB column: hugetlb-1g)");
+	// A candidate's name on another pair is not that candidate.
+	Backend odd;
+	odd.name = "thp";
+	odd.without = MappingKind::device_pte;
+	odd.with = MappingKind::thp;
+	EXPECT_EQ(odd.label(), "thp vs device-pte");
 }

@@ -28,6 +28,50 @@ TEST(Info, JsonNamesTheBackendAndWhyEachCandidateWasOrWasNotChosen)
 		  doc["copy_kernels"].end());
 }
 
+TEST(Info, JsonGivesThePlacementItsCachesAndEveryBackendPair)
+{
+	ProgramRun run = run_program(PFN_INFO, {"--json"});
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	nlohmann::json doc = nlohmann::json::parse(run.out);
+	// What pfnbench reproduce pins every program to and marks on the sweep plot.
+	const auto &place = doc["placement"];
+	pfn::Placement expect = pfn::resolve_placement(std::nullopt, std::nullopt);
+	EXPECT_EQ(place["cpu"], expect.cpu);
+	EXPECT_EQ(place["node"], expect.node);
+	auto caches = pfn::cpu_caches(expect.cpu);
+	ASSERT_EQ(place["caches"].size(), caches.size());
+	for (const auto &c : caches) {
+		EXPECT_EQ(place["caches"][c.name], c.bytes) << c.name;
+		EXPECT_GT(c.bytes, 0u);
+	}
+	// The candidates, best first, each with its pair and label.
+	ASSERT_EQ(doc["backends"].size(), 4u);
+	EXPECT_EQ(doc["backends"][0]["name"], "device-remap");
+	EXPECT_EQ(doc["backends"][0]["without"], "device-pte");
+	EXPECT_EQ(doc["backends"][2]["label"], "thp vs 4k (process memory)");
+	if (!doc["backend"]["name"].is_null()) {
+		EXPECT_FALSE(doc["backend"]["label"].get<std::string>().empty());
+	}
+}
+
+TEST(Info, BackendCanBeNamedAndUnknownNamesAreRefused)
+{
+	ProgramRun run = run_program(PFN_INFO, {"--json", "--backend", "thp"});
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	const auto b = nlohmann::json::parse(run.out)["backend"];
+	if (!b["name"].is_null()) {
+		EXPECT_EQ(b["name"], "thp");
+		EXPECT_EQ(b["probes"].size(), 1u);
+	} else {
+		EXPECT_NE(b["reason"].get<std::string>().find("thp: "), std::string::npos);
+	}
+	ProgramRun bad = run_program(PFN_INFO, {"--json", "--backend", "nope"});
+	EXPECT_NE(bad.exit_code, 0);
+	EXPECT_EQ(bad.out, "");
+	EXPECT_EQ(lines_of(bad.err).size(), 1u) << bad.err;
+	EXPECT_NE(bad.err.find("nope"), std::string::npos) << bad.err;
+}
+
 TEST(Info, TextSaysWhatTheDriverAndBackendAre)
 {
 	ProgramRun run = run_program(PFN_INFO, {});

@@ -14,6 +14,7 @@
 #include "event_tables.h"
 #include "placement.h"
 #include "program.h"
+#include "size.h"
 #include "sysinfo.h"
 
 namespace {
@@ -28,12 +29,11 @@ nlohmann::json device_json(std::string &text)
 	return {{"available", true}, {"summary", dev->summary()}};
 }
 
-nlohmann::json backend_json(int node, std::string &text)
+nlohmann::json backend_json(int node, const std::optional<std::string> &only, std::string &text)
 {
 	try {
-		pfn::Backend b = pfn::choose_backend(node);
-		text = fmt::format("{} ({} vs {}): {}", b.name, pfn::mapping_name(b.with),
-				   pfn::mapping_name(b.without), b.reason);
+		pfn::Backend b = pfn::choose_backend(node, only);
+		text = fmt::format("{}: {}", b.label(), b.reason);
 		for (const auto &p : b.probes)
 			text += fmt::format("\n  {} {}: {}", p.chosen ? "*" : "-", p.name, p.result);
 		return b;
@@ -41,6 +41,16 @@ nlohmann::json backend_json(int node, std::string &text)
 		text = fmt::format("unavailable: {}", e.what());
 		return {{"name", nullptr}, {"reason", e.what()}};
 	}
+}
+
+// Where the measuring thread runs, its memory's node, and the caches that CPU's loads go
+// through (the sweep plot marks them): what every program of a reproduce run is pinned to.
+nlohmann::json placement_json(const pfn::Placement &place)
+{
+	nlohmann::json caches = nlohmann::json::object();
+	for (const auto &c : pfn::cpu_caches(place.cpu))
+		caches[c.name] = c.bytes;
+	return {{"cpu", place.cpu}, {"node", place.node}, {"caches", caches}};
 }
 
 // The default events as this CPU's event tables define them (the native events a PAPI
@@ -84,9 +94,13 @@ int main(int argc, char **argv)
 		     "pfnbench_info"};
 	bool json = false;
 	std::optional<int> cpu, node;
+	std::optional<std::string> only;
 	app.add_flag("--json", json, "print everything as one JSON object");
 	app.add_option("--cpu", cpu, "CPU whose node the backend probes use");
 	app.add_option("--node", node, "NUMA node for the backend probes");
+	app.add_option("--backend", only, "probe only this backend (as lat_mem_rd --backend)")
+		->type_name("NAME")
+		->check(CLI::IsMember(pfn::backend_names()));
 	int rc = pfn::parse_args(app, argc, argv);
 	if (rc >= 0)
 		return rc;
@@ -96,9 +110,10 @@ int main(int argc, char **argv)
 		std::string device_text, backend_text;
 		nlohmann::json doc = {
 			{"system", pfn::system_facts()},
-			{"placement", {{"cpu", place.cpu}, {"node", place.node}}},
+			{"placement", placement_json(place)},
 			{"device", device_json(device_text)},
-			{"backend", backend_json(place.node, backend_text)},
+			{"backend", backend_json(place.node, only, backend_text)},
+			{"backends", pfn::backend_pairs()},
 			{"copy_kernels", pfn::supported_copy_kernels()},
 		};
 		pfn::CounterInventory inv = pfn::list_countable_events();
@@ -120,7 +135,10 @@ int main(int argc, char **argv)
 		fmt::print("thp:       enabled [{}], defrag [{}]; hugetlb 2 MiB pages free: {}\n",
 			   s["thp_enabled"].get<std::string>(), s["thp_defrag"].get<std::string>(),
 			   s["hugetlb_free_2m"].get<long>());
-		fmt::print("placement: CPU {}, node {}\n", place.cpu, place.node);
+		fmt::print("placement: CPU {}, node {}; caches", place.cpu, place.node);
+		for (const auto &[name, bytes] : doc["placement"]["caches"].items())
+			fmt::print(" {} {}", name, pfn::format_size(bytes.get<uint64_t>()));
+		fmt::print("\n");
 		fmt::print("kdriver:   {}\n", device_text);
 		fmt::print("backend:   {}\n", backend_text);
 		fmt::print("copy:      {}\n", fmt::join(pfn::supported_copy_kernels(), ", "));
