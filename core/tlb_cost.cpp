@@ -64,6 +64,56 @@ std::string format_tlb_cost_table(const std::vector<TlbCost> &rows)
 	return out;
 }
 
+std::vector<PageWalkEstimate> page_walk_estimates(const std::vector<TlbCost> &tlb,
+						  const ComparePlan &plan)
+{
+	std::vector<MappingKind> huge = {plan.with};
+	if (plan.with_1g)
+		huge.push_back(*plan.with_1g);
+	auto find = [&](MappingKind kind, size_t range) -> const TlbCost * {
+		for (const auto &c : tlb)
+			if (c.mapping == kind && c.range == range)
+				return &c;
+		return nullptr;
+	};
+	std::vector<PageWalkEstimate> out;
+	for (MappingKind with : huge)
+		for (size_t range : plan.sizes) {
+			const TlbCost *small = find(plan.without, range), *big = find(with, range);
+			if (small && big)
+				out.push_back({range, plan.without, with,
+					       small->ns_per_load() - big->ns_per_load()});
+		}
+	return out;
+}
+
+std::string format_page_walk_note(const std::vector<PageWalkEstimate> &estimates)
+{
+	std::string out;
+	for (size_t i = 0; i < estimates.size(); i++) {
+		const PageWalkEstimate &e = estimates[i];
+		bool first = i == 0 || estimates[i - 1].with != e.with;
+		bool last = i + 1 == estimates.size() || estimates[i + 1].with != e.with;
+		if (first)
+			out += fmt::format("Page walks per load ({} cost minus {} cost; MiB, ns):",
+					   mapping_name(e.without), mapping_name(e.with));
+		out += fmt::format(" {:.2f} {:.3f} ns{}", double(e.range) / double(MiB),
+				   e.ns_per_load, last ? "\n" : ";");
+	}
+	return out;
+}
+
+void to_json(nlohmann::json &j, const PageWalkEstimate &e)
+{
+	j = nlohmann::json{
+		{"range", e.range},
+		{"without", mapping_name(e.without)},
+		{"with", mapping_name(e.with)},
+		{"method", "tlb_cost_ns_per_load of without minus that of with, same range"},
+		{"ns_per_load", e.ns_per_load},
+	};
+}
+
 void to_json(nlohmann::json &j, const TlbCost &c)
 {
 	j = nlohmann::json{

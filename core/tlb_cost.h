@@ -44,6 +44,26 @@ TlbCost measure_tlb_cost(const Region &region, size_t range, LatencyConfig cfg);
 //   Memory Size (MB)  Mapping  Page-local  Random  TLB cost per load
 std::string format_tlb_cost_table(const std::vector<TlbCost> &rows);
 
+// What the page walks of a 4 KiB mapping cost per load, from two TLB costs of the same
+// range: a huge mapping's "TLB cost" is mostly what page locality does for DRAM (its pages
+// fit the TLB), so the small mapping's cost minus the huge one's is the better estimate.
+struct PageWalkEstimate {
+	size_t range = 0;
+	MappingKind without = MappingKind::page_4k; // the small-page mapping
+	MappingKind with = MappingKind::thp;        // the huge one subtracted
+	double ns_per_load = 0;                     // without's TLB cost minus with's
+};
+
+// One estimate per range that tlb measured on plan.without and on plan.with (then on
+// plan.with_1g, when the plan has that column), in the order of plan.sizes.
+std::vector<PageWalkEstimate> page_walk_estimates(const std::vector<TlbCost> &tlb,
+						  const ComparePlan &plan);
+
+// "Page walks per load (4k cost minus thp cost; MiB, ns): 64.00 12.345 ns; ...\n", one line
+// per huge mapping; "" when there are no estimates.
+std::string format_page_walk_note(const std::vector<PageWalkEstimate> &estimates);
+
 void to_json(nlohmann::json &j, const TlbCost &c);
+void to_json(nlohmann::json &j, const PageWalkEstimate &e);
 
 } // namespace pfn

@@ -118,26 +118,6 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 	return pfn::exit_ok;
 }
 
-// The huge mapping's "TLB cost" is mostly DRAM locality (its pages fit the TLB), so the
-// difference between the two mappings' costs is the better estimate of the page walks.
-std::string page_walk_note(const std::vector<pfn::TlbCost> &tlb, const pfn::ComparePlan &plan)
-{
-	std::string out;
-	for (const auto &small : tlb) {
-		if (small.mapping != plan.without)
-			continue;
-		for (const auto &huge : tlb)
-			if (huge.mapping == plan.with && huge.range == small.range)
-				out += fmt::format(" {:.2f} {:.3f} ns;", double(small.range) / double(pfn::MiB),
-						   small.ns_per_load() - huge.ns_per_load());
-	}
-	if (out.empty())
-		return out;
-	out.back() = '\n';
-	return fmt::format("Page walks per load ({} cost minus {} cost; MiB, ns):{}",
-			   pfn::mapping_name(plan.without), pfn::mapping_name(plan.with), out);
-}
-
 std::vector<size_t> compare_sizes(const LatMemRdOptions &o)
 {
 	if (!o.sizes.empty())
@@ -205,7 +185,8 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 	fmt::print("{}", pfn::format_compare_details(rows, pfn::TableKind::latency));
 	if (o.tlb_cost)
 		fmt::print("\nTLB cost by timing (random minus page-local chase of the same bytes):\n{}{}",
-			   pfn::format_tlb_cost_table(tlb), page_walk_note(tlb, plan));
+			   pfn::format_tlb_cost_table(tlb),
+			   pfn::format_page_walk_note(pfn::page_walk_estimates(tlb, plan)));
 	fmt::print("{}", counter_notes(points));
 
 	if (!o.table_path.empty())
@@ -214,8 +195,10 @@ int run_compare(const LatMemRdOptions &o, int argc, char **argv)
 		doc["latency"] = points;
 		doc["tables"] = {{"latency", rows}};
 		doc["backend"] = backend;
-		if (o.tlb_cost)
+		if (o.tlb_cost) {
 			doc["tlb_cost"] = tlb;
+			doc["page_walk"] = pfn::page_walk_estimates(tlb, plan);
+		}
 		pfn::write_json_file(o.json_path, doc);
 	}
 	pfn::require_verified(rows);

@@ -8,6 +8,7 @@
 #include <regex>
 #include <thread>
 
+#include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
 #include "program.h"
@@ -346,6 +347,19 @@ TEST(LatMemRd, CompareWithTlbCostTimesBothOrdersPerSizeAndMapping)
 	ASSERT_EQ(doc["tlb_cost"].size(), 2u);
 	EXPECT_EQ(doc["tlb_cost"][0]["mapping"], "4k");
 	EXPECT_EQ(doc["tlb_cost"][1]["mapping"], "thp");
+	// The page-walk estimate the note prints is a field: 4k's cost minus thp's.
+	ASSERT_EQ(doc["page_walk"].size(), 1u);
+	const auto &walk = doc["page_walk"][0];
+	EXPECT_EQ(walk["range"], 4 * pfn::MiB);
+	EXPECT_EQ(walk["without"], "4k");
+	EXPECT_EQ(walk["with"], "thp");
+	EXPECT_DOUBLE_EQ(walk["ns_per_load"].get<double>(),
+			 doc["tlb_cost"][0]["tlb_cost_ns_per_load"].get<double>() -
+				 doc["tlb_cost"][1]["tlb_cost_ns_per_load"].get<double>());
+	EXPECT_NE(run.out.find(fmt::format("4.00 {:.3f} ns\n", walk["ns_per_load"].get<double>())),
+		  std::string::npos)
+		<< run.out;
+	EXPECT_EQ(doc["backend"]["label"], "thp vs 4k (process memory)");
 	std::filesystem::remove(json);
 }
 
