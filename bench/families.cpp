@@ -7,10 +7,12 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
+#include "backend.h"
 #include "chase.h"
 #include "copy.h"
 #include "counters.h"
 #include "error.h"
+#include "latency.h"
 #include "memory.h"
 #include "size.h"
 #include "stats.h"
@@ -205,6 +207,73 @@ void bm_tlb_cost(benchmark::State &st, pfn::MappingKind kind, size_t bytes)
 	});
 }
 
+// A compare row as counters: the two columns (minimum of samples), the improvement, the
+// same on the medians and its interval, all as the core's tables compute them
+// (core/improvement.h), so plots/ draws the improvement of a bench/ file without
+// deriving it. The label says why a row did not verify, else what each column read back.
+void row_counters(benchmark::State &st, const pfn::CompareRow &r, const char *unit)
+{
+	st.counters[fmt::format("without_{}", unit)] = r.without;
+	st.counters[fmt::format("with_{}", unit)] = r.with;
+	st.counters["improvement_pct"] = r.improvement_pct();
+	st.counters["median_improvement_pct"] = r.median_improvement_pct();
+	st.counters["improvement_low_pct"] = r.improvement_ci.low_pct;
+	st.counters["improvement_high_pct"] = r.improvement_ci.high_pct;
+	st.counters["improvement_level"] = r.improvement_ci.level;
+	st.counters["improvement_resamples"] = r.improvement_ci.resamples;
+	st.counters["improvement_seed"] = double(r.improvement_ci.seed);
+	st.counters["improvement_significant"] = r.improvement_ci.significant() ? 1 : 0;
+	st.counters["without_huge_fraction"] = r.without_report.fraction_huge();
+	st.counters["with_huge_fraction"] = r.with_report.fraction_huge();
+	st.counters["verified"] = r.mismatch.empty() ? 1 : 0;
+	st.counters["range_bytes"] = double(r.bytes);
+	st.SetLabel(r.mismatch.empty() ? fmt::format("without: {}; with: {}",
+						     r.without_report.summary(),
+						     r.with_report.summary())
+				       : r.mismatch);
+}
+
+// lat_mem_rd --compare's row for one size: both mappings mapped, sampled alternately.
+void bm_compare_latency(benchmark::State &st, const pfn::BackendPair &pair,
+			pfn::ChainKind chain, size_t bytes, const Config &cfg)
+{
+	guarded(st, [&] {
+		bench::release(); // the comparison maps its own two regions
+		pfn::ComparePlan plan;
+		plan.without = pair.without;
+		plan.with = pair.with;
+		plan.sizes = {bytes};
+		pfn::LatencyConfig lc;
+		lc.chain = chain;
+		lc.first_touch = cfg.first_touch;
+		std::vector<pfn::LatencyPoint> points;
+		std::vector<pfn::CompareRow> rows;
+		for (auto _ : st)
+			rows = pfn::compare_latency(plan, lc, points);
+		row_counters(st, rows.at(0), "ns_per_load");
+	});
+}
+
+// memcpy_test --compare's row for one size.
+void bm_compare_copy(benchmark::State &st, const pfn::BackendPair &pair,
+		     const std::string &kernel, size_t bytes)
+{
+	guarded(st, [&] {
+		bench::release();
+		pfn::ComparePlan plan;
+		plan.without = pair.without;
+		plan.with = pair.with;
+		plan.sizes = {bytes};
+		pfn::CopyConfig cc;
+		cc.kernel = kernel;
+		std::vector<pfn::CopyPoint> points;
+		std::vector<pfn::CompareRow> rows;
+		for (auto _ : st)
+			rows = pfn::compare_copy(plan, cc, points);
+		row_counters(st, rows.at(0), "ms_per_copy");
+	});
+}
+
 // One field of pfn::summarize() over a benchmark's repetitions, so the aggregate rows
 // carry the same quantiles as lat_mem_rd's and memcpy_test's records.
 template <double pfn::Summary::*field> double summary_field(const std::vector<double> &v)
@@ -269,6 +338,30 @@ void register_all(const Config &cfg)
 					    [=, m = cfg.mappings.front()](benchmark::State &st) {
 						    bm_copy_vs_libc(st, k, m, s);
 					    });
+	// The tables' rows for each backend pair both of whose mappings are measured: the
+	// thrash chain (lat_mem_rd -t) and libc's copy, as the cover letter's. One run each:
+	// their samples are the core's repetitions, and the interval comes from those.
+	auto measured = [&](pfn::MappingKind k) {
+		return std::find(cfg.mappings.begin(), cfg.mappings.end(), k) != cfg.mappings.end();
+	};
+	for (const pfn::BackendPair &pair : pfn::backend_pairs()) {
+		if (!measured(pair.without) || !measured(pair.with))
+			continue;
+		std::string names = fmt::format("{}/{}", pfn::mapping_name(pair.without),
+						pfn::mapping_name(pair.with));
+		for (size_t s : cfg.chase_sizes)
+			add(fmt::format("compare_latency/thrash/{}/{}", names, s),
+			    [=](benchmark::State &st) {
+				    bm_compare_latency(st, pair, pfn::ChainKind::thrash, s, *c);
+			    })
+				->Iterations(1)
+				->Repetitions(1);
+		for (size_t s : cfg.copy_sizes)
+			add(fmt::format("compare_copy/libc/{}/{}", names, s),
+			    [=](benchmark::State &st) { bm_compare_copy(st, pair, "libc", s); })
+				->Iterations(1)
+				->Repetitions(1);
+	}
 }
 
 } // namespace bench

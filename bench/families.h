@@ -29,6 +29,8 @@ struct Config {
 // copy/<kernel>/<mapping>/<bytes>
 // copy_vs_libc/<kernel>/<mapping>/<bytes>   kernel and libc alternately on the same buffers
 // tlb_cost/<mapping>/<bytes>   page-local vs random chase of the same bytes
+// compare_latency/thrash/<without>/<with>/<bytes>   a latency table row (core compare)
+// compare_copy/libc/<without>/<with>/<bytes>        a copy table row
 void register_all(const Config &cfg);
 
 } // namespace bench

@@ -37,7 +37,8 @@ class PfnBench(unittest.TestCase):
         rows = cls.data["benchmarks"] if cls.data else []
         cls.iterations, cls.aggregates = {}, {}
         for r in rows:
-            name = r["run_name"].removesuffix("/real_time").removesuffix("/iterations:1")
+            name = r["run_name"].removesuffix("/real_time").removesuffix("/repeats:1") \
+                .removesuffix("/iterations:1")
             if r["run_type"] == "aggregate":
                 cls.aggregates.setdefault(name, {})[r["aggregate_name"]] = r
             else:
@@ -53,6 +54,8 @@ class PfnBench(unittest.TestCase):
         names |= {f"tlb_cost/{m}/{TLB}" for m in MAPPINGS}
         names |= {f"copy/{k}/{m}/{COPY}" for k in kernels for m in MAPPINGS}
         names |= {f"copy_vs_libc/{k}/{MAPPINGS[0]}/{COPY}" for k in kernels if k != "libc"}
+        names |= {f"compare_latency/thrash/4k/thp/{s}" for s in CHASE}
+        names |= {f"compare_copy/libc/4k/thp/{COPY}"}
         return names, kernels
 
     def rows(self, prefix):
@@ -63,7 +66,8 @@ class PfnBench(unittest.TestCase):
         self.assertEqual(kernels[0], "libc")
         self.assertEqual(set(self.iterations), names)
         for name, rows in self.iterations.items():
-            self.assertEqual(len(rows), REPS, name)
+            # The compare families run once: their samples are the core's repetitions.
+            self.assertEqual(len(rows), 1 if name.startswith("compare_") else REPS, name)
             for r in rows:
                 self.assertFalse(r.get("error_occurred"), f"{name}: {r.get('error_message')}")
                 self.assertGreaterEqual(r["iterations"], 1, name)
@@ -119,8 +123,35 @@ class PfnBench(unittest.TestCase):
                 self.assertAlmostEqual(r["speedup_vs_libc"],
                                        r["kernel_GB_per_s"] / r["libc_GB_per_s"], delta=1e-9)
 
+    def test_compare_rows_are_the_cores(self):
+        rows = self.rows("compare_")
+        self.assertEqual(len(rows), len(CHASE) + 1)
+        for name, (r,) in rows.items():
+            unit = "ns_per_load" if name.startswith("compare_latency/") else "ms_per_copy"
+            self.assertEqual(r["range_bytes"], int(name.split("/")[-1]), name)
+            self.assertGreater(r[f"without_{unit}"], 0, name)
+            self.assertGreater(r[f"with_{unit}"], 0, name)
+            self.assertLessEqual(r["improvement_low_pct"], r["improvement_high_pct"], name)
+            self.assertEqual(r["improvement_level"], 0.95, name)
+            self.assertEqual(r["improvement_significant"],
+                             1 if r["improvement_low_pct"] > 0 or r["improvement_high_pct"] < 0
+                             else 0, name)
+            self.assertEqual(r["without_huge_fraction"], 0.0, name)  # 4k, read back
+            # Verified exactly when the huge column read back huge; the label says why not.
+            self.assertEqual(r["verified"], 1 if r["with_huge_fraction"] >= 0.99 else 0, name)
+            self.assertIn("without: " if r["verified"] else "read back as", r["label"], name)
+        d = doc.from_gbench(self.data)
+        drawn = d["tables"]["latency"] + d["tables"]["copy"]
+        self.assertEqual(len(drawn), len(rows))
+        for row in drawn:
+            r = rows[row["benchmark"].removesuffix("/real_time").removesuffix("/repeats:1")
+                     .removesuffix("/iterations:1")][0]
+            self.assertEqual(row["improvement_pct"], r["improvement_pct"])
+            self.assertEqual(row["improvement_ci"]["low_pct"], r["improvement_low_pct"])
+
     def test_aggregates_are_pfn_summaries_of_the_repetitions(self):
-        self.assertEqual(set(self.aggregates), set(self.iterations))
+        self.assertEqual(set(self.aggregates),
+                         {n for n in self.iterations if not n.startswith("compare_")})
         for name, aggs in self.aggregates.items():
             self.assertEqual(set(aggs), set(AGGREGATES), name)
             key = next(k for k in ("ns_per_load_min", "ms_per_copy_min", "random_ns",
