@@ -1,57 +1,49 @@
-"""The backend of a run: which pair of mappings it compares.
+"""The backend of a run: which pair of mappings it compares, as its C++ record says.
 
-The choice itself is made in one place, the core (core/backend.h, choose_backend): each
-candidate -- device-remap, device-fault, thp, hugetlb, best first -- is probed by mapping
-memory and reading its page tables back. `lat_mem_rd --compare` makes that choice (or
-checks a `--backend NAME` the user forced) and records it in its JSON as "backend"; the
-rest of a reproduce run then uses the same two mappings explicitly. This module only reads
-that record and names things.
+The choice and the words for it are made in one place, the core (core/backend.h:
+backend_pairs, choose_backend, Backend::label). `pfnbench_info --json` and
+`lat_mem_rd --compare --json` write that choice as a "backend" record: the pair, its
+label, the reason and every candidate probed. `pfnbench reproduce` takes it from
+pfnbench_info and has every program follow it. This module reads such records and formats
+them; it knows no backend, pair or label of its own.
 """
-
-# The names lat_mem_rd --backend accepts, best first, with the mappings each compares.
-PAIRS = {
-    "device-remap": ("device-pte", "device-remap"),
-    "device-fault": ("device-pte", "device-fault"),
-    "thp": ("4k", "thp"),
-    "hugetlb": ("4k", "hugetlb"),
-}
-NAMES = tuple(PAIRS)
-LABELS = {
-    "device-remap": "device-remap vs device-pte (kdriver, remap_pfn_range)",
-    "device-fault": "device-fault vs device-pte (kdriver, huge_fault + vmf_insert_pfn_pmd)",
-    "thp": "thp vs 4k (process memory)",
-    "hugetlb": "hugetlb vs 4k (process memory, hugetlbfs pool)",
-}
 
 
 class BackendError(Exception):
     pass
 
 
-def from_document(doc):
-    """{"name", "without", "with", "label", "reason", "probes"} from a compare run's
-    results document. Older documents without a "backend" record are described from the
-    mappings their points were measured on."""
+def from_record(rec):
+    """{"name", "without", "with", "label", "reason", "probes", ...} from a backend record.
+
+    A record without a pair is refused with the reason it gives (pfnbench_info writes
+    {"name": null, "reason": ...} when no backend gives huge pages here). A record written
+    before records carried "label" is named by its own pair, "<with> vs <without>"."""
+    if not isinstance(rec, dict):
+        raise BackendError("the document has no backend record (the pair of mappings it "
+                           "compares); rerun the program that wrote it")
+    if not rec.get("without") or not rec.get("with"):
+        raise BackendError(f"unavailable: {rec['reason']}" if rec.get("reason") else
+                           "the backend record names no pair of mappings")
+    out = dict(rec)
+    out.setdefault("label", f"{rec['with']} vs {rec['without']}")
+    out.setdefault("reason", "")
+    out.setdefault("probes", [])
+    return out
+
+
+def label_of(doc):
+    """How a document names what it compares: its backend record's label (or pair), else
+    the mappings its table rows name, else every mapping it measured, in its order."""
     rec = doc.get("backend")
     if isinstance(rec, dict) and rec.get("without") and rec.get("with"):
-        name = rec.get("name") or rec["with"]
-        out = {"name": name, "without": rec["without"], "with": rec["with"],
-               "reason": rec.get("reason", ""), "probes": rec.get("probes", [])}
-    else:
-        kinds = {p["mapping"] for p in doc.get("latency", [])}
-        match = [n for n, pair in PAIRS.items() if set(pair) == kinds]
-        if not match:
-            raise BackendError("the compare run recorded no backend and its mappings "
-                               f"({', '.join(sorted(kinds)) or 'none'}) are not a known pair")
-        name = match[0]
-        out = {"name": name, "without": PAIRS[name][0], "with": PAIRS[name][1],
-               "reason": "read from the mappings measured", "probes": []}
-    pair = (out["without"], out["with"])
-    if PAIRS.get(out["name"]) == pair:
-        out["label"] = LABELS[out["name"]]
-    else:  # --without/--with given by hand
-        out["label"] = f"{out['with']} vs {out['without']}"
-    return out
+        return from_record(rec)["label"]
+    for rows in (doc.get("tables") or {}).values():
+        for r in rows:
+            if r.get("without_mapping") and r.get("with_mapping"):
+                return f"{r['with_mapping']} vs {r['without_mapping']}"
+    from . import doc as docmod
+    return ", ".join(docmod.mapping_order(doc)) or "no data"
 
 
 def describe(backend):

@@ -7,6 +7,7 @@ document has no table falls back to parsing latency.txt / memcpy.txt.
 
 import os
 
+from . import backend as backendmod
 from . import doc as docmod
 from . import tables
 
@@ -46,13 +47,12 @@ def load_run(arg):
                 except tables.TableError as e:
                     raise docmod.DocError(f"{text_path}: {e}") from None
     s = d.get("system", {})
-    backend = (d.get("backend") or {}).get("label") or " vs ".join(
-        docmod.row_mappings(d, "latency")[::-1])
+    backend = backendmod.label_of(d)
     name = os.path.basename(os.path.normpath(base)) or arg
     label = f"{name}: {backend}, {docmod.describe_machine(d)}" + (
         " [quick]" if d.get("quick") else "")
     facts = {"host": s.get("hostname"), "kernel": s.get("kernel"), "cpu": s.get("cpu_model"),
-             "thp": s.get("thp_enabled"), "numa": s.get("numa_layout"),
+             "thp_enabled": s.get("thp_enabled"), "numa": s.get("numa_layout"),
              "driver": "yes" if s.get("driver") else "no", "backend": backend}
     return Run(label, rows, facts)
 
@@ -67,7 +67,7 @@ def render(a, b):
             continue
         out.append(tables.side_by_side(ra or [], rb or [], unit, a.label, b.label))
     diffs = [f"  {k}: A {a.facts.get(k)!s} | B {b.facts.get(k)!s}"
-             for k in ("host", "kernel", "cpu", "thp", "numa", "driver", "backend")
+             for k in ("host", "kernel", "cpu", "thp_enabled", "numa", "driver", "backend")
              if k in a.facts and k in b.facts and a.facts.get(k) != b.facts.get(k)]
     if diffs:
         out += ["== What differs between the machines/runs", *diffs, ""]

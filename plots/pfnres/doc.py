@@ -146,9 +146,16 @@ def load_reference(name="cover-letter"):
 # --- Google Benchmark ----------------------------------------------------------------
 
 _SIZE_RE = re.compile(r"^(\d+)([KMG]?)$", re.IGNORECASE)
-_MAPPINGS = {"4k", "thp", "hugetlb", "hugetlb-1g", "device-pte", "device-remap", "device-fault",
-             "device-fault-1g"}
-_CHAINS = {"stride", "thrash", "random", "page-local"}
+
+# The parts of each family's names, in order, as bench/ registers them (bench/families.h);
+# a part written "key:value" names its field itself. Parts after these are Google
+# Benchmark's own (iterations:1, repeats:3, real_time).
+_FIELDS = {"chase": ("chain", "mapping", "bytes"),
+           "tlb_cost": ("mapping", "bytes"),
+           "copy": ("kernel", "mapping", "bytes"),
+           "copy_vs_libc": ("kernel", "mapping", "bytes"),
+           "compare_latency": ("chain", "without", "with", "bytes"),
+           "compare_copy": ("kernel", "without", "with", "bytes")}
 
 
 def _parse_size(text):
@@ -159,25 +166,26 @@ def _parse_size(text):
 
 
 def _split_name(name):
-    """'BM_Chase/thrash/thp/67108864/repeats:3' -> ('BM_Chase', {'chain': .., ...})."""
+    """'chase/thrash/thp/67108864/repeats:3' -> ('chase', {'chain': .., 'mapping': ..,
+    'bytes': ..}): the family's fields by position (or by key), nothing guessed from what
+    a part looks like."""
     parts = name.split("/")
-    family, fields = parts[0], {}
+    family = _family(parts[0])
+    names = _FIELDS.get(family, ())
+    fields = {}
     for part in parts[1:]:
         key, sep, value = part.partition(":")
-        if sep and not key.isdigit():
-            # Google Benchmark's own suffixes (repeats:3, min_time:0.1) or named args.
-            fields.setdefault("args", {})[key] = value
-            part = value
-            if key in ("repeats", "min_time", "iterations", "threads"):
-                continue
-        if part in _MAPPINGS:
-            fields["mapping"] = part
-        elif part in _CHAINS:
-            fields["chain"] = part
-        elif _parse_size(part) is not None and "bytes" not in fields:
-            fields["bytes"] = _parse_size(part)
-        elif "kernel" not in fields and not part.replace(".", "").isdigit():
-            fields["kernel"] = part
+        if sep:
+            if key in names:
+                fields[key] = value
+            continue
+        free = [n for n in names if n not in fields]
+        if free:
+            fields[free[0]] = part
+    if "bytes" in fields:
+        nbytes = _parse_size(fields.pop("bytes"))
+        if nbytes is not None:
+            fields["bytes"] = nbytes
     return family, fields
 
 
@@ -233,105 +241,170 @@ def _first(bm, *keys):
     return None if k is None else float(bm[k])
 
 
+def _median_row(rows, aggregates, name, key, path):
+    """The value of counter `key` for a benchmark: its one run, or with repetitions the
+    median aggregate row Google Benchmark wrote for it."""
+    if len(rows) == 1:
+        return rows[0].get(key)
+    row = aggregates.get(name, {}).get("median", {})
+    if not isinstance(row.get(key), (int, float)):
+        raise DocError(f"{path}: {name} has {len(rows)} repetitions but no median "
+                       f"aggregate of {key}")
+    return row[key]
+
+
+# A compare family's counters (bench/families.cpp row_counters), without the unit ones.
+_ROW_COUNTERS = ("improvement_pct", "median_improvement_pct", "improvement_low_pct",
+                 "improvement_high_pct", "improvement_level", "improvement_resamples",
+                 "improvement_seed", "improvement_significant", "verified")
+
+
+def _compare_row(bm, f, name, unit, path):
+    """A compare_latency / compare_copy benchmark -> a table row, every figure read from
+    its counters (the core's compare row: core/result.h)."""
+    need = (f"without_{unit}", f"with_{unit}") + _ROW_COUNTERS
+    missing = [k for k in need if not isinstance(bm.get(k), (int, float))]
+    if missing:
+        raise DocError(f"{path}: {name} has no {', '.join(missing)} counter (written by "
+                       "an older pfn_bench? rerun it)")
+    nbytes = f["bytes"]
+    return {"bytes": nbytes, "size_mib": nbytes / MIB,
+            "without_mapping": f["without"], "with_mapping": f["with"],
+            "without": float(bm[f"without_{unit}"]), "with": float(bm[f"with_{unit}"]),
+            "improvement_pct": float(bm["improvement_pct"]),
+            "median_improvement_pct": float(bm["median_improvement_pct"]),
+            "improvement_ci": {"level": float(bm["improvement_level"]),
+                               "low_pct": float(bm["improvement_low_pct"]),
+                               "high_pct": float(bm["improvement_high_pct"]),
+                               "resamples": int(bm["improvement_resamples"]),
+                               "seed": int(bm["improvement_seed"]),
+                               "significant": bool(bm["improvement_significant"])},
+            "without_report": _report_from_fraction(bm.get("without_huge_fraction"), nbytes),
+            "with_report": _report_from_fraction(bm.get("with_huge_fraction"), nbytes),
+            "mismatch": "" if bm["verified"] else (bm.get("label") or "did not verify"),
+            "benchmark": name}
+
+
 def from_gbench(data, path="(gbench)"):
     """Google Benchmark JSON (bench/) -> a pfnbench-results/1-shaped document.
 
-    Families understood (names as bench/ registers them; a "BM_" prefix is ignored):
+    Families understood (names as bench/ registers them, bench/families.h; a "BM_" prefix
+    is ignored):
       chase/<chain>/<mapping>/<bytes>   user counters ns_per_load_min (or ns_per_load),
-                                        huge_fraction, <event>/load
-      tlb_cost/<mapping>/<bytes>        page_local_ns, random_ns -> a page-local and a random
-                                        latency point, so the TLB-cost figure can use them
-      copy/<kernel>/<mapping>/<bytes>   ms_per_copy_min (or ms_per_copy)
+                                        huge_fraction, <event>/load -> latency points
+      copy/<kernel>/<mapping>/<bytes>   ms_per_copy_min (or ms_per_copy) -> copy points
+      tlb_cost/<mapping>/<bytes>        tlb_cost_ns, tlb_cost_pct -> tlb_cost records
+      compare_latency/<chain>/<without>/<with>/<bytes>, compare_copy/<kernel>/<without>/
+      <with>/<bytes>                    the columns, improvement and its interval -> the
+                                        latency and copy tables' rows
     Others (chase_overhead, copy_vs_libc) are not drawn. Repetitions of one name become the
     samples of one point, and its summary is read from the aggregate rows pfn_bench wrote
     for that counter (pfn::summarize in C++: min, p10, p90, max, spread; Google Benchmark's
-    mean, median, stddev).
+    mean, median, stddev). Nothing is derived here: every figure is a counter or an
+    aggregate the C++ wrote.
     """
     ctx = data.get("context", {})
-    latency, copy = {}, {}
+    latency, copy, tlb, tables = {}, {}, {}, {"latency": [], "copy": []}
     aggregates = {}  # run name -> aggregate name -> row
     for bm in data.get("benchmarks", []):
         if bm.get("run_type") == "aggregate":
             aggregates.setdefault(bm.get("run_name", ""), {})[bm.get("aggregate_name")] = bm
 
-    def add_latency(key, value, huge, counters, name, counter):
-        # key ends with the run index: chase and tlb_cost points of the same chain and
-        # size are different measurements and stay apart.
-        p = latency.setdefault(key, {"name": name, "values": [], "huge": None,
-                                     "counters": {}, "counter": counter})
-        p["values"].append(value)
-        if huge is not None:
-            p["huge"] = huge
-        for k, v in counters.items():
-            p["counters"][k] = v
-
     for bm in data.get("benchmarks", []):
         if bm.get("run_type") == "aggregate" or bm.get("error_occurred"):
             continue
         name = bm.get("run_name") or bm.get("name", "")
-        family = _family(name)
-        _, f = _split_name(name)
-        if "mapping" not in f or "bytes" not in f:
+        family, f = _split_name(name)
+        if "bytes" not in f:
             continue
         huge = _first(bm, "huge_fraction")
-        if family == "chase" and "chain" in f:
+        if family == "chase" and "chain" in f and "mapping" in f:
             counter = _first_key(bm, "ns_per_load_min", "ns_per_load")
             if counter is None:
                 continue
-            per_load = {k.rsplit("/", 1)[0]: float(v) for k, v in bm.items()
-                        if k.endswith("/load") and isinstance(v, (int, float))}
-            add_latency((f["mapping"], f["chain"], f["bytes"], 0), float(bm[counter]), huge,
-                        per_load, name, counter)
-        elif family == "tlb_cost":
-            for chain, key in (("page-local", "page_local_ns"), ("random", "random_ns")):
-                value = _first(bm, key)
-                if value is not None:
-                    add_latency((f["mapping"], chain, f["bytes"], 1), value, huge, {}, name,
-                                key)
-        elif family == "copy":
+            p = latency.setdefault((f["mapping"], f["chain"], f["bytes"]), {
+                "name": name, "values": [], "huge": None, "counters": {}, "counter": counter})
+            p["values"].append(float(bm[counter]))
+            if huge is not None:
+                p["huge"] = huge
+            # Per-load values as Google Benchmark reported them (already divided).
+            p["counters"].update({k.rsplit("/", 1)[0]: float(v) for k, v in bm.items()
+                                  if k.endswith("/load") and isinstance(v, (int, float))})
+        elif family == "tlb_cost" and "mapping" in f:
+            tlb.setdefault((f["mapping"], f["bytes"]), {"name": name, "rows": []})["rows"] \
+                .append(bm)
+        elif family == "copy" and "mapping" in f:
             counter = _first_key(bm, "ms_per_copy_min", "ms_per_copy")
             if counter is None:
                 continue
             key = (f["mapping"], f.get("kernel", "libc"), f["bytes"])
             p = copy.setdefault(key, {"name": name, "values": [], "huge": None,
-                                      "counter": counter})
+                                      "counter": counter, "gb": []})
             p["values"].append(float(bm[counter]))
+            if isinstance(bm.get("GB_per_s_best"), (int, float)):
+                p["gb"].append(float(bm["GB_per_s_best"]))
             if huge is not None:
                 p["huge"] = huge
+        elif family in ("compare_latency", "compare_copy") and "without" in f and "with" in f:
+            kind, unit = (("latency", "ns_per_load") if family == "compare_latency"
+                          else ("copy", "ms_per_copy"))
+            tables[kind].append(_compare_row(bm, f, name, unit, path))
     lat_points = []
-    for (mapping, chain, nbytes, run), p in sorted(latency.items()):
-        lat_points.append({"run": run,
+    for (mapping, chain, nbytes), p in sorted(latency.items()):
+        lat_points.append({"run": 0,
             "mapping": mapping, "chain": chain, "range_bytes": nbytes, "stride_bytes": 64,
             "report": _report_from_fraction(p["huge"], nbytes), "samples_ns": p["values"],
             "loads_per_sample": 1,
             "summary": _summary(p["values"], aggregates, p["counter"], p["name"], path),
-            # Per-load values as Google Benchmark reported them (already divided).
             "counters_per_load": p["counters"], "counters": {"values": {}, "unavailable": {}},
             "benchmark": p["name"]})
     copy_points = []
     for (mapping, kernel, nbytes), p in sorted(copy.items()):
         rep = _report_from_fraction(p["huge"], nbytes)
-        copy_points.append({"run": 2,
+        copy_points.append({"run": 1,
             "mapping": mapping, "kernel": kernel, "bytes": nbytes, "src_report": rep,
             "dst_report": rep, "samples_ms": p["values"],
             "summary": _summary(p["values"], aggregates, p["counter"], p["name"], path),
-            "gb_per_s": nbytes / (min(p["values"]) / 1e3) / 1e9,
+            # The fastest copy's throughput, as pfn_bench counted it (GB_per_s_best).
+            "gb_per_s": (_summary(p["gb"], aggregates, "GB_per_s_best", p["name"], path)["max"]
+                         if len(p["gb"]) == len(p["values"]) else None),
             "counters": {"values": {}, "unavailable": {}}, "benchmark": p["name"]})
+        if copy_points[-1]["gb_per_s"] is None:
+            del copy_points[-1]["gb_per_s"]  # an older pfn_bench: the schema check says so
+    tlb_records = []
+    for (mapping, nbytes), t in sorted(tlb.items()):
+        cost = _median_row(t["rows"], aggregates, t["name"], "tlb_cost_ns", path)
+        pct = _median_row(t["rows"], aggregates, t["name"], "tlb_cost_pct", path)
+        if not isinstance(cost, (int, float)) or not isinstance(pct, (int, float)):
+            raise DocError(f"{path}: {t['name']} has no tlb_cost_ns and tlb_cost_pct counters "
+                           "(written by an older pfn_bench? rerun it)")
+        tlb_records.append({"mapping": mapping, "range": nbytes,
+                            "method": "pfn_bench tlb_cost counters", "tlb_cost_ns_per_load":
+                            float(cost), "tlb_cost_pct_of_random": float(pct),
+                            "benchmark": t["name"]})
+    for rows in tables.values():
+        rows.sort(key=lambda r: (r["without_mapping"], r["with_mapping"], r["bytes"]))
     caches = {}
     for c in ctx.get("caches", []):
         if c.get("type") in ("Data", "Unified"):
             caches[f"L{c.get('level')}{'d' if c.get('type') == 'Data' else ''}"] = c.get("size")
-    return {
+    doc = {
         "schema": SCHEMA_ID, "tool": "bench", "command_line": [ctx.get("executable", "bench")],
         "system": {"hostname": ctx.get("host_name", "?"), "date": ctx.get("date", "?"),
                    "kernel": "?", "cpu_model": "?", "cpus": ctx.get("num_cpus", 1),
-                   "thp_enabled": "?", "pfnbench_version": "?", "caches": caches,
+                   "thp_enabled": "?", "pfnbench_version": "?",
                    "library_build_type": ctx.get("library_build_type", "?")},
         "runs": [{"tool": "bench", "role": "latency-compare", "what": "chase/..."},
-                 {"tool": "bench", "role": "tlb-cost", "what": "tlb_cost/..."},
                  {"tool": "bench", "role": "copy-compare", "what": "copy/..."}],
-        "latency": lat_points, "copy": copy_points, "source": f"Google Benchmark JSON {path}",
+        "latency": lat_points, "copy": copy_points, "tlb_cost": tlb_records,
+        "tables": {k: v for k, v in tables.items() if v},
+        "source": f"Google Benchmark JSON {path}",
     }
+    if str(ctx.get("pfn_cpu", "")).isdigit() and str(ctx.get("pfn_node", "")).isdigit():
+        # Where pfn_bench pinned itself; the caches are Google Benchmark's own reading.
+        doc["placement"] = {"cpu": int(ctx["pfn_cpu"]), "node": int(ctx["pfn_node"]),
+                            "caches": caches}
+    return doc
 
 
 # --- small helpers shared by figures, compare and summary -----------------------------
@@ -345,6 +418,27 @@ def size_label(nbytes):
         if nbytes >= (1 << shift) and nbytes % (1 << shift) == 0:
             return f"{nbytes >> shift}{unit}"
     return f"{nbytes}"
+
+
+def mapping_order(doc):
+    """Every mapping a document measured, in the order it lists them: its backend's pair
+    (without, with, with_1g), then its table rows', points' and TLB records'. Figures give
+    a mapping its colour by this order, so one pair looks alike in every figure."""
+    seen = []
+
+    def add(m):
+        if m and m not in seen:
+            seen.append(m)
+    backend = doc.get("backend") or {}
+    for key in ("without", "with", "with_1g"):
+        add(backend.get(key))
+    for rows in (doc.get("tables") or {}).values():
+        for r in rows:
+            for key in ("without_mapping", "with_mapping", "with_1g_mapping"):
+                add(r.get(key))
+    for p in doc.get("latency", []) + doc.get("copy", []) + doc.get("tlb_cost", []):
+        add(p.get("mapping"))
+    return seen
 
 
 def row_mappings(doc, table):

@@ -15,17 +15,14 @@ from matplotlib.figure import Figure  # noqa: E402  (after choosing the backend)
 from matplotlib.patches import Patch  # noqa: E402
 from matplotlib.ticker import FuncFormatter, NullFormatter  # noqa: E402
 
+from . import backend as backendmod  # noqa: E402
 from . import doc as docmod  # noqa: E402
 
 FIGSIZE = (10, 6)   # inches
 DPI = 120           # -> 1200 x 720 pixels
 PIXELS = (int(FIGSIZE[0] * DPI), int(FIGSIZE[1] * DPI))
 
-HUGE_KINDS = ("thp", "hugetlb", "hugetlb-1g", "device-remap", "device-fault", "device-fault-1g")
-COLORS = {"4k": "tab:blue", "device-pte": "tab:blue", "thp": "tab:orange",
-          "device-remap": "tab:red", "device-fault": "tab:green", "hugetlb": "tab:purple",
-          "hugetlb-1g": "tab:brown", "device-fault-1g": "tab:olive"}
-CHAIN_STYLES = {"thrash": "-", "random": "--", "page-local": ":", "stride": "-."}
+STYLES = ("-", "--", ":", "-.")  # a chain's line style, by the order the document lists them
 FIGURES = ("latency", "improvement", "tlb", "sweep")
 
 
@@ -37,18 +34,16 @@ def _size_axis(ax):
     ax.xaxis.set_minor_formatter(NullFormatter())
 
 
-def _backend_label(doc):
-    backend = doc.get("backend") or {}
-    if backend.get("label"):
-        return backend["label"]
-    kinds = sorted({p["mapping"] for p in doc.get("latency", []) + doc.get("copy", [])},
-                   key=lambda k: (k not in HUGE_KINDS, k))
-    return " vs ".join(kinds) if kinds else "no data"
-
-
 def _title(doc, what):
     return (f"{what} - {docmod.describe_machine(doc)}\n"
-            f"backend: {_backend_label(doc)} ({doc.get('tool', '?')})")
+            f"backend: {backendmod.label_of(doc)} ({doc.get('tool', '?')})")
+
+
+def _color(doc, mapping):
+    """A mapping's colour: matplotlib's cycle by the document's order of mappings (the
+    backend's pair first), so each mapping has one colour in every figure of a run."""
+    order = docmod.mapping_order(doc)
+    return f"C{order.index(mapping) % 10}" if mapping in order else None
 
 
 def _new_figure(ncols=1):
@@ -79,17 +74,18 @@ def _huge_text(points):
 
 
 def _group(points, *keys):
+    """Points grouped by keys, in the order the document lists them, each by size."""
     groups = {}
     for p in points:
         groups.setdefault(tuple(p[k] for k in keys), []).append(p)
     for g in groups.values():
         g.sort(key=lambda p: p.get("range_bytes", p.get("bytes", 0)))
-    return dict(sorted(groups.items(), key=lambda kv: (kv[0][0] in HUGE_KINDS, kv[0])))
+    return groups
 
 
-def _chase_lines(ax, points):
+def _chase_lines(ax, doc, points):
     groups = _group(points, "mapping", "chain")
-    chains = {k[1] for k in groups}
+    chains = list(dict.fromkeys(k[1] for k in groups))
     for (mapping, chain), pts in groups.items():
         x = [p["range_bytes"] for p in pts]
         y = [p["summary"]["min"] for p in pts]
@@ -97,8 +93,9 @@ def _chase_lines(ax, points):
         huge = _huge_text(pts)
         if huge:
             label += f" ({huge})"
-        line, = ax.plot(x, y, marker="o", markersize=3, label=label, color=COLORS.get(mapping),
-                        linestyle=CHAIN_STYLES.get(chain, "-"))
+        line, = ax.plot(x, y, marker="o", markersize=3, label=label,
+                        color=_color(doc, mapping),
+                        linestyle=STYLES[chains.index(chain) % len(STYLES)])
         lo = [p["summary"].get("p10", p["summary"]["min"]) for p in pts]
         hi = [p["summary"].get("p90", p["summary"]["max"]) for p in pts]
         ax.fill_between(x, lo, hi, color=line.get_color(), alpha=0.15, linewidth=0)
@@ -112,7 +109,7 @@ def latency_figure(doc, reference=None):
     if not points and not reference:
         return None, "no latency points"
     fig, (ax,) = _new_figure()
-    groups = _chase_lines(ax, points) if points else {}
+    groups = _chase_lines(ax, doc, points) if points else {}
     if reference:
         rows = reference["latency"]["rows"]
         x = [r["size_mib"] * docmod.MIB for r in rows]
@@ -137,33 +134,9 @@ def latency_figure(doc, reference=None):
 
 # --- improvement bars --------------------------------------------------------------
 
-def derived_rows(points, size_key):
-    """Without/with rows from raw points (for documents without compare tables, such as
-    Google Benchmark output): per size, the best 4 KiB kind against the best huge kind."""
-    if size_key == "bytes" and any(p.get("kernel") == "libc" for p in points):
-        points = [p for p in points if p.get("kernel") == "libc"]  # the tables' kernel
-    by_size = {}
-    for p in points:
-        if p.get("chain", "thrash") not in ("thrash", None) and size_key == "range_bytes":
-            continue
-        side = "with" if p["mapping"] in HUGE_KINDS else "without"
-        slot = by_size.setdefault(p[size_key], {})
-        v = p["summary"]["min"]
-        if side not in slot or v < slot[side][0]:
-            slot[side] = (v, p["mapping"])
-    rows = []
-    for nbytes, s in sorted(by_size.items()):
-        if "with" in s and "without" in s and s["without"][0]:
-            wo, wi = s["without"][0], s["with"][0]
-            rows.append({"bytes": nbytes, "size_mib": nbytes / docmod.MIB,
-                         "without": wo, "with": wi,
-                         "improvement_pct": (wo - wi) / wo * 100, "mismatch": "",
-                         "without_mapping": s["without"][1], "with_mapping": s["with"][1]})
-    return rows
-
-
 def _improvement_panel(ax, rows, what, unit, ref_rows, ref_label, mappings):
-    labels = [docmod.size_label(int(round(r["size_mib"] * docmod.MIB))) for r in rows]
+    labels = [docmod.size_label(r["bytes"]) if "bytes" in r else f"{r['size_mib']:g}M"
+              for r in rows]
     x = list(range(len(rows)))
     values = [r["improvement_pct"] for r in rows]
     colors = ["tab:gray" if r.get("mismatch") else "tab:green" for r in rows]
@@ -227,22 +200,18 @@ def _improvement_panel(ax, rows, what, unit, ref_rows, ref_label, mappings):
 def improvement_figure(doc, reference=None):
     tables = doc.get("tables", {})
     panels = []
-    for kind, what, unit, size_key in (("latency", "load latency", "ns/load", "range_bytes"),
-                                        ("copy", "copy time", "ms/copy", "bytes")):
+    for kind, what, unit in (("latency", "load latency", "ns/load"),
+                             ("copy", "copy time", "ms/copy")):
         rows = tables.get(kind)
-        if not rows:
-            rows = derived_rows(doc.get(kind, []), size_key)
         if rows:
             ref_rows = reference[kind]["rows"] if reference else None
             panels.append((kind, what, unit, rows, ref_rows))
     if not panels:
-        return None, "no compare tables and no without/with pairs of points"
+        return None, ("no compare tables (lat_mem_rd/memcpy_test --compare, or pfn_bench's "
+                      "compare_latency/compare_copy families)")
     fig, axes = _new_figure(len(panels))
     for ax, (kind, what, unit, rows, ref_rows) in zip(axes, panels):
-        if rows[0].get("without_mapping") and rows[0].get("with_mapping"):
-            mappings = rows[0]["without_mapping"], rows[0]["with_mapping"]
-        else:
-            mappings = docmod.row_mappings(doc, kind)
+        mappings = docmod.row_mappings(doc, kind)
         _improvement_panel(ax, rows, what, unit, ref_rows,
                            reference["label"] if reference else "", mappings)
     fig.suptitle(_title(doc, "Improvement from huge mappings"), fontsize=10)
@@ -274,24 +243,24 @@ def tlb_misses(points):
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
-def tlb_cost(points, by_run=True):
-    """{mapping: [(bytes, ns)]}: random-chain minus page-local-chain latency, the TLB share
-    of a load measured by timing (for machines without a PMU).
-
-    by_run: pair chains only within one run (a random chase from one run against a
-    page-local one from an unrelated run would mix conditions); False when the points are
-    already the runs made for this purpose."""
-    best = {}
-    for p in points:
-        key = (p["mapping"], p["range_bytes"], p.get("run") if by_run else None, p["chain"])
-        best[key] = min(best.get(key, float("inf")), p["summary"]["min"])
+def tlb_cost(doc):
+    """{mapping: [(bytes, ns)]}: the TLB cost per load the C++ recorded (core/tlb_cost.h:
+    random-chain minus page-local-chain latency of the same bytes, for machines without a
+    PMU), in the document's order."""
     out = {}
-    for (mapping, nbytes, run, chain), v in best.items():
-        local = best.get((mapping, nbytes, run, "page-local"))
-        if chain == "random" and local is not None:
-            out.setdefault(mapping, []).append((nbytes, v - local))
-    return {k: sorted(v) for k, v in sorted(out.items(), key=lambda kv: (kv[0] in HUGE_KINDS,
-                                                                          kv[0]))}
+    for rec in doc.get("tlb_cost", []):
+        out.setdefault(rec["mapping"], []).append((rec["range"], rec["tlb_cost_ns_per_load"]))
+    return {k: sorted(v) for k, v in out.items()}
+
+
+def page_walks(doc):
+    """{(without, with): [(bytes, ns)]}: the page-walk estimate the C++ recorded (the small
+    mapping's TLB cost minus the huge one's, core/tlb_cost.h)."""
+    out = {}
+    for rec in doc.get("page_walk", []):
+        out.setdefault((rec["without"], rec["with"]), []).append((rec["range"],
+                                                                   rec["ns_per_load"]))
+    return {k: sorted(v) for k, v in out.items()}
 
 
 def _unavailable_reason(points):
@@ -306,23 +275,28 @@ def _unavailable_reason(points):
 def tlb_figure(doc):
     points = doc.get("latency", [])
     misses = tlb_misses(points)
-    for_cost = _points(doc, "latency", "tlb-cost") if doc.get("runs") else []
-    cost = tlb_cost(for_cost, by_run=False) if for_cost else tlb_cost(points)
+    cost, walks = tlb_cost(doc), page_walks(doc)
     if not misses and not cost:
         why = _unavailable_reason(points)
         return None, ("no TLB counters" + (f" ({why})" if why else "")
-                      + " and no random/page-local chain pairs to derive TLB cost from")
+                      + " and no TLB cost records (lat_mem_rd --compare --tlb-cost)")
     panels = [p for p in (("misses", misses), ("cost", cost)) if p[1]]
     fig, axes = _new_figure(len(panels))
     for ax, (kind, data) in zip(axes, panels):
-        events = sorted({k[1] for k in data}) if kind == "misses" else []
-        styles = ["-", "--", ":", "-."]
+        events = list(dict.fromkeys(k[1] for k in data)) if kind == "misses" else []
+        values = []
         for key, xy in data.items():
             label = f"{key[0]}: {key[1]}" if kind == "misses" else key
             mapping = key[0] if kind == "misses" else key
-            style = styles[events.index(key[1]) % len(styles)] if kind == "misses" else "-"
+            style = STYLES[events.index(key[1]) % len(STYLES)] if kind == "misses" else "-"
             ax.plot([a for a, _ in xy], [b for _, b in xy], marker="o", markersize=3,
-                    label=label, color=COLORS.get(mapping), linestyle=style)
+                    label=label, color=_color(doc, mapping), linestyle=style)
+            values += [b for _, b in xy]
+        if kind == "cost":
+            for (without, with_), xy in walks.items():
+                ax.plot([a for a, _ in xy], [b for _, b in xy], "k--", marker="s",
+                        markersize=3, label=f"page walks: {without} cost - {with_} cost")
+                values += [b for _, b in xy]
         _size_axis(ax)
         ax.set_xlabel("working-set size (bytes, log2 scale)")
         if kind == "misses":
@@ -331,7 +305,7 @@ def tlb_figure(doc):
         else:
             ax.set_ylabel("TLB cost per load (ns)\nrandom chain - page-local chain")
             ax.set_title("TLB cost by timing (no PMU needed)", fontsize=9)
-        if min(v for xy in data.values() for _, v in xy) >= 0:
+        if min(values) >= 0:
             ax.set_ylim(bottom=0)
         ax.grid(True, alpha=0.3)
         ax.legend(fontsize=8)
@@ -343,10 +317,9 @@ def tlb_figure(doc):
 # --- the full lat_mem_rd sweep -----------------------------------------------------
 
 def _caches(doc):
-    caches = doc.get("system", {}).get("caches") or {}
-    if isinstance(caches, list):  # [{"level":1,"type":"Data","size":...}]
-        caches = {f"L{c.get('level')}": c.get("size") for c in caches
-                  if c.get("type") in ("Data", "Unified")}
+    """The caches of the CPU the run was pinned to, as its placement record gives them
+    (pfnbench_info --json; a bench/ file: Google Benchmark's context)."""
+    caches = (doc.get("placement") or {}).get("caches") or {}
     return {k: v for k, v in caches.items() if isinstance(v, int) and v > 0}
 
 
@@ -356,7 +329,7 @@ def sweep_figure(doc):
     if len(sizes) < 8:
         return None, f"no lat_mem_rd sweep (only {len(sizes)} sizes measured)"
     fig, (ax,) = _new_figure()
-    _chase_lines(ax, points)
+    _chase_lines(ax, doc, points)
     for name, nbytes in sorted(_caches(doc).items(), key=lambda kv: kv[1]):
         ax.axvline(nbytes, color="gray", linestyle=":", linewidth=1)
         ax.annotate(f"{name} {docmod.size_label(nbytes)}", (nbytes, 1), xycoords=("data",

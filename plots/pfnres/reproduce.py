@@ -1,8 +1,10 @@
 """`pfnbench reproduce`: runs the cover letter's two tables (and the curves around them) on
 this machine and writes one self-contained, atomic result directory.
 
-All measuring is done by the C++ programs (lat_mem_rd, memcpy_test); this module chooses
-what to run, runs it pinned, shows progress, merges their JSON documents, and writes
+All measuring and every decision about the machine is done by the C++ programs:
+pfnbench_info --json says where to run (CPU, node, that CPU's caches) and which backend
+to compare, and lat_mem_rd and memcpy_test measure on it. This module runs them in turn,
+every one pinned alike, shows progress, merges their JSON documents, and writes
 latency.txt, memcpy.txt, summary.md, results.json and the plots into
 <out>/<host>-<date>-<backend>[-quick]/ through a temporary directory that is renamed into
 place only when everything is written. SIGINT/SIGTERM/SIGHUP stop the running program and
@@ -32,16 +34,17 @@ TMP_PREFIX = ".tmp-"
 SIGNALS = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
 
 # The runs, full and --quick. Sizes follow the cover letter: latency 64M..4096M (the
-# defaults of lat_mem_rd --compare), copy 1024M..4096M (memcpy_test's defaults), and the
-# published sweep command `lat_mem_rd -t 4096M` once per mapping.
+# defaults of lat_mem_rd --compare, each size's TLB cost measured in the same regions),
+# copy 1024M..4096M (memcpy_test's defaults), and the published sweep command
+# `lat_mem_rd -t 4096M` once per mapping.
 FULL = {"lat_sizes": None, "copy_sizes": None, "sweep_size": "4096M", "reps": None,
-        "sample_ms": None, "tlb_sizes": "64M,1024M"}
+        "sample_ms": None}
 QUICK = {"lat_sizes": "16M,32M,64M", "copy_sizes": "64M,128M", "sweep_size": "64M",
-         "reps": "3", "sample_ms": "1", "tlb_sizes": "64M"}
+         "reps": "3", "sample_ms": "1"}
 # Rough seconds per step on the development machine, only for "time left".
-ESTIMATES = {False: {"latency-compare": 25, "copy-compare": 25, "sweep": 50,
-                     "tlb-cost": 1.5, "finish": 6},
-             True: {"latency-compare": 2, "copy-compare": 2, "sweep": 4, "tlb-cost": 0.5,
+ESTIMATES = {False: {"info": 0.5, "latency-compare": 40, "copy-compare": 25, "sweep": 50,
+                     "finish": 6},
+             True: {"info": 0.5, "latency-compare": 3, "copy-compare": 2, "sweep": 4,
                     "finish": 2}}
 
 
@@ -92,11 +95,13 @@ class RunError(Exception):
 
 
 class Step:
-    def __init__(self, role, tool, args, what, table=None, stderr_file=None, required=True):
+    def __init__(self, role, tool, args, what, table=None, stderr_file=None, required=True,
+                 json_stdout=False):
         self.role, self.tool, self.args, self.what = role, tool, args, what
         self.table = table              # file name in the run dir for --table
         self.stderr_file = stderr_file  # keep the program's stderr (lmbench text) here
         self.required = required
+        self.json_stdout = json_stdout  # --json prints the document (pfnbench_info)
 
 
 # --- where things are ---------------------------------------------------------------
@@ -107,65 +112,17 @@ def find_tool(name, bin_dir=None, build_dir=None):
     if bin_dir:
         candidates.append(os.path.join(bin_dir, name))
     build = build_dir or os.environ.get("PFNBENCH_BUILD") or os.path.join(REPO, "build")
-    candidates += [os.path.join(build, name, name), os.path.join(build, "bin", name),
-                   os.path.join(build, name)]
+    candidates += [os.path.join(build, name, name), os.path.join(build, "tools", name),
+                   os.path.join(build, "bin", name), os.path.join(build, name)]
     for c in candidates:
         if os.path.isfile(c) and os.access(c, os.X_OK):
             return c
     return None
 
 
-def default_cpu():
-    return min(os.sched_getaffinity(0))
-
-
-def cpu_node(cpu):
-    path = f"/sys/devices/system/cpu/cpu{cpu}"
-    try:
-        for entry in os.listdir(path):
-            if entry.startswith("node") and entry[4:].isdigit():
-                return int(entry[4:])
-    except OSError:
-        pass
-    return None
-
-
-def check_cpu(cpu):
-    allowed = sorted(os.sched_getaffinity(0))
-    if cpu not in allowed:
-        raise RunError(f"--cpu {cpu}: not a CPU this process may run on "
-                       f"(allowed: {', '.join(map(str, allowed))})")
-
-
 def run_dir_name(host, when, backend_name, quick):
     host = "".join(c if c.isalnum() or c in "-_." else "_" for c in host) or "host"
     return f"{host}-{when.strftime('%Y%m%d-%H%M%S')}-{backend_name}" + ("-quick" if quick else "")
-
-
-def cpu_caches(cpu):
-    """{"L1d": bytes, "L2": bytes, ...} of the data/unified caches of cpu, from sysfs."""
-    caches = {}
-    base = f"/sys/devices/system/cpu/cpu{cpu}/cache"
-    try:
-        indexes = sorted(e for e in os.listdir(base) if e.startswith("index"))
-    except OSError:
-        return caches
-    for idx in indexes:
-        try:
-            with open(os.path.join(base, idx, "level")) as f:
-                level = f.read().strip()
-            with open(os.path.join(base, idx, "type")) as f:
-                kind = f.read().strip()
-            with open(os.path.join(base, idx, "size")) as f:
-                size = f.read().strip()
-        except OSError:
-            continue
-        if kind not in ("Data", "Unified") or not size[:-1].isdigit():
-            continue
-        mult = {"K": 1 << 10, "M": 1 << 20, "G": 1 << 30}.get(size[-1])
-        if mult:
-            caches[f"L{level}{'d' if kind == 'Data' else ''}"] = int(size[:-1]) * mult
-    return caches
 
 
 def clean_stale(out_dir):
@@ -199,14 +156,26 @@ def _common(quick, cpu, node):
     return p, place, reps
 
 
-def latency_step(forced, quick, cpu, node):
-    """The latency table. lat_mem_rd chooses the backend (or checks a forced one) and
-    records it; every later step follows that choice."""
+def info_step(cpu, forced):
+    """What the machine gives: the placement every program is pinned to (the first
+    allowed CPU unless --cpu, its node, its caches) and the backend (probed by mapping
+    memory, or the forced one checked), all decided by the core."""
+    return Step("info", "pfnbench_info",
+                (["--cpu", str(cpu)] if cpu is not None else [])
+                + (["--backend", forced] if forced else []),
+                "placement and backend", json_stdout=True)
+
+
+def latency_step(backend, quick, cpu, node):
+    """The latency table on the backend pfnbench_info chose (lat_mem_rd checks that its
+    mappings read back as promised), with each size's TLB cost measured in the same
+    regions (--tlb-cost: the TLB cost and page-walk records)."""
     p, place, reps = _common(quick, cpu, node)
     return Step("latency-compare", "lat_mem_rd",
-                ["--compare"] + (["--backend", forced] if forced else []) + place + reps
+                ["--compare", "--backend", backend["name"], "--tlb-cost"] + place + reps
                 + (["--sizes", p["lat_sizes"]] if p["lat_sizes"] else []),
-                "latency table" + (f" ({forced})" if forced else ""), table="latency.txt")
+                f"latency table and TLB cost, {backend['with']} vs {backend['without']}",
+                table="latency.txt")
 
 
 def later_steps(backend, quick, cpu, node):
@@ -223,12 +192,6 @@ def later_steps(backend, quick, cpu, node):
                           ["-t", "--mapping", mapping] + place + reps + [p["sweep_size"]],
                           f"sweep lat_mem_rd -t {p['sweep_size']} on {mapping}",
                           stderr_file=f"sweep-{mapping}.txt"))
-    for mapping in (wo, wi):
-        for chain in ("page-local", "random"):
-            steps.append(Step("tlb-cost", "lat_mem_rd",
-                              ["--chain", chain, "--mapping", mapping, "--sizes",
-                               p["tlb_sizes"]] + place + reps,
-                              f"TLB cost: {chain} chain on {mapping}"))
     return steps
 
 
@@ -242,7 +205,7 @@ class Runner:
 
     def run(self, index, step, binary):
         json_path = os.path.join(self.tmp, "logs", f"{index:02d}-{step.role}.json")
-        cmd = [binary] + step.args + ["--json", json_path]
+        cmd = [binary] + step.args + (["--json"] if step.json_stdout else ["--json", json_path])
         if step.table:
             cmd += ["--table", os.path.join(self.tmp, step.table)]
         log_path = os.path.join(self.tmp, "logs", f"{index:02d}-{step.role}.log")
@@ -250,7 +213,9 @@ class Runner:
         with open(log_path, "w", encoding="utf-8") as log:
             # The outputs named relative to the run directory: a committed run names no
             # path of the machine it ran on, nor the temporary directory it was written in.
-            shown = cmd_for_humans(binary, step) + ["--json", os.path.relpath(json_path, self.tmp)]
+            shown = cmd_for_humans(binary, step) + (
+                ["--json"] if step.json_stdout else ["--json", os.path.relpath(json_path,
+                                                                                self.tmp)])
             if step.table:
                 shown += ["--table", step.table]
             log.write("$ " + shlex.join(shown) + "\n")
@@ -277,7 +242,13 @@ class Runner:
                 f.write("".join(err_lines))
         last = [ln.strip() for ln in err_lines if ln.strip()]
         result = None
-        if os.path.exists(json_path):
+        if step.json_stdout and rc == 0:
+            try:
+                result = json.loads(out)
+            except ValueError as e:
+                raise RunError(f"{step.tool} --json printed no JSON: {e}") from None
+            out = ""  # the log keeps it; the results document keeps what was taken from it
+        elif os.path.exists(json_path):
             try:
                 with open(json_path, encoding="utf-8") as f:
                     result = json.load(f)
@@ -297,9 +268,11 @@ class Runner:
         if result is None:
             raise RunError(f"{step.tool} wrote no --json file during {step.what} "
                            f"(log: {log_path})")
-        os.remove(json_path)  # merged into results.json; the log keeps the command line
+        if os.path.exists(json_path):
+            os.remove(json_path)  # merged into results.json; the log keeps the command line
         return {"tool": step.tool, "role": step.role, "what": step.what,
-                "command_line": cmd_for_humans(binary, step), "exit_code": rc,
+                "command_line": cmd_for_humans(binary, step) + (["--json"] if step.json_stdout
+                                                                else []), "exit_code": rc,
                 "warning": warning, "stdout": out,
                 "seconds": round(time.monotonic() - started, 2)}, result
 
@@ -340,21 +313,24 @@ def cmd_for_humans(binary, step):
 
 # --- merging -------------------------------------------------------------------------
 
-def merge(docs, runs, backend, argv, quick, reference, caches=None):
-    """One results document from the programs' documents (every point, tagged with the
-    index of the run that measured it in "runs")."""
-    base = next((d for d, r in zip(docs, runs) if r["role"] == "latency-compare"), docs[0])
-    system = dict(base.get("system", {}))
-    if caches and "caches" not in system:
-        system["caches"] = caches  # of the CPU every run was pinned to (sysfs)
+# What the programs' documents list, merged: every point and record, tagged with its run.
+RECORDS = ("latency", "copy", "tlb_cost", "page_walk")
+
+
+def merge(docs, runs, backend, argv, quick, reference, placement):
+    """One results document from the programs' documents (every point and record, tagged
+    with the index of the run that measured it in "runs"). The placement (with its CPU's
+    caches) and the backend are pfnbench_info's, which every run followed."""
+    base = next((d for d, r in zip(docs, runs) if r["role"] == "latency-compare"), None)
     merged = {"schema": docmod.SCHEMA_ID, "tool": "reproduce", "command_line": argv,
-              "system": system, "placement": base.get("placement", {}),
-              "backend": backend, "quick": quick, "runs": runs, "latency": [], "copy": [],
-              "tables": {}, "plots": {"reference": reference}}
+              "system": dict((base or {}).get("system", {})), "placement": placement,
+              "backend": backend, "quick": quick, "runs": runs,
+              **{kind: [] for kind in RECORDS}, "tables": {},
+              "plots": {"reference": reference}}
     for i, d in enumerate(docs):
-        if d is None:
+        if d is None or runs[i]["role"] == "info":
             continue
-        for kind in ("latency", "copy"):
+        for kind in RECORDS:
             for point in d.get(kind, []):
                 merged[kind].append(dict(point, run=i))
         for kind, rows in d.get("tables", {}).items():
@@ -376,10 +352,12 @@ def add_arguments(ap):
     ap.add_argument("--quick", action="store_true",
                     help="reduced run (small sizes, few repetitions), under a minute")
     ap.add_argument("--cpu", type=int, default=None,
-                    help="CPU to pin every measurement to (default: first allowed CPU)")
-    ap.add_argument("--backend", default="auto", choices=("auto",) + backendmod.NAMES,
-                    help="mappings to compare (default: the best one available, see "
-                         "results/README.md)")
+                    help="CPU to pin every measurement to (default: the first allowed CPU, "
+                         "as pfnbench_info resolves it)")
+    ap.add_argument("--backend", default="auto", metavar="NAME",
+                    help="mappings to compare: auto (default: the best one available, see "
+                         "results/README.md) or one of the backends `./pfnbench info "
+                         "--json` lists")
     ap.add_argument("--out", default=os.path.join(REPO, "results"),
                     help="directory the run directory is created in (default: results/)")
     ap.add_argument("--reference", default="cover-letter",
@@ -398,13 +376,13 @@ def main(args, argv):
     progress = Progress([])
     try:
         try:
-            lat = find_tool("lat_mem_rd", args.bin_dir, args.build_dir)
-            if not lat:
+            info = find_tool("pfnbench_info", args.bin_dir, args.build_dir)
+            if not info:
+                raise RunError("pfnbench_info is not built (run ./pfnbench build, or pass "
+                               "--build-dir)")
+            if not find_tool("lat_mem_rd", args.bin_dir, args.build_dir):
                 raise RunError("lat_mem_rd is not built (run ./pfnbench build, or pass "
                                "--build-dir)")
-            cpu = default_cpu() if args.cpu is None else args.cpu
-            check_cpu(cpu)
-            node = cpu_node(cpu)
             reference = None if args.reference == "none" else args.reference
             if reference:
                 docmod.load_reference(reference)  # fail early on a typo
@@ -414,25 +392,33 @@ def main(args, argv):
             os.mkdir(tmp)
 
             forced = None if args.backend == "auto" else args.backend
-            first = latency_step(forced, args.quick, cpu, node)
-            # The later steps' shape does not depend on the backend, only their mappings.
-            shape = later_steps({"without": "4k", "with": "thp"}, args.quick, cpu, node)
+            first = info_step(args.cpu, forced)
+            # The later steps' shape does not depend on the placement or backend.
+            any_pair = {"name": "?", "without": "?", "with": "?"}
+            shape = [latency_step(any_pair, args.quick, 0, 0)] + \
+                later_steps(any_pair, args.quick, 0, 0)
             built = {t: find_tool(t, args.bin_dir, args.build_dir)
                      for t in {s.tool for s in [first] + shape}}
             progress = Progress([ESTIMATES[args.quick][s.role] for s in [first] + shape
                                  if built[s.tool]] + [ESTIMATES[args.quick]["finish"]])
             with progress:
                 runner = stop.runner = Runner(tmp, progress, stop)
-                docs, runs, skipped = measure(runner, progress, [first], [lat])
-                backend = backendmod.from_document(docs[0])
+                docs, runs, skipped = measure(runner, progress, [first], [info])
+                facts = docs[0]
+                placement = facts.get("placement") or {}
+                if not isinstance(placement.get("cpu"), int) or \
+                        not isinstance(placement.get("node"), int):
+                    raise RunError("pfnbench_info --json gave no placement (cpu, node)")
+                cpu, node = placement["cpu"], placement["node"]
+                backend = backendmod.from_record(facts.get("backend"))
                 progress.message(f"backend: {backendmod.describe(backend)}")
-                steps = later_steps(backend, args.quick, cpu, node)
+                steps = [latency_step(backend, args.quick, cpu, node)] + \
+                    later_steps(backend, args.quick, cpu, node)
                 more = measure(runner, progress, steps, [built[s.tool] for s in steps],
                                first_index=len(runs))
                 docs, runs, skipped = docs + more[0], runs + more[1], skipped + more[2]
                 progress.step("results.json, plots, summary.md")
-                merged = merge(docs, runs, backend, argv, args.quick, reference,
-                               cpu_caches(cpu))
+                merged = merge(docs, runs, backend, argv, args.quick, reference, placement)
                 merged["skipped"] = skipped
                 when = datetime.datetime.now(datetime.timezone.utc)
                 final = unique_path(os.path.join(args.out, run_dir_name(

@@ -101,27 +101,75 @@ class Figures(unittest.TestCase):
         self.assertFalse([c for c in fig.axes[0].containers
                           if type(c).__name__ == "ErrorbarContainer"])
 
-    def test_tlb_cost_by_timing(self):
+    def test_tlb_cost_and_page_walks_are_the_records(self):
         d = doc.load(helpers.fixture("run-b"))
-        cost = figures.tlb_cost(d["latency"])
-        self.assertEqual(sorted(cost), ["4k", "thp"])
-        self.assertAlmostEqual(cost["4k"][0][1], 41.0)  # 100 + 40 + 64/64 - 100
+        # Values no chase pair could give: the figure draws what the records say.
+        for i, rec in enumerate(d["tlb_cost"]):
+            rec["tlb_cost_ns_per_load"] = 1000.0 + i
+        d["page_walk"][1]["ns_per_load"] = 777.0
+        d["latency"] = [p for p in d["latency"] if p["chain"] == "thrash"]
+        fig, why = figures.tlb_figure(d)
+        self.assertIsNotNone(fig, why)
+        ax = fig.axes[-1]
+        lines = {l.get_label(): list(l.get_ydata()) for l in ax.get_lines()}
+        self.assertEqual(lines["4k"], [1000.0, 1002.0])
+        self.assertEqual(lines["thp"], [1001.0, 1003.0])
+        walk = lines["page walks: 4k cost - thp cost"]
+        self.assertEqual(walk[1], 777.0)
+        self.assertAlmostEqual(walk[0], d["page_walk"][0]["ns_per_load"])
+        del d["tlb_cost"]
+        d["latency"] = [dict(p, counters={"values": {}, "unavailable": {}})
+                        for p in d["latency"]]
+        fig, why = figures.tlb_figure(d)
+        self.assertIsNone(fig)
+        self.assertIn("no TLB cost records", why)
+
+    def test_colours_follow_the_documents_order_of_mappings(self):
+        d = doc.load(helpers.fixture("run-a"))
+        fig, _ = figures.latency_figure(d)
+        colours = {l.get_label().split(" ")[0]: l.get_color() for l in fig.axes[0].get_lines()}
+        self.assertEqual(colours["device-pte"], "C0")  # the backend's without, then with
+        self.assertEqual(colours["device-remap"], "C1")
+        d["backend"]["without"], d["backend"]["with"] = "device-remap", "device-pte"
+        fig, _ = figures.latency_figure(d)
+        colours = {l.get_label().split(" ")[0]: l.get_color() for l in fig.axes[0].get_lines()}
+        self.assertEqual(colours["device-remap"], "C0")
 
     def test_google_benchmark_json(self):
         d = doc.load(helpers.fixture("gbench.json"))
         files = self.drawn(figures.write_all(d, self.out))
-        self.assertIn("latency", files)
-        self.assertIn("improvement", files)
-        self.assertIn("tlb", files)
-        tlb = [p for p in d["latency"] if p["run"] == 1]
-        self.assertEqual(figures.tlb_cost(tlb)["4k"][0], (64 << 20, 30.0))
-        fig, _ = figures.tlb_figure(d)  # uses the tlb_cost family, not the chase pairs
+        self.assertEqual(sorted(files), ["improvement", "latency", "tlb"])  # 3 sizes: no sweep
+        fig, _ = figures.tlb_figure(d)  # the tlb_cost family's own counters
         self.assertEqual(list(fig.axes[0].get_lines()[0].get_ydata()), [30.0, 30.0])
-        rows = figures.derived_rows([p for p in d["latency"] if p["run"] == 0], "range_bytes")
-        self.assertEqual(len(rows), 3)
-        self.assertAlmostEqual(rows[0]["improvement_pct"], (140 - 100) / 140 * 100)
         fig, _ = figures.latency_figure(d)  # the chase family only
         self.assertEqual(len(fig.axes[0].get_lines()), 6)
+
+    def test_google_benchmark_improvement_is_the_compare_familys(self):
+        with open(helpers.fixture("gbench.json")) as f:
+            data = __import__("json").load(f)
+        for bm in data["benchmarks"]:
+            if bm["name"].startswith("compare_latency/") and "/67108864/" in bm["name"]:
+                bm["improvement_pct"] = 61.0  # not what its columns would give
+        d = doc.from_gbench(data)
+        fig, _ = figures.improvement_figure(d)
+        lat_ax, copy_ax = fig.axes
+        self.assertEqual([b.get_height() for b in lat_ax.patches], [61.0, 31.5])
+        self.assertEqual([b.get_height() for b in copy_ax.patches], [15.5])
+        texts = [t.get_text() for t in copy_ax.texts]
+        self.assertEqual(texts, ["15.5% (n.s.)"])  # its interval, -1..30 %, contains 0
+        self.assertIn("measured: thp vs 4k",
+                      [t.get_text() for t in lat_ax.get_legend().get_texts()])
+        # Without the compare families there is nothing to draw, and nothing is derived.
+        rows = [b for b in data["benchmarks"] if b["name"].startswith("compare_")]
+        data["benchmarks"] = [b for b in data["benchmarks"] if b not in rows]
+        fig, why = figures.improvement_figure(doc.from_gbench(data))
+        self.assertIsNone(fig)
+        self.assertIn("compare_latency", why)
+        # A compare row lacking a counter (an older pfn_bench) is refused, not guessed.
+        del rows[0]["improvement_low_pct"]
+        data["benchmarks"].append(rows[0])
+        with self.assertRaisesRegex(doc.DocError, "no improvement_low_pct counter"):
+            doc.from_gbench(data)
 
     def test_plot_command(self):
         res = subprocess.run([helpers.PYTHON, helpers.ENTRY, "plot", helpers.fixture("run-b"),

@@ -79,7 +79,7 @@ class Reproduce(helpers.RunDirCase):
         self.assertEqual(entries(self.out), [os.path.basename(path)])
         self.assertEqual(set(os.listdir(path)), EXPECTED_FILES)
         logs = sorted(os.listdir(os.path.join(path, "logs")))
-        self.assertEqual(len(logs), 8)  # one per program run; their JSON is in results.json
+        self.assertEqual(len(logs), 5)  # one per program run; their JSON is in results.json
         self.assertTrue(all(name.endswith(".log") for name in logs), logs)
         for name in logs:
             # What a reader can rerun: no absolute path, no temporary directory.
@@ -87,22 +87,27 @@ class Reproduce(helpers.RunDirCase):
                 command = f.readline()
             self.assertTrue(command.startswith("$ tests/plots/fake_tools/"), command)
             self.assertNotIn(" /", command)
-            self.assertIn(" --json logs/", command)
+            self.assertIn(" --json\n" if name == "00-info.log" else " --json logs/", command)
             self.assertNotIn(".tmp-", command)
 
-        for name, unit, n in (("latency.txt", "ns", 3), ("memcpy.txt", "ms", 2)):
+        d = doc.load(path)
+        for name, kind, unit, n in (("latency.txt", "latency", "ns", 3),
+                                    ("memcpy.txt", "copy", "ms", 2)):
             with open(os.path.join(path, name)) as f:
                 t = tables.parse_table(f.read())
             self.assertEqual((t["unit"], len(t["rows"])), (unit, n))
-            self.assertEqual(tables.check_improvements(t), [])
+            self.assertEqual(tables.differences(t, d["tables"][kind]), [])
 
-        d = doc.load(path)
         self.assertEqual(doc.schema_errors(d), [])
         self.assertEqual(d["tool"], "reproduce")
         self.assertEqual(d["backend"]["name"], "thp")
         self.assertEqual([r["role"] for r in d["runs"]],
-                         ["latency-compare", "copy-compare", "sweep", "sweep"] +
-                         ["tlb-cost"] * 4)
+                         ["info", "latency-compare", "copy-compare", "sweep", "sweep"])
+        # The TLB cost and page walks are the compare run's records (--tlb-cost), one run.
+        self.assertEqual(len(d["tlb_cost"]), 6)
+        self.assertEqual(len(d["page_walk"]), 3)
+        self.assertTrue(all(r["run"] == 1 for r in d["tlb_cost"] + d["page_walk"]))
+        self.assertIn("--tlb-cost", d["runs"][1]["command_line"])
         self.assertEqual(len(d["tables"]["latency"]), 3)
         self.assertEqual(len(d["tables"]["copy"]), 2)
         self.assertTrue(all("run" in p for p in d["latency"] + d["copy"]))
@@ -117,7 +122,8 @@ class Reproduce(helpers.RunDirCase):
                      "6.1.0-fake", "Fake CPU", "enabled: madvise", "every row verified",
                      "| NUMA layout | node 0: CPUs 0-1, 3.9 GiB total, 1.2 GiB free |",
                      "PAPI_TLB_DM: fake: no PMU", "![latency](latency.png)",
-                     "./pfnbench reproduce --quick", "lat_mem_rd --compare --cpu",
+                     "./pfnbench reproduce --quick",
+                     "lat_mem_rd --compare --backend thp --tlb-cost --cpu",
                      "memcpy_test --compare --without 4k --with thp --cpu"):
             self.assertIn(text, summary)
         with open(os.path.join(path, "sweep-4k.txt")) as f:
@@ -128,28 +134,51 @@ class Reproduce(helpers.RunDirCase):
         stdout, _ = self.run_ok("--cpu", str(cpu))
         with open(self.log) as f:
             calls = f.read().splitlines()
-        self.assertEqual(len(calls), 8)
+        self.assertEqual(len(calls), 5)
         for call in calls:
             self.assertIn(f"--cpu {cpu}", call)
         d = doc.load(stdout.splitlines()[-1])
         self.assertEqual(d["placement"]["cpu"], cpu)
 
-    def test_default_cpu_is_the_first_allowed_one(self):
-        self.run_ok()
+    def test_placement_and_caches_are_pfnbench_infos(self):
+        # Whatever pfnbench_info says (here a node and caches no machine of ours has) is
+        # what every program is pinned to and what the sweep marks: nothing read again.
+        stdout, _ = self.run_ok(env={"FAKE_NODE": "7", "FAKE_CACHES": "L1d:12288,L2:3145728"})
         with open(self.log) as f:
-            self.assertIn(f"--cpu {min(os.sched_getaffinity(0))} ", f.read())
+            calls = f.read().splitlines()
+        self.assertTrue(calls[0].split()[1].endswith("pfnbench_info"), calls[0])
+        self.assertNotIn("--cpu", calls[0])  # the default CPU is pfnbench_info's choice
+        cpu = min(os.sched_getaffinity(0))   # (the stand-in's choice, as the real one's)
+        for call in calls[1:]:
+            self.assertIn(f"--cpu {cpu} --node 7", call)
+        d = doc.load(stdout.splitlines()[-1])
+        self.assertEqual(d["placement"], {"cpu": cpu, "node": 7,
+                                          "caches": {"L1d": 12288, "L2": 3145728}})
+        fig, _ = figures.sweep_figure(d)
+        self.assertEqual(sorted(t.get_text() for t in fig.axes[0].texts), ["L1d 12K", "L2 3M"])
 
-    def test_every_step_follows_the_backend_lat_mem_rd_chose(self):
+    def test_backend_label_is_the_records(self):
+        stdout, _ = self.run_ok(env={"FAKE_LABEL": "LABEL-FROM-THE-RECORD"})
+        path = stdout.splitlines()[-1]
+        d = doc.load(path)
+        self.assertEqual(d["backend"]["label"], "LABEL-FROM-THE-RECORD")
+        with open(os.path.join(path, "summary.md")) as f:
+            self.assertIn("**Backend:** LABEL-FROM-THE-RECORD: fake: thp reads back", f.read())
+        fig, _ = figures.latency_figure(d)
+        self.assertIn("backend: LABEL-FROM-THE-RECORD", fig._suptitle.get_text())
+
+    def test_every_step_follows_the_backend_pfnbench_info_chose(self):
         stdout, stderr = self.run_ok(env={"FAKE_BACKENDS": "device-fault,thp"})
         path = stdout.splitlines()[-1]
         self.assertTrue(path.endswith("-device-fault-quick"), path)
         with open(self.log) as f:
             calls = f.read().splitlines()
-        self.assertNotIn("--backend", calls[0])  # auto: the program chooses
+        self.assertNotIn("--backend", calls[0])  # auto: pfnbench_info chooses
+        self.assertIn("lat_mem_rd --compare --backend device-fault --tlb-cost", calls[1])
         self.assertIn("memcpy_test --compare --without device-pte --with device-fault",
-                      calls[1])
-        self.assertEqual(sum("--mapping device-fault" in c for c in calls[2:]), 3)
-        self.assertEqual(sum("--mapping device-pte" in c for c in calls[2:]), 3)
+                      calls[2])
+        self.assertEqual(sum("--mapping device-fault" in c for c in calls[3:]), 1)
+        self.assertEqual(sum("--mapping device-pte" in c for c in calls[3:]), 1)
         with open(os.path.join(path, "summary.md")) as f:
             summary = f.read()
         self.assertIn("device-fault vs device-pte (kdriver, huge_fault", summary)
@@ -159,7 +188,9 @@ class Reproduce(helpers.RunDirCase):
         stdout, _ = self.run_ok("--backend", "hugetlb")
         self.assertTrue(stdout.splitlines()[-1].endswith("-hugetlb-quick"))
         with open(self.log) as f:
-            self.assertIn("--backend hugetlb", f.readline())
+            calls = f.read().splitlines()
+        self.assertIn("pfnbench_info --backend hugetlb", calls[0])
+        self.assertIn("lat_mem_rd --compare --backend hugetlb", calls[1])
         p = start(self.out, "--backend", "device-remap", test=self)
         _, stderr = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 1)
@@ -169,7 +200,8 @@ class Reproduce(helpers.RunDirCase):
     def test_rows_that_did_not_verify_are_kept_and_flagged(self):
         # THP comes back as 4 KiB pages: the programs mark the rows and exit non-zero.
         stdout, stderr = self.run_ok(env={"FAKE_NO_HUGE": "thp"})
-        self.assertIn("warning: latency table: 3 row(s) did not get the mapping", stderr)
+        self.assertIn("warning: latency table and TLB cost, thp vs 4k: 3 row(s) did not get "
+                      "the mapping", stderr)
         self.assertIn("warning: copy table, thp vs 4k: 2 row(s) did not get the mapping",
                       stderr)
         path = stdout.splitlines()[-1]
@@ -177,7 +209,7 @@ class Reproduce(helpers.RunDirCase):
             summary = f.read()
         self.assertIn("**rows that did not verify:** 16.00 MiB: with: 0.0% 2M", summary)
         d = doc.load(path)
-        self.assertEqual([r["exit_code"] for r in d["runs"][:2]], [1, 1])
+        self.assertEqual([r["exit_code"] for r in d["runs"][:3]], [0, 1, 1])
         fig, _ = figures.improvement_figure(d)
         self.assertTrue(all(b.get_hatch() == "//" for b in fig.axes[0].patches))
 
@@ -185,12 +217,14 @@ class Reproduce(helpers.RunDirCase):
         p = start(self.out, "--cpu", "4096", test=self)
         _, stderr = p.communicate(timeout=60)
         self.assertEqual(p.returncode, 1)
-        self.assertIn("--cpu 4096: not a CPU this process may run on", stderr)
+        # pfnbench_info decides which CPUs exist and may be used, and says so.
+        self.assertIn("pfnbench_info: error: CPU 4096 is outside this process's affinity",
+                      stderr)
         self.assertEqual(stderr.count("\n"), 1)
         self.assertEqual(entries(self.out), [])
 
     def test_a_failing_program_leaves_nothing(self):
-        for role in ("compare", "sweep", "copy"):
+        for role in ("info", "compare", "sweep", "copy"):
             p = start(self.out, test=self, env={"FAKE_FAIL": role})
             _, stderr = p.communicate(timeout=60)
             self.assertEqual(p.returncode, 1, role)
@@ -219,7 +253,7 @@ class Reproduce(helpers.RunDirCase):
         def last_program_done():
             for e in entries(self.out):
                 try:
-                    with open(os.path.join(self.out, e, "logs", "07-tlb-cost.log")) as f:
+                    with open(os.path.join(self.out, e, "logs", "04-sweep.log")) as f:
                         if "--- stderr" in f.read():
                             return True
                 except OSError:
@@ -242,8 +276,8 @@ class Reproduce(helpers.RunDirCase):
     def test_missing_memcpy_test_is_reported_not_hidden(self):
         bin_dir = os.path.join(self.out, "no-build", "bin")
         os.makedirs(bin_dir)
-        os.symlink(os.path.join(helpers.FAKE_TOOLS, "lat_mem_rd"),
-                   os.path.join(bin_dir, "lat_mem_rd"))
+        for tool in ("lat_mem_rd", "pfnbench_info"):
+            os.symlink(os.path.join(helpers.FAKE_TOOLS, tool), os.path.join(bin_dir, tool))
         stdout, stderr = self.run_ok(bin_dir=bin_dir)
         self.assertIn("warning: skipping the copy table", stderr)
         path = stdout.splitlines()[-1]

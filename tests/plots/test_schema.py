@@ -25,12 +25,18 @@ class Schema(unittest.TestCase):
         bad["latency"][1]["report"]["fraction_huge"] = 1.5
         bad["tables"]["copy"][0].pop("mismatch")
         bad["backend"]["with"] = "huge"
+        del bad["tlb_cost"][0]["tlb_cost_ns_per_load"]
+        bad["page_walk"][0]["with"] = "big"
+        bad["placement"]["caches"]["L2"] = "1M"
         errors = "\n".join(doc.schema_errors(bad))
         self.assertIn("system: 'kernel' is a required property", errors)
         self.assertIn("latency/0/mapping: '2m' is not one of", errors)
         self.assertIn("latency/1/report/fraction_huge", errors)
         self.assertIn("tables/copy/0: 'mismatch' is a required property", errors)
         self.assertIn("backend/with: 'huge' is not one of", errors)
+        self.assertIn("tlb_cost/0: 'tlb_cost_ns_per_load' is a required property", errors)
+        self.assertIn("page_walk/0/with: 'big' is not one of", errors)
+        self.assertIn("placement/caches/L2: '1M' is not of type 'integer'", errors)
 
     def test_parallel_points_carry_each_threads_counters(self):
         d = load_fixture("run-b")
@@ -109,8 +115,7 @@ class GoogleBenchmark(unittest.TestCase):
     def test_conversion(self):
         d = doc.load(helpers.fixture("gbench.json"))
         self.assertEqual(d["tool"], "bench")
-        chase = [p for p in d["latency"] if p["run"] == 0]
-        tlb = [p for p in d["latency"] if p["run"] == 1]
+        chase = d["latency"]
         # 3 chains x 2 mappings x 3 sizes; aggregates and chase_overhead dropped,
         # repetitions kept as samples
         self.assertEqual(len(chase), 18)
@@ -125,20 +130,35 @@ class GoogleBenchmark(unittest.TestCase):
         self.assertAlmostEqual(p["summary"]["p90"], 101.8)
         self.assertAlmostEqual(p["summary"]["median"], 101.0)
         self.assertAlmostEqual(p["summary"]["spread_pct"], 1.6 / 1.01)
-        tlb_point = next(q for q in d["latency"] if q["run"] == 1)
-        self.assertEqual(tlb_point["summary"]["n"], 1)  # one repetition: the sample itself
-        self.assertEqual(tlb_point["summary"]["spread_pct"], 0.0)
         self.assertEqual(p["report"]["fraction_huge"], 1.0)
         self.assertEqual(p["counters_per_load"], {"perf::PAGE-FAULTS": 0.0})
-        # tlb_cost/<mapping>/<bytes> -> a page-local and a random point each
-        self.assertEqual(len(tlb), 8)
-        self.assertEqual({p["chain"] for p in tlb}, {"page-local", "random"})
+        # tlb_cost/<mapping>/<bytes> -> a TLB cost record of its counters each
+        self.assertEqual([(t["mapping"], t["range"] >> 20, t["tlb_cost_ns_per_load"])
+                          for t in d["tlb_cost"]],
+                         [("4k", 64, 30.0), ("4k", 1024, 30.0), ("thp", 64, 3.0),
+                          ("thp", 1024, 3.0)])
         # copy/<kernel>/<mapping>/<bytes>; copy_vs_libc is not a copy point
         self.assertEqual(len(d["copy"]), 4)
         c = next(c for c in d["copy"] if c["mapping"] == "4k" and c["bytes"] == 1 << 30)
         self.assertAlmostEqual(c["summary"]["min"], 96.0)
-        self.assertEqual(d["system"]["caches"]["L2"], 1 << 20)
+        self.assertEqual(c["summary"]["n"], 1)  # one repetition: the sample itself
+        self.assertEqual(c["summary"]["spread_pct"], 0.0)
+        self.assertAlmostEqual(c["gb_per_s"], (1 << 30) / 96e6)  # its GB_per_s_best counter
+        # compare_latency/compare_copy -> the tables' rows, every figure a counter
+        rows = d["tables"]["latency"]
+        self.assertEqual([(r["bytes"] >> 20, r["without_mapping"], r["with_mapping"],
+                           r["without"], r["with"], r["improvement_pct"]) for r in rows],
+                         [(64, "4k", "thp", 140.0, 100.0, 27.5),
+                          (1024, "4k", "thp", 150.0, 101.0, 31.5)])
+        self.assertEqual(rows[0]["improvement_ci"], {
+            "level": 0.95, "low_pct": 24.0, "high_pct": 31.0, "resamples": 2000, "seed": 1,
+            "significant": True})
+        self.assertEqual(rows[0]["mismatch"], "")
+        self.assertEqual(d["tables"]["copy"][0]["improvement_ci"]["significant"], False)
+        self.assertEqual(d["placement"], {"cpu": 1, "node": 0, "caches": {
+            "L1d": 49152, "L2": 1 << 20, "L3": 32 << 20}})
         self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(doc.consistency_errors(d), [])
 
     def test_repetitions_without_pfn_bench_statistics_are_refused(self):
         with open(helpers.fixture("gbench.json")) as f:
@@ -154,6 +174,13 @@ class GoogleBenchmark(unittest.TestCase):
         fam, f = doc._split_name("copy/avx2-nt/4k/67108864")
         self.assertEqual((f["kernel"], f["mapping"], f["bytes"]), ("avx2-nt", "4k", 64 << 20))
         self.assertEqual(doc._family("BM_Chase/thrash/thp/1024"), "chase")
+        # By position, whatever the names are (no list of mappings or chains here), or by
+        # key; Google Benchmark's own suffixes are left alone.
+        fam, f = doc._split_name("compare_latency/zigzag/tiny/huge/4M/iterations:1/real_time")
+        self.assertEqual(f, {"chain": "zigzag", "without": "tiny", "with": "huge",
+                             "bytes": 4 << 20})
+        fam, f = doc._split_name("chase/mapping:thp/chain:stride/bytes:1024/repeats:2")
+        self.assertEqual(f, {"mapping": "thp", "chain": "stride", "bytes": 1024})
 
 
 if __name__ == "__main__":
