@@ -278,8 +278,11 @@ def tlb_figure(doc):
     cost, walks = tlb_cost(doc), page_walks(doc)
     if not misses and not cost:
         why = _unavailable_reason(points)
+        old = any(r.get("role") == "tlb-cost" for r in doc.get("runs", []))
         return None, ("no TLB counters" + (f" ({why})" if why else "")
-                      + " and no TLB cost records (lat_mem_rd --compare --tlb-cost)")
+                      + " and no TLB cost records (lat_mem_rd --compare --tlb-cost)"
+                      + ("; this run's separate tlb-cost chain runs predate those records:"
+                         " rerun pfnbench reproduce to draw them" if old else ""))
     panels = [p for p in (("misses", misses), ("cost", cost)) if p[1]]
     fig, axes = _new_figure(len(panels))
     for ax, (kind, data) in zip(axes, panels):
@@ -318,8 +321,10 @@ def tlb_figure(doc):
 
 def _caches(doc):
     """The caches of the CPU the run was pinned to, as its placement record gives them
-    (pfnbench_info --json; a bench/ file: Google Benchmark's context)."""
-    caches = (doc.get("placement") or {}).get("caches") or {}
+    (pfnbench_info --json; a bench/ file: Google Benchmark's context). A reproduce run
+    from before the placement carried them has the same figures under system.caches."""
+    caches = ((doc.get("placement") or {}).get("caches")
+              or (doc.get("system") or {}).get("caches") or {})
     return {k: v for k, v in caches.items() if isinstance(v, int) and v > 0}
 
 

@@ -124,6 +124,19 @@ class Figures(unittest.TestCase):
         self.assertIsNone(fig)
         self.assertIn("no TLB cost records", why)
 
+    def test_documents_from_before_the_records(self):
+        # An older reproduce run: caches under system, TLB cost as separate chain runs.
+        d = doc.load(helpers.fixture("run-b"))
+        d["system"]["caches"] = d["placement"].pop("caches")
+        fig, _ = figures.sweep_figure(d)
+        self.assertEqual(sorted(t.get_text() for t in fig.axes[0].texts),
+                         ["L1d 48K", "L2 1M", "L3 32M"])
+        del d["tlb_cost"], d["page_walk"]
+        d["runs"].append({"tool": "lat_mem_rd", "role": "tlb-cost"})
+        fig, why = figures.tlb_figure(d)
+        self.assertIsNone(fig)
+        self.assertIn("predate those records: rerun pfnbench reproduce", why)
+
     def test_colours_follow_the_documents_order_of_mappings(self):
         d = doc.load(helpers.fixture("run-a"))
         fig, _ = figures.latency_figure(d)
