@@ -14,6 +14,16 @@ Summary LatencyPoint::summary() const
 	return summarize(samples_ns);
 }
 
+double LatencyPoint::timed_loads() const
+{
+	if (thread_counters.empty())
+		return double(loads_per_sample) * double(samples_ns.size());
+	double loads = 0;
+	for (const auto &t : thread_counters)
+		loads += double(t.loads);
+	return loads;
+}
+
 Summary CopyPoint::summary() const
 {
 	return summarize(samples_ms);
@@ -65,6 +75,14 @@ void to_json(nlohmann::json &j, const LatencyPoint &p)
 			   {"loads_per_sample", p.loads_per_sample},
 			   {"summary", p.summary()},
 			   {"counters", p.counters}};
+	// Each event per timed load, as the notes under the tables print it (plots/ draws it).
+	const double loads = p.timed_loads();
+	if (loads > 0 && !p.counters.values.empty()) {
+		nlohmann::json per_load = nlohmann::json::object();
+		for (const auto &[event, count] : p.counters.values)
+			per_load[event] = double(count) / loads;
+		j["counters_per_load"] = per_load;
+	}
 	if (!p.thread_counters.empty())
 		j["thread_counters"] = p.thread_counters;
 }

@@ -45,6 +45,8 @@ struct LatencyPoint {
 	CounterValues counters;  // totals over all samples (and all threads of a -P point)
 	std::vector<ThreadCounters> thread_counters; // -P with counters: one per chase
 	Summary summary() const;
+	// The timed loads counters were read around: every sample's, of every chase thread.
+	double timed_loads() const;
 };
 
 struct CopyPoint {

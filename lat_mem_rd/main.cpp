@@ -42,8 +42,7 @@ std::string counter_notes(const std::vector<pfn::LatencyPoint> &points)
 		std::string label = fmt::format("{} {} {}", pfn::format_size(p.range),
 						pfn::mapping_name(p.mapping), pfn::chain_name(p.chain));
 		if (p.thread_counters.empty())
-			notes.push_back({label, p.counters,
-					 double(p.loads_per_sample) * double(p.samples_ns.size())});
+			notes.push_back({label, p.counters, p.timed_loads()});
 		for (const auto &t : p.thread_counters)
 			notes.push_back({fmt::format("{}, CPU {}", label, t.cpu), t.counters,
 					 double(t.loads)});

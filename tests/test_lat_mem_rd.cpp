@@ -308,6 +308,13 @@ TEST_P(LatMemRdParallelCounters, EachThreadCountsOrSaysWhyNot)
 				EXPECT_TRUE(printed(mine)) << mine << "\n" << run.out;
 			}
 		}
+		// Per load of both threads: the point's sums over all the threads' loads.
+		double loads = 0;
+		for (const auto &t : p["thread_counters"])
+			loads += t["loads"].get<double>();
+		for (const auto &[event, count] : p["counters"]["values"].items())
+			EXPECT_DOUBLE_EQ(p["counters_per_load"][event].get<double>(),
+					 count.get<double>() / loads) << event;
 	}
 	// Every event not counted is named once on the one "counters unavailable:" line.
 	const auto &first = doc["latency"][0]["thread_counters"][0]["counters"];
@@ -382,6 +389,13 @@ TEST(LatMemRd, CountersAreCountedOrSayWhyNot)
 			EXPECT_NE(run.out.find("counters unavailable: "), std::string::npos);
 		}
 	}
+	// Each count per timed load, over every sample (plots/ draws this record).
+	const auto &p = doc["latency"][0];
+	double loads = p["loads_per_sample"].get<double>() * double(p["samples_ns"].size());
+	EXPECT_EQ(p.contains("counters_per_load"), !c["values"].empty());
+	for (const auto &[event, count] : c["values"].items())
+		EXPECT_DOUBLE_EQ(p["counters_per_load"][event].get<double>(),
+				 count.get<double>() / loads) << event;
 	std::filesystem::remove(json);
 }
 

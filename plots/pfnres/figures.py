@@ -227,19 +227,13 @@ def _is_tlb_event(name):
 
 
 def tlb_misses(points):
-    """{(mapping, event): [(bytes, misses per load)]} from hardware counter totals."""
+    """{(mapping, event): [(bytes, misses per load)]}: the points' TLB events per timed
+    load, as the C++ recorded them (counters_per_load)."""
     out = {}
     for p in points:
-        c = p.get("counters_per_load") or {}
-        per_load = {k: v for k, v in c.items() if _is_tlb_event(k)}
-        values = (p.get("counters") or {}).get("values", {})
-        loads = p.get("loads_per_sample", 0) * len(p.get("samples_ns", []))
-        if loads:
-            for event, count in values.items():
-                if _is_tlb_event(event):
-                    per_load[event] = count / loads
-        for event, v in per_load.items():
-            out.setdefault((p["mapping"], event), []).append((p["range_bytes"], v))
+        for event, v in (p.get("counters_per_load") or {}).items():
+            if _is_tlb_event(event):
+                out.setdefault((p["mapping"], event), []).append((p["range_bytes"], v))
     return {k: sorted(v) for k, v in sorted(out.items())}
 
 
@@ -279,6 +273,10 @@ def tlb_figure(doc):
     if not misses and not cost:
         why = _unavailable_reason(points)
         old = any(r.get("role") == "tlb-cost" for r in doc.get("runs", []))
+        if any(_is_tlb_event(e) for p in points
+               for e in (p.get("counters") or {}).get("values", {})):
+            why = ("TLB events were counted, but the points carry no counters_per_load "
+                   "(written before the records did): rerun to draw them")
         return None, ("no TLB counters" + (f" ({why})" if why else "")
                       + " and no TLB cost records (lat_mem_rd --compare --tlb-cost)"
                       + ("; this run's separate tlb-cost chain runs predate those records:"

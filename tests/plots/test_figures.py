@@ -34,8 +34,19 @@ class Figures(unittest.TestCase):
         self.assertIsNone(written["sweep"][0])
         self.assertIn("no lat_mem_rd sweep", written["sweep"][1])
         self.assertIsNotNone(written["tlb"][0])
+        # The misses drawn are the records' per-load figures, not recomputed here.
+        d["latency"][0]["counters_per_load"]["PAPI_TLB_DM"] = 0.125
+        fig, _ = figures.tlb_figure(d)
+        line = next(l for l in fig.axes[0].get_lines()
+                    if l.get_label() == "device-pte: PAPI_TLB_DM")
+        self.assertEqual(list(line.get_ydata())[0], 0.125)
+        # Counts without the per-load record (an older program): not drawn, and why.
+        old = [{k: v for k, v in p.items() if k != "counters_per_load"} for p in d["latency"]]
+        fig, why = figures.tlb_figure(dict(d, latency=old))
+        self.assertIsNone(fig)
+        self.assertIn("no counters_per_load", why)
         d["latency"] = [dict(p, counters={"values": {}, "unavailable": {
-            "PAPI_TLB_DM": "PAPI_ENOEVNT"}}) for p in d["latency"]]
+            "PAPI_TLB_DM": "PAPI_ENOEVNT"}}, counters_per_load={}) for p in d["latency"]]
         fig, why = figures.tlb_figure(d)
         self.assertIsNone(fig)
         self.assertIn("PAPI_TLB_DM: PAPI_ENOEVNT", why)
