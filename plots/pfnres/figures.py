@@ -277,7 +277,7 @@ def tlb_figure(doc):
                for e in (p.get("counters") or {}).get("values", {})):
             why = ("TLB events were counted, but the points carry no counters_per_load "
                    "(written before the records did): rerun to draw them")
-        return None, ("no TLB counters" + (f" ({why})" if why else "")
+        return None, ("no TLB misses per load" + (f" ({why})" if why else "")
                       + " and no TLB cost records (lat_mem_rd --compare --tlb-cost)"
                       + ("; this run's separate tlb-cost chain runs predate those records:"
                          " rerun pfnbench reproduce to draw them" if old else ""))
