@@ -1,7 +1,7 @@
 #include "families.h"
 
 #include <algorithm>
-#include <memory>
+#include <numeric>
 #include <utility>
 
 #include <benchmark/benchmark.h>
@@ -14,9 +14,9 @@
 #include "error.h"
 #include "latency.h"
 #include "memory.h"
+#include "sampler.h"
 #include "size.h"
 #include "stats.h"
-#include "timer.h"
 #include "tlb_cost.h"
 
 namespace bench {
@@ -26,31 +26,31 @@ namespace {
 // Loads per benchmark iteration: 10^6, well above the 10^5 a timer step needs.
 constexpr uint64_t blocks_per_iteration = 10000;
 
-// Counters around a benchmark's whole loop; their values become per-unit user counters.
-class Counted {
-public:
-	explicit Counted(const pfn::CounterPlan &plan)
-	{
-		if (!plan.countable().empty())
-			set_ = std::make_unique<pfn::CounterSet>(plan);
-	}
-	void start()
-	{
-		if (set_)
-			set_->start();
-	}
-	void stop(benchmark::State &st, double units, const char *unit)
-	{
-		if (!set_)
-			return;
-		pfn::CounterValues v = set_->stop();
-		for (const auto &[name, count] : v.values)
-			st.counters[fmt::format("{}/{}", name, unit)] = double(count) / units;
-	}
+// A benchmark's counts over its samples, as per-unit user counters.
+void counter_rates(benchmark::State &st, const pfn::CounterValues &counted, double units,
+		   const char *unit)
+{
+	for (const auto &[name, count] : counted.values)
+		st.counters[fmt::format("{}/{}", name, unit)] = double(count) / units;
+}
 
-private:
-	std::unique_ptr<pfn::CounterSet> set_;
-};
+// Each Google Benchmark iteration is one of the sampler's samples: the fastest one is the
+// least disturbed on a shared host, as lmbench and the tables report minimum latencies.
+void sample_iterations(benchmark::State &st, pfn::Sampler &s, const pfn::SampleBody &body)
+{
+	for (auto _ : st)
+		s.sample(body);
+}
+
+double total_ns(const pfn::Sampler &s)
+{
+	return std::accumulate(s.samples_ns().begin(), s.samples_ns().end(), 0.0);
+}
+
+double min_ns(const pfn::Sampler &s)
+{
+	return *std::ranges::min_element(s.samples_ns());
+}
 
 // Runs body, turning the core's one-line errors into a skipped benchmark with that line.
 template <typename Body> void guarded(benchmark::State &st, Body body)
@@ -64,25 +64,16 @@ template <typename Body> void guarded(benchmark::State &st, Body body)
 
 void chase_loop(benchmark::State &st, void *p, const Config &cfg, const pfn::MappingReport &report)
 {
+	pfn::Sampler sampler(cfg.counters, blocks_per_iteration);
+	const pfn::SampleBody body = [&p](uint64_t blocks) { p = pfn::chase_blocks(p, blocks); };
 	// One untimed pass bounded at 10^6 loads puts the chain in the caches and TLB it fits in.
-	p = pfn::chase_blocks(p, blocks_per_iteration);
-	Counted counted(cfg.counters);
-	counted.start();
-	// Each iteration is also a sample: the fastest one is the least disturbed on a shared
-	// host, as lmbench and the tables report minimum latencies.
-	uint64_t best = UINT64_MAX;
-	uint64_t t0 = pfn::now_ns(), last = t0;
-	for (auto _ : st) {
-		p = pfn::chase_blocks(p, blocks_per_iteration);
-		uint64_t now = pfn::now_ns();
-		best = std::min(best, now - last);
-		last = now;
-	}
+	sampler.warm_up(body, blocks_per_iteration);
+	sample_iterations(st, sampler, body);
 	benchmark::DoNotOptimize(p);
-	double per_iteration = double(blocks_per_iteration) * 100.0;
-	double loads = double(st.iterations()) * per_iteration;
-	counted.stop(st, loads, "load");
-	double ns = double(last - t0) / loads, ns_min = double(best) / per_iteration;
+	const double per_iteration = double(blocks_per_iteration) * 100.0;
+	const double loads = double(sampler.samples_ns().size()) * per_iteration;
+	counter_rates(st, sampler.counters(), loads, "load");
+	double ns = total_ns(sampler) / loads, ns_min = min_ns(sampler) / per_iteration;
 	st.counters["ns_per_load"] = ns;
 	st.counters["ns_per_load_min"] = ns_min;
 	st.counters["cycles_per_load_min"] = ns_min * cfg.core_ghz;
@@ -118,6 +109,17 @@ void bm_chase_overhead(benchmark::State &st, const Config &cfg)
 	});
 }
 
+// The sampler's body for a copy benchmark: `copies` whole copies of bytes.
+pfn::SampleBody copies_of(const pfn::CopyKernel &kernel, std::byte *dst, const std::byte *src, size_t bytes)
+{
+	return [&kernel, dst, src, bytes](uint64_t copies) {
+		while (copies--) {
+			kernel.copy(dst, src, bytes);
+			benchmark::ClobberMemory();
+		}
+	};
+}
+
 void bm_copy(benchmark::State &st, const std::string &kernel_name, pfn::MappingKind kind,
 	     size_t bytes, const Config &cfg)
 {
@@ -125,26 +127,19 @@ void bm_copy(benchmark::State &st, const std::string &kernel_name, pfn::MappingK
 		const pfn::CopyKernel &kernel = pfn::find_copy_kernel(kernel_name);
 		std::byte *src = bench::source(kind, bytes, 1).data();
 		std::byte *dst = bench::destination(kind, bytes).data();
-		kernel.copy(dst, src, bytes); // warm: caches, TLB
-		Counted counted(cfg.counters);
-		counted.start();
-		uint64_t best = UINT64_MAX;
-		uint64_t t0 = pfn::now_ns(), last = t0;
-		for (auto _ : st) {
-			kernel.copy(dst, src, bytes);
-			benchmark::ClobberMemory();
-			uint64_t now = pfn::now_ns();
-			best = std::min(best, now - last);
-			last = now;
-		}
-		double copied = double(st.iterations()) * double(bytes);
-		counted.stop(st, copied, "byte");
+		pfn::Sampler sampler(cfg.counters);
+		const pfn::SampleBody body = copies_of(kernel, dst, src, bytes);
+		sampler.warm_up(body, 1); // caches, TLB
+		sample_iterations(st, sampler, body);
+		const double copies = double(sampler.samples_ns().size());
+		const double copied = copies * double(bytes);
+		counter_rates(st, sampler.counters(), copied, "byte");
 		pfn::verify_copy(dst, src, bytes, kernel.name);
 		st.SetBytesProcessed(int64_t(copied));
-		st.counters["GB_per_s"] = copied / double(last - t0); // bytes per ns = GB/s
-		st.counters["GB_per_s_best"] = double(bytes) / double(best);
-		st.counters["ms_per_copy"] = double(last - t0) / 1e6 / double(st.iterations());
-		st.counters["ms_per_copy_min"] = double(best) / 1e6;
+		st.counters["GB_per_s"] = copied / total_ns(sampler); // bytes per ns = GB/s
+		st.counters["GB_per_s_best"] = double(bytes) / min_ns(sampler);
+		st.counters["ms_per_copy"] = total_ns(sampler) / 1e6 / copies;
+		st.counters["ms_per_copy_min"] = min_ns(sampler) / 1e6;
 		st.counters["range_bytes"] = double(bytes);
 		pfn::MappingReport report = pfn::combine_reports(bench::report_of(0, bytes),
 								 bench::report_of(1, bytes));
@@ -163,26 +158,21 @@ void bm_copy_vs_libc(benchmark::State &st, const std::string &kernel_name, pfn::
 		const pfn::CopyKernel &libc = pfn::find_copy_kernel("libc");
 		std::byte *src = bench::source(kind, bytes, 1).data();
 		std::byte *dst = bench::destination(kind, bytes).data();
-		kernel.copy(dst, src, bytes);
-		uint64_t kernel_ns = UINT64_MAX, libc_ns = UINT64_MAX;
+		pfn::Sampler kernel_samples, libc_samples;
+		const pfn::SampleBody kernel_body = copies_of(kernel, dst, src, bytes);
+		const pfn::SampleBody libc_body = copies_of(libc, dst, src, bytes);
+		kernel_samples.warm_up(kernel_body, 1);
 		for (auto _ : st) {
-			uint64_t t0 = pfn::now_ns();
-			kernel.copy(dst, src, bytes);
-			benchmark::ClobberMemory();
-			uint64_t t1 = pfn::now_ns();
-			libc.copy(dst, src, bytes);
-			benchmark::ClobberMemory();
-			uint64_t t2 = pfn::now_ns();
-			kernel_ns = std::min(kernel_ns, t1 - t0);
-			libc_ns = std::min(libc_ns, t2 - t1);
+			kernel_samples.sample(kernel_body);
+			libc_samples.sample(libc_body);
 		}
 		pfn::verify_copy(dst, src, bytes, "libc"); // libc copied last
 		kernel.copy(dst, src, bytes);
 		pfn::verify_copy(dst, src, bytes, kernel.name);
 		// Fastest of each, as the tables report minimum times.
-		st.counters["kernel_GB_per_s"] = double(bytes) / double(kernel_ns);
-		st.counters["libc_GB_per_s"] = double(bytes) / double(libc_ns);
-		st.counters["speedup_vs_libc"] = double(libc_ns) / double(kernel_ns);
+		st.counters["kernel_GB_per_s"] = double(bytes) / min_ns(kernel_samples);
+		st.counters["libc_GB_per_s"] = double(bytes) / min_ns(libc_samples);
+		st.counters["speedup_vs_libc"] = min_ns(libc_samples) / min_ns(kernel_samples);
 		st.counters["range_bytes"] = double(bytes);
 	});
 }

@@ -1,9 +1,6 @@
 #include "chase.h"
 
 #include <algorithm>
-#include <cmath>
-
-#include "timer.h"
 
 namespace pfn {
 
@@ -24,54 +21,39 @@ __attribute__((noinline)) void *chase_blocks(void *p, uint64_t blocks)
 	return p;
 }
 
-Chase prepare_chase(void *start, const ChaseOptions &opts)
+std::vector<double> Chase::ns_per_load() const
 {
-	Chase c{start, std::max<uint64_t>(1, (opts.min_loads + 99) / 100)};
+	std::vector<double> out;
+	out.reserve(sampler.samples_ns().size());
+	for (double ns : sampler.samples_ns())
+		out.push_back(ns / double(loads_per_sample()));
+	return out;
+}
 
-	// Warm up: at least the requested loads, then keep going for warmup_us.
-	c.p = chase_blocks(c.p, std::max<uint64_t>(c.blocks, (opts.warm_loads + 99) / 100));
-	if (opts.warmup_us > 0) {
-		uint64_t until = now_ns() + uint64_t(opts.warmup_us * 1000);
-		while (now_ns() < until)
-			c.p = chase_blocks(c.p, c.blocks);
-	}
-
-	// Grow the block until one sample lasts min_sample_ms; these runs are not kept.
-	const double min_ns = opts.min_sample_ms * 1e6;
-	for (int i = 0; i < 40; i++) {
-		uint64_t t0 = now_ns();
-		c.p = chase_blocks(c.p, c.blocks);
-		double took = double(now_ns() - t0);
-		if (took >= min_ns)
-			break;
-		double scale = took > 0 ? std::min(16.0, 1.2 * min_ns / took) : 16.0;
-		c.blocks = uint64_t(std::ceil(double(c.blocks) * std::max(scale, 1.25)));
-	}
+Chase prepare_chase(void *start, const ChaseOptions &opts, const CounterPlan &counters)
+{
+	const uint64_t min_blocks = std::max<uint64_t>(1, (opts.min_loads + 99) / 100);
+	Chase c{start, Sampler(counters, min_blocks)};
+	auto body = [&c](uint64_t blocks) { c.p = chase_blocks(c.p, blocks); };
+	c.sampler.warm_up(body, std::max(min_blocks, (opts.warm_loads + 99) / 100), opts.warmup_us);
+	c.sampler.calibrate(body, opts.min_sample_ms);
 	return c;
 }
 
 double sample_chase(Chase &c)
 {
-	uint64_t t0 = now_ns();
-	c.p = chase_blocks(c.p, c.blocks);
-	uint64_t t1 = now_ns();
-	return double(t1 - t0) / double(c.loads_per_sample());
+	double ns = c.sampler.sample([&c](uint64_t blocks) { c.p = chase_blocks(c.p, blocks); });
+	return ns / double(c.loads_per_sample());
 }
 
-ChaseResult run_chase(void *start, const ChaseOptions &opts)
+ChaseResult run_chase(void *start, const ChaseOptions &opts, const CounterPlan &counters)
 {
-	Chase c = prepare_chase(start, opts);
-	ChaseResult res;
-	res.loads_per_sample = c.loads_per_sample();
-	res.ns_per_load.reserve(size_t(std::max(opts.repetitions, 1)));
+	Chase c = prepare_chase(start, opts, counters);
 	if (opts.on_start)
 		opts.on_start();
 	for (int r = 0; r < std::max(opts.repetitions, 1); r++)
-		res.ns_per_load.push_back(sample_chase(c));
-	if (opts.on_stop)
-		opts.on_stop();
-	res.end = c.p;
-	return res;
+		sample_chase(c);
+	return {c.ns_per_load(), c.loads_per_sample(), c.sampler.counters(), c.p};
 }
 
 } // namespace pfn

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cstring>
-#include <memory>
 
 #include <fmt/format.h>
 
@@ -11,10 +10,9 @@
 #include <immintrin.h>
 #endif
 
-#include "counters.h"
 #include "error.h"
+#include "sampler.h"
 #include "size.h"
-#include "timer.h"
 
 namespace pfn {
 
@@ -207,30 +205,29 @@ void fill_pattern(std::byte *p, size_t n, uint64_t seed)
 }
 
 CopyRun run_copy(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_t n,
-		 const CopyOptions &opts, CounterSet *counters)
+		 const CopyOptions &opts, const CounterPlan &counters)
 {
 	if (opts.repetitions < 1)
 		throw Error(fmt::format("repetitions must be at least 1 (got {})", opts.repetitions));
 	fill_pattern(src, n, opts.seed);
-	if (opts.warmup)
-		kernel.copy(dst, src, n);
+	// One whole copy per sample: a copy of the sizes measured is long enough to time alone.
+	Sampler sampler(counters);
+	auto body = [&](uint64_t copies) {
+		while (copies--)
+			kernel.copy(dst, src, n);
+	};
+	sampler.warm_up(body, opts.warmup ? 1 : 0);
 	// A stale destination from the warm-up would hide a kernel that copies nothing.
 	std::memset(dst, 0, std::min<size_t>(n, 4096));
 	if (n > 4096)
 		std::memset(dst + n - 4096, 0, 4096);
+	for (int r = 0; r < opts.repetitions; r++)
+		sampler.sample(body);
 
 	CopyRun run;
-	run.samples_ms.reserve(size_t(opts.repetitions));
-	for (int r = 0; r < opts.repetitions; r++) {
-		if (counters)
-			counters->start();
-		uint64_t t0 = now_ns();
-		kernel.copy(dst, src, n);
-		uint64_t t1 = now_ns();
-		if (counters)
-			accumulate(run.counters, counters->stop());
-		run.samples_ms.push_back(double(t1 - t0) / 1e6);
-	}
+	for (double ns : sampler.samples_ns())
+		run.samples_ms.push_back(ns / 1e6);
+	run.counters = sampler.counters();
 	if (opts.verify)
 		verify_copy(dst, src, n, kernel.name);
 	return run;
@@ -255,10 +252,7 @@ CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const
 		throw Error(fmt::format("copy of {} does not fit regions of {} and {}", format_size(bytes),
 					format_size(src.size()), format_size(dst.size())));
 	const CopyKernel &kernel = find_copy_kernel(cfg.kernel);
-	std::unique_ptr<CounterSet> counters;
-	if (!cfg.counters.empty())
-		counters = std::make_unique<CounterSet>(cfg.counters);
-	CopyRun run = run_copy(kernel, dst.data(), src.data(), bytes, cfg.copy, counters.get());
+	CopyRun run = run_copy(kernel, dst.data(), src.data(), bytes, cfg.copy, cfg.counters);
 
 	CopyPoint p;
 	p.mapping = src.kind();
@@ -269,8 +263,6 @@ CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const
 	p.dst_report = dst.report(0, bytes);
 	p.samples_ms = std::move(run.samples_ms);
 	p.counters = std::move(run.counters);
-	if (counters && p.counters.values.empty() && p.counters.unavailable.empty())
-		p.counters.unavailable = counters->unavailable();
 	return p;
 }
 

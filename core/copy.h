@@ -52,10 +52,11 @@ struct CopyRun {
 	CounterValues counters;         // totals over the timed copies
 };
 
-// Fills src, copies it to dst opts.repetitions times (each one timed, counters read around
-// the copy only), then verifies dst. Throws Error when the copy is wrong.
+// Fills src, copies it to dst opts.repetitions times (each one a Sampler's sample: timed,
+// counters read around the copy only), then verifies dst. Throws Error when the copy is
+// wrong.
 CopyRun run_copy(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_t n,
-		 const CopyOptions &opts, CounterSet *counters = nullptr);
+		 const CopyOptions &opts, const CounterPlan &counters = {});
 
 // The source and destination of a copy as one report: a row is huge only if both are.
 MappingReport combine_reports(const MappingReport &a, const MappingReport &b);

@@ -19,30 +19,17 @@ LatencyPoint measure_latency(const Region &region, size_t range, const LatencyCo
 
 	ChaseOptions opts = cfg.chase;
 	opts.warm_loads = std::min<uint64_t>(chain_length(spec), cfg.max_warm_loads);
-	LatencyPoint p;
 	// Counters wrap the timed samples only: not the chain build, warm-up or calibration.
-	std::unique_ptr<CounterSet> counters;
-	if (!cfg.counters.empty()) {
-		counters = std::make_unique<CounterSet>(cfg.counters);
-		opts.on_start = [&, outer = cfg.chase.on_start] {
-			if (outer)
-				outer();
-			counters->start();
-		};
-		opts.on_stop = [&, outer = cfg.chase.on_stop] {
-			p.counters = counters->stop();
-			if (outer)
-				outer();
-		};
-	}
-	ChaseResult res = run_chase(start, opts);
+	ChaseResult res = run_chase(start, opts, cfg.counters);
 
+	LatencyPoint p;
 	p.mapping = region.kind();
 	p.chain = cfg.chain;
 	p.range = range;
 	p.stride = cfg.stride;
 	p.samples_ns = std::move(res.ns_per_load);
 	p.loads_per_sample = res.loads_per_sample;
+	p.counters = std::move(res.counters);
 	p.region = region.size();
 	p.first_touch = cfg.first_touch;
 	p.report = region.report(0, chain_footprint(spec, region.size()), start);
@@ -138,52 +125,46 @@ constexpr uint64_t rewarm_loads = 1u << 18;
 
 } // namespace
 
-void restore_steady_state(Chase &c, const ChainSpec &spec)
+void *restore_steady_state(void *p, const ChainSpec &spec)
 {
 	const uint64_t length = chain_length(spec);
 	uint64_t loads = length;
 	if (length > rewarm_loads)
 		loads = std::min(length, std::max(rewarm_loads, spec.range / spec.page));
-	c.p = chase_blocks(c.p, (loads + 99) / 100);
+	return chase_blocks(p, (loads + 99) / 100);
 }
 
 std::vector<LatencyPoint> measure_latency_columns(const std::vector<const Region *> &regions,
 						  size_t range, const LatencyConfig &cfg)
 {
 	const size_t n = regions.size();
-	std::vector<LatencyPoint> pts(n);
-	std::vector<Chase> chases(n);
-	std::vector<std::unique_ptr<CounterSet>> counters(n);
+	std::vector<Chase> chases;
 	std::vector<void *> starts(n);
 	ChainSpec spec{cfg.chain, range, cfg.stride, cfg.page, cfg.seed};
-	const uint64_t length = chain_length(spec);
+	ChaseOptions opts = cfg.chase;
+	opts.warm_loads = std::min<uint64_t>(chain_length(spec), cfg.max_warm_loads);
 	for (size_t i = 0; i < n; i++) {
-		void *start = starts[i] = lay_chain(*regions[i], spec, cfg.first_touch);
-		ChaseOptions opts = cfg.chase;
-		opts.warm_loads = std::min<uint64_t>(length, cfg.max_warm_loads);
-		chases[i] = prepare_chase(start, opts);
-		if (!cfg.counters.empty())
-			counters[i] = std::make_unique<CounterSet>(cfg.counters);
+		starts[i] = lay_chain(*regions[i], spec, cfg.first_touch);
+		chases.push_back(prepare_chase(starts[i], opts, cfg.counters));
 	}
 	for (int r = 0; r < std::max(cfg.chase.repetitions, 1); r++) {
 		// Rotate which column goes first, so none always follows the same other one (for
 		// two columns: the order alternates).
 		for (size_t k = 0; k < n; k++) {
-			size_t i = (size_t(r) + k) % n;
-			restore_steady_state(chases[i], spec);
-			if (counters[i])
-				counters[i]->start();
-			pts[i].samples_ns.push_back(sample_chase(chases[i]));
-			if (counters[i])
-				accumulate(pts[i].counters, counters[i]->stop());
+			Chase &c = chases[(size_t(r) + k) % n];
+			c.p = restore_steady_state(c.p, spec);
+			sample_chase(c);
 		}
 	}
+	std::vector<LatencyPoint> pts(n);
 	for (size_t i = 0; i < n; i++) {
 		pts[i].mapping = regions[i]->kind();
 		pts[i].chain = cfg.chain;
 		pts[i].range = range;
 		pts[i].stride = cfg.stride;
+		pts[i].samples_ns = chases[i].ns_per_load();
 		pts[i].loads_per_sample = chases[i].loads_per_sample();
+		pts[i].counters = chases[i].sampler.counters();
 		pts[i].region = regions[i]->size();
 		pts[i].first_touch = cfg.first_touch;
 		pts[i].report = regions[i]->report(0, chain_footprint(spec, regions[i]->size()),

@@ -58,10 +58,10 @@ std::vector<LatencyPoint> measure_latency_columns(const std::vector<const Region
 
 // Brings one column of a comparison back to the state a lone run of it samples in, before
 // each of its timed samples: the other column's samples evicted its lines and page-table
-// lines. Chases c untimed: a chain that fits the caches whole, else one pass over its
-// pages (a thrash chain visits each page once in range / page loads), at least enough
-// loads to refill the caches.
-void restore_steady_state(Chase &c, const ChainSpec &spec);
+// lines. Chases the chain untimed from p: a chain that fits the caches whole, else one pass
+// over its pages (a thrash chain visits each page once in range / page loads), at least
+// enough loads to refill the caches. Returns where the chase stopped.
+void *restore_steady_state(void *p, const ChainSpec &spec);
 
 struct ComparePlan {
 	MappingKind without = MappingKind::page_4k;

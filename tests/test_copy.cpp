@@ -143,10 +143,10 @@ TEST(Copy, RunCopyTimesEachCopyAndVerifies)
 	std::vector<std::byte> src(1 << 20), dst(1 << 20);
 	pfn::CopyOptions opts;
 	opts.repetitions = 3;
-	pfn::CounterSet counters(pfn::CounterPlan({"perf::PAGE-FAULTS", "PFN_NO_SUCH_EVENT"}));
+	pfn::CounterPlan counters({"perf::PAGE-FAULTS", "PFN_NO_SUCH_EVENT"});
 	recorded = {};
 	recorded.inside_ns.reserve(8); // no allocation inside a timed copy
-	auto run = pfn::run_copy(recording, dst.data(), src.data(), src.size(), opts, &counters);
+	auto run = pfn::run_copy(recording, dst.data(), src.data(), src.size(), opts, counters);
 	EXPECT_EQ(recorded.calls, 1 + 3);
 	ASSERT_EQ(run.samples_ms.size(), 3u);
 	for (size_t i = 0; i < 3; i++) {
@@ -156,7 +156,7 @@ TEST(Copy, RunCopyTimesEachCopyAndVerifies)
 	}
 	EXPECT_EQ(std::memcmp(dst.data(), src.data(), src.size()), 0);
 	EXPECT_EQ(run.counters.unavailable.count("PFN_NO_SUCH_EVENT"), 1u);
-	if (!counters.counting().empty()) {
+	if (!counters.countable().empty()) {
 		// The three timed copies' faults, and not the warm-up's.
 		ASSERT_EQ(run.counters.values.count("perf::PAGE-FAULTS"), 1u);
 		long long faults = run.counters.values.at("perf::PAGE-FAULTS");

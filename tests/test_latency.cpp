@@ -93,14 +93,12 @@ TEST(Latency, SteadyStateRunsTheChainWholeOrOnePassOverItsPages)
 		return size_t(static_cast<const std::byte *>(p) - region->data()) / 64;
 	};
 	ChainSpec small{ChainKind::stride, 1 * MiB, 64, 4096, 1};
-	Chase c{build_chain(region->data(), region->size(), small), 1};
-	restore_steady_state(c, small);
-	EXPECT_EQ(position(c.p), 16400u % 16384u); // 16384 lines, run whole: 164 blocks
+	void *p = restore_steady_state(build_chain(region->data(), region->size(), small), small);
+	EXPECT_EQ(position(p), 16400u % 16384u); // 16384 lines, run whole: 164 blocks
 
 	ChainSpec large{ChainKind::stride, 32 * MiB, 64, 4096, 1};
-	c = Chase{build_chain(region->data(), region->size(), large), 1};
-	restore_steady_state(c, large);
-	EXPECT_EQ(position(c.p), 262200u); // 2^18 loads rounded up to blocks of 100
+	p = restore_steady_state(build_chain(region->data(), region->size(), large), large);
+	EXPECT_EQ(position(p), 262200u); // 2^18 loads rounded up to blocks of 100
 }
 
 TEST(Latency, AThirdColumnIsSampledWithTheOthersAndCheckedForOneGibLeaves)
