@@ -12,6 +12,7 @@
 #include "counters.h"
 #include "error.h"
 #include "families.h"
+#include "format_counters.h"
 #include "memory.h"
 #include "placement.h"
 #include "program.h"

@@ -548,85 +548,12 @@ CounterInventory list_countable_events()
 	return inv;
 }
 
-std::string format_inventory(const CounterInventory &inv)
-{
-	std::string out;
-	if (inv.countable.empty())
-		out += "no countable events on this machine\n";
-	else
-		out += "countable events:\n";
-	size_t width = 0;
-	for (const auto &e : inv.countable)
-		width = std::max(width, e.name.size());
-	for (const auto &e : inv.countable)
-		out += fmt::format("  {:<{}}  {:<18} {}\n", e.name, width, e.source, e.description);
-	if (!inv.disabled.empty()) {
-		out += "not countable here:\n";
-		for (const auto &d : inv.disabled)
-			out += "  " + d + "\n";
-	}
-	out += "default events: ";
-	auto defaults = default_counter_events();
-	for (size_t i = 0; i < defaults.size(); i++)
-		out += (i ? "," : "") + defaults[i];
-	out += "\n";
-	return out;
-}
-
 void accumulate(CounterValues &total, const CounterValues &add)
 {
 	for (const auto &[name, v] : add.values)
 		total.values[name] += v;
 	for (const auto &[name, why] : add.unavailable)
 		total.unavailable.emplace(name, why);
-}
-
-std::string unavailable_line(const CounterValues &c)
-{
-	if (c.unavailable.empty())
-		return {};
-	// Group events by reason so a machine without a PMU says it once.
-	std::vector<std::pair<std::string, std::string>> groups; // reason -> "a, b"
-	for (const auto &[name, why] : c.unavailable) {
-		auto g = std::ranges::find(groups, why, &std::pair<std::string, std::string>::first);
-		if (g == groups.end())
-			groups.emplace_back(why, name);
-		else
-			g->second += ", " + name;
-	}
-	std::string out = "counters unavailable: ";
-	for (size_t i = 0; i < groups.size(); i++)
-		out += (i ? "; " : "") + groups[i].second + ": " + groups[i].first;
-	return out;
-}
-
-std::string per_unit_text(const CounterValues &c, double units, std::string_view unit)
-{
-	std::string out;
-	for (const auto &[name, v] : c.values) {
-		if (!out.empty())
-			out += ", ";
-		out += units > 0 ? fmt::format("{} {:.4g}/{}", name, double(v) / units, unit)
-				 : fmt::format("{} {}", name, v);
-	}
-	return out;
-}
-
-std::string format_counter_notes(const std::vector<CounterNote> &notes, std::string_view unit)
-{
-	CounterValues all;
-	std::string out;
-	for (const auto &n : notes) {
-		accumulate(all, n.counters);
-		if (!n.counters.values.empty())
-			out += fmt::format("  {}: {}\n", n.label, per_unit_text(n.counters, n.units, unit));
-	}
-	if (!out.empty())
-		out = fmt::format("Counters per {}:\n", unit) + out;
-	std::string missing = unavailable_line(all);
-	if (!missing.empty())
-		out += missing + "\n";
-	return out;
 }
 
 std::string no_pmu_note()

@@ -109,30 +109,9 @@ struct CounterInventory {
 // events of the fallback table, keeping those a CounterPlan would count here (the same
 // decision). For --list-counters and pfnbench info: call it with no measuring threads.
 CounterInventory list_countable_events();
-std::string format_inventory(const CounterInventory &inv);
 
 // Totals over samples: adds values, keeps the union of reasons.
 void accumulate(CounterValues &total, const CounterValues &add);
-
-// "counters unavailable: PAPI_TLB_DM, PAPI_TOT_CYC: <reason>" grouped by reason, or ""
-// when everything asked for was counted. Meant to be printed once per run.
-std::string unavailable_line(const CounterValues &c);
-
-// "PAPI_TLB_DM 0.98/load, PAPI_TOT_CYC 520.1/load" for units (loads, bytes...) or ""
-// when nothing was counted.
-std::string per_unit_text(const CounterValues &c, double units, std::string_view unit);
-
-// One measured point's counts, labelled ("64 MiB 4k"), with how many units (loads,
-// bytes) they were counted over.
-struct CounterNote {
-	std::string label;
-	CounterValues counters;
-	double units = 0;
-};
-
-// "Counters per <unit>:" and a line per point that counted something, then the one
-// "counters unavailable: ..." line for everything that could not be counted; "" if none.
-std::string format_counter_notes(const std::vector<CounterNote> &notes, std::string_view unit);
 
 // "" when the kernel exposes a hardware PMU (a cpu PMU in /sys/bus/event_source/devices),
 // else a note saying it does not: why CPU events "do not exist" (TCG, VMs without a

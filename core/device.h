@@ -31,10 +31,6 @@ struct DeviceInfo {
 
 	// The module can map this kind at all.
 	bool supports(MappingKind kind) const;
-	// "kdriver ABI 3 on 6.12.117+deb12-cloud-amd64: device-pte 4K, device-remap 2M only
-	// with the remap_pfn_range() PMD series (a mapping shows), device-fault 2M where the
-	// process allows huge pages, device-fault-1g 1G (1 run in the reserved range)"
-	std::string summary() const;
 };
 
 // The device's capabilities, or nullopt with *why_not (if given) set to the one-line

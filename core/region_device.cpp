@@ -422,20 +422,6 @@ bool DeviceInfo::supports(MappingKind kind) const
 	}
 }
 
-std::string DeviceInfo::summary() const
-{
-	return fmt::format("kdriver ABI {} on {}: device-pte 4K, device-remap 2M only with the "
-			   "remap_pfn_range() PMD series (a mapping shows), device-fault {}, "
-			   "device-fault-1g {}",
-			   abi_version, kernel_release,
-			   fault_pmd_capable ? "2M where the process allows huge pages"
-					     : "4K only (" + fault_pmd_why_not + ")",
-			   fault_pud_capable
-				   ? fmt::format("1G ({} run{} in the reserved range)", pud_runs,
-						 pud_runs == 1 ? "" : "s")
-				   : "unavailable (" + fault_pud_why_not + ")");
-}
-
 std::optional<DeviceInfo> probe_device(std::string *why_not)
 {
 	try {

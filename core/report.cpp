@@ -137,6 +137,58 @@ std::string format_region_note(const std::vector<LatencyPoint> &points)
 			   first_touch_name(first.first_touch));
 }
 
+std::string format_tlb_cost_table(const std::vector<TlbCost> &rows)
+{
+	std::string out = "Memory Size (MB) Mapping Page-local Random TLB cost per load\n"
+			  "---------------- ------- ---------- ------ -----------------\n";
+	for (const auto &r : rows)
+		out += fmt::format("{:.2f} {} {:.3f} ns {:.3f} ns {:.3f} ns ({:.1f}%)\n",
+				   double(r.range) / double(MiB), mapping_name(r.mapping),
+				   r.page_local.summary().min, r.random.summary().min, r.ns_per_load(),
+				   r.pct_of_random());
+	return out;
+}
+
+std::string format_page_walk_note(const std::vector<PageWalkEstimate> &estimates)
+{
+	std::string out;
+	for (size_t i = 0; i < estimates.size(); i++) {
+		const PageWalkEstimate &e = estimates[i];
+		bool first = i == 0 || estimates[i - 1].with != e.with;
+		bool last = i + 1 == estimates.size() || estimates[i + 1].with != e.with;
+		if (first)
+			out += fmt::format("Page walks per load ({} cost minus {} cost; MiB, ns):",
+					   mapping_name(e.without), mapping_name(e.with));
+		out += fmt::format(" {:.2f} {:.3f} ns{}", double(e.range) / double(MiB),
+				   e.ns_per_load, last ? "\n" : ";");
+	}
+	return out;
+}
+
+std::string format_throughput_note(const std::vector<CopyPoint> &points)
+{
+	std::string out = "Throughput (GB/s, 1 GB = 1e9 bytes, from the fastest copy):";
+	for (const auto &p : points)
+		out += fmt::format(" {} {} {:.2f};", format_size(p.bytes), mapping_name(p.mapping),
+				   p.gb_per_s());
+	out.back() = '\n';
+	return out;
+}
+
+std::string copy_table_header()
+{
+	return "Memory Size (MB) Mapping Kernel Copy Time Throughput Median Spread\n"
+	       "---------------- ------- ------ --------- ---------- ------ ------\n";
+}
+
+std::string copy_table_line(const CopyPoint &p)
+{
+	Summary s = p.summary();
+	return fmt::format("{} {} {} {:.2f} ms {:.2f} GB/s {:.2f} ms {:.1f}%\n", mib(p.bytes),
+			   mapping_name(p.mapping), p.kernel, s.min, p.gb_per_s(), s.median,
+			   s.spread_pct());
+}
+
 std::string lmbench_header(size_t stride)
 {
 	return fmt::format("\"stride={}\n", stride);

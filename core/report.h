@@ -1,4 +1,5 @@
-// Text reporters: lmbench's lat_mem_rd output and the cover letter's comparison tables.
+// Text reporters: lmbench's lat_mem_rd output, the cover letter's comparison tables and
+// the notes printed under them.
 #pragma once
 
 #include <cstddef>
@@ -6,6 +7,7 @@
 #include <vector>
 
 #include "result.h"
+#include "tlb_cost.h"
 
 namespace pfn {
 
@@ -34,6 +36,23 @@ std::string format_improvement_intervals(const std::vector<CompareRow> &rows);
 // "Every row was measured inside one 4096.00 MiB region per mapping, as lmbench -t 4096M
 // measures: ...; pages first touched in address order."
 std::string format_region_note(const std::vector<LatencyPoint> &points);
+
+// A table to print beside the latency table: one row per (size, mapping).
+//   Memory Size (MB)  Mapping  Page-local  Random  TLB cost per load
+std::string format_tlb_cost_table(const std::vector<TlbCost> &rows);
+
+// "Page walks per load (4k cost minus thp cost; MiB, ns): 64.00 12.345 ns; ...\n", one line
+// per huge mapping; "" when there are no estimates.
+std::string format_page_walk_note(const std::vector<PageWalkEstimate> &estimates);
+
+// "Throughput (GB/s, ...): 1024 MiB 4k 12.34; ..." for every copy point, from its fastest
+// copy.
+std::string format_throughput_note(const std::vector<CopyPoint> &points);
+
+// memcpy_test's table of one mapping: its header, then a line per copy point
+// ("4.00 thp libc 0.08 ms 49.98 GB/s 0.09 ms 17.1%": fastest, throughput, median, spread).
+std::string copy_table_header();
+std::string copy_table_line(const CopyPoint &p);
 
 // lmbench: the "stride=N title line, then "%.5f %.3f" (MiB, ns) per working-set size.
 std::string lmbench_header(size_t stride);

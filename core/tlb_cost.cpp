@@ -9,7 +9,6 @@
 
 namespace pfn {
 
-
 double tlb_cost_ns(const Summary &page_local, const Summary &random)
 {
 	// Minimum against minimum: the least-disturbed sample of each order, as the latency
@@ -52,18 +51,6 @@ TlbCost measure_tlb_cost(const Region &region, size_t range, LatencyConfig cfg)
 	return c;
 }
 
-std::string format_tlb_cost_table(const std::vector<TlbCost> &rows)
-{
-	std::string out = "Memory Size (MB) Mapping Page-local Random TLB cost per load\n"
-			  "---------------- ------- ---------- ------ -----------------\n";
-	for (const auto &r : rows)
-		out += fmt::format("{:.2f} {} {:.3f} ns {:.3f} ns {:.3f} ns ({:.1f}%)\n",
-				   double(r.range) / double(MiB), mapping_name(r.mapping),
-				   r.page_local.summary().min, r.random.summary().min, r.ns_per_load(),
-				   r.pct_of_random());
-	return out;
-}
-
 std::vector<PageWalkEstimate> page_walk_estimates(const std::vector<TlbCost> &tlb,
 						  const ComparePlan &plan)
 {
@@ -84,22 +71,6 @@ std::vector<PageWalkEstimate> page_walk_estimates(const std::vector<TlbCost> &tl
 				out.push_back({range, plan.without, with,
 					       small->ns_per_load() - big->ns_per_load()});
 		}
-	return out;
-}
-
-std::string format_page_walk_note(const std::vector<PageWalkEstimate> &estimates)
-{
-	std::string out;
-	for (size_t i = 0; i < estimates.size(); i++) {
-		const PageWalkEstimate &e = estimates[i];
-		bool first = i == 0 || estimates[i - 1].with != e.with;
-		bool last = i + 1 == estimates.size() || estimates[i + 1].with != e.with;
-		if (first)
-			out += fmt::format("Page walks per load ({} cost minus {} cost; MiB, ns):",
-					   mapping_name(e.without), mapping_name(e.with));
-		out += fmt::format(" {:.2f} {:.3f} ns{}", double(e.range) / double(MiB),
-				   e.ns_per_load, last ? "\n" : ";");
-	}
 	return out;
 }
 

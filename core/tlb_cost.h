@@ -5,7 +5,6 @@
 
 #include <cstddef>
 #include <cstdint>
-#include <string>
 #include <vector>
 
 #include <nlohmann/json_fwd.hpp>
@@ -40,10 +39,6 @@ double tlb_cost_ns(const Summary &page_local, const Summary &random);
 // between a 4k and a thp row. Throws Error when range does not fit the region.
 TlbCost measure_tlb_cost(const Region &region, size_t range, LatencyConfig cfg);
 
-// A table to print beside the latency table: one row per (size, mapping).
-//   Memory Size (MB)  Mapping  Page-local  Random  TLB cost per load
-std::string format_tlb_cost_table(const std::vector<TlbCost> &rows);
-
 // What the page walks of a 4 KiB mapping cost per load, from two TLB costs of the same
 // range: a huge mapping's "TLB cost" is mostly what page locality does for DRAM (its pages
 // fit the TLB), so the small mapping's cost minus the huge one's is the better estimate.
@@ -58,10 +53,6 @@ struct PageWalkEstimate {
 // plan.with_1g, when the plan has that column), in the order of plan.sizes.
 std::vector<PageWalkEstimate> page_walk_estimates(const std::vector<TlbCost> &tlb,
 						  const ComparePlan &plan);
-
-// "Page walks per load (4k cost minus thp cost; MiB, ns): 64.00 12.345 ns; ...\n", one line
-// per huge mapping; "" when there are no estimates.
-std::string format_page_walk_note(const std::vector<PageWalkEstimate> &estimates);
 
 void to_json(nlohmann::json &j, const TlbCost &c);
 void to_json(nlohmann::json &j, const PageWalkEstimate &e);

@@ -7,6 +7,7 @@
 #include "counters.h"
 #include "document.h"
 #include "error.h"
+#include "format_counters.h"
 #include "latency.h"
 #include "options.h"
 #include "placement.h"

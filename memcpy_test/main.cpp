@@ -8,6 +8,7 @@
 #include "counters.h"
 #include "document.h"
 #include "error.h"
+#include "format_counters.h"
 #include "options.h"
 #include "placement.h"
 #include "program.h"

@@ -12,6 +12,7 @@
 
 #include "counters.h"
 #include "error.h"
+#include "format_counters.h"
 
 namespace {
 

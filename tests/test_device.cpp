@@ -18,6 +18,7 @@
 
 #include "chain.h"
 #include "device.h"
+#include "format_device.h"
 #include "first_touch.h"
 #include "error.h"
 #include "region.h"
@@ -75,29 +76,29 @@ TEST(Device, SummarySaysWhatTheKernelCanDoNotWhatAMappingGot)
 	EXPECT_TRUE(info.supports(pfn::MappingKind::device_remap));
 	EXPECT_FALSE(info.supports(pfn::MappingKind::thp));
 	// Whether remap gives leaves is the kernel's series, which only a mapping shows.
-	EXPECT_NE(info.summary().find("device-remap 2M only with the remap_pfn_range() PMD "
+	EXPECT_NE(pfn::format_device_info(info).find("device-remap 2M only with the remap_pfn_range() PMD "
 				      "series (a mapping shows)"),
 		  std::string::npos)
-		<< info.summary();
-	EXPECT_NE(info.summary().find("device-fault 2M where the process allows huge pages"),
+		<< pfn::format_device_info(info);
+	EXPECT_NE(pfn::format_device_info(info).find("device-fault 2M where the process allows huge pages"),
 		  std::string::npos)
-		<< info.summary();
+		<< pfn::format_device_info(info);
 	info.fault_pmd_capable = false;
 	info.fault_pmd_why_not = "no huge PFNMAP faults";
-	EXPECT_NE(info.summary().find("device-fault 4K only (no huge PFNMAP faults)"),
+	EXPECT_NE(pfn::format_device_info(info).find("device-fault 4K only (no huge PFNMAP faults)"),
 		  std::string::npos)
-		<< info.summary();
+		<< pfn::format_device_info(info);
 	// device-fault-1g: PUD faults, and a reserved range with a 1 GiB-aligned GiB.
 	EXPECT_TRUE(info.supports(pfn::MappingKind::device_fault_1g));
 	info.fault_pud_why_not = "no reserved range";
-	EXPECT_NE(info.summary().find("device-fault-1g unavailable (no reserved range)"),
+	EXPECT_NE(pfn::format_device_info(info).find("device-fault-1g unavailable (no reserved range)"),
 		  std::string::npos)
-		<< info.summary();
+		<< pfn::format_device_info(info);
 	info.fault_pud_capable = true;
 	info.pud_runs = 2;
-	EXPECT_NE(info.summary().find("device-fault-1g 1G (2 runs in the reserved range)"),
+	EXPECT_NE(pfn::format_device_info(info).find("device-fault-1g 1G (2 runs in the reserved range)"),
 		  std::string::npos)
-		<< info.summary();
+		<< pfn::format_device_info(info);
 }
 
 // A macro: GTEST_SKIP() only leaves the function it is written in.
@@ -128,7 +129,7 @@ TEST(Device, ProbeDescribesTheLoadedModule)
 	EXPECT_TRUE(info->pte && info->remap && info->fault);
 	EXPECT_EQ(info->chunk_bytes, 2 * pfn::MiB);
 	EXPECT_FALSE(info->kernel_release.empty());
-	std::cout << info->summary() << "\n";
+	std::cout << pfn::format_device_info(*info) << "\n";
 }
 
 TEST(Device, EveryModeMapsHoldsDataAndReportsItsShape)
@@ -323,7 +324,7 @@ TEST(DeviceFault1g, MapsAGibWithOneLeafOrSaysWhyNot)
 	REQUIRE_DEVICE();
 	auto info = pfn::probe_device();
 	ASSERT_TRUE(info);
-	std::cout << info->summary() << "\n";
+	std::cout << pfn::format_device_info(*info) << "\n";
 	if (!info->fault_pud_capable) {
 		try {
 			pfn::map_region({pfn::MappingKind::device_fault_1g, 8 * pfn::MiB, -1});
@@ -361,7 +362,7 @@ TEST(DeviceFault1g, AWholeGibReadsBackAsOneGibOfLeaf)
 	auto info = pfn::probe_device();
 	ASSERT_TRUE(info);
 	if (!info->fault_pud_capable)
-		GTEST_SKIP() << info->summary();
+		GTEST_SKIP() << pfn::format_device_info(*info);
 	auto r = pfn::map_region({pfn::MappingKind::device_fault_1g, pfn::GiB, -1});
 	pfn::MappingReport rep = r->report();
 	EXPECT_EQ(rep.bytes, pfn::GiB);
@@ -374,7 +375,7 @@ TEST(DeviceFault1g, MoreGibsThanTheRangeHoldsAreUnavailable)
 	auto info = pfn::probe_device();
 	ASSERT_TRUE(info);
 	if (!info->fault_pud_capable)
-		GTEST_SKIP() << info->summary();
+		GTEST_SKIP() << pfn::format_device_info(*info);
 	try {
 		pfn::map_region({pfn::MappingKind::device_fault_1g,
 				 (info->pud_runs + 1) * pfn::GiB, -1});

@@ -6,6 +6,7 @@
 
 #include "error.h"
 #include "region.h"
+#include "report.h"
 #include "size.h"
 #include "stats.h"
 #include "tlb_cost.h"

@@ -12,6 +12,8 @@
 #include "device.h"
 #include "error.h"
 #include "event_tables.h"
+#include "format_counters.h"
+#include "format_device.h"
 #include "placement.h"
 #include "program.h"
 #include "size.h"
@@ -23,10 +25,10 @@ nlohmann::json device_json(std::string &text)
 {
 	std::string why;
 	auto dev = pfn::probe_device(&why);
-	text = dev ? dev->summary() : "unavailable: " + why;
+	text = dev ? pfn::format_device_info(*dev) : "unavailable: " + why;
 	if (!dev)
 		return {{"available", false}, {"reason", why}};
-	return {{"available", true}, {"summary", dev->summary()}};
+	return {{"available", true}, {"summary", pfn::format_device_info(*dev)}};
 }
 
 nlohmann::json backend_json(int node, const std::optional<std::string> &only, std::string &text)
