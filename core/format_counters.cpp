@@ -88,8 +88,7 @@ std::string format_counter_notes(const std::vector<LatencyPoint> &points)
 		std::string label = fmt::format("{} {} {}", format_size(p.range),
 						mapping_name(p.mapping), chain_name(p.chain));
 		if (p.thread_counters.empty())
-			notes.push_back({label, p.counters,
-					 double(p.loads_per_sample) * double(p.samples_ns.size())});
+			notes.push_back({label, p.counters, p.timed_loads()});
 		for (const auto &t : p.thread_counters)
 			notes.push_back({fmt::format("{}, CPU {}", label, t.cpu), t.counters,
 					 double(t.loads)});
