@@ -13,9 +13,9 @@
 namespace bench {
 
 struct Config {
-	std::vector<pfn::MappingKind> mappings = {pfn::MappingKind::page_4k, pfn::MappingKind::thp};
-	std::vector<pfn::ChainKind> chains = {pfn::ChainKind::stride, pfn::ChainKind::thrash,
-					      pfn::ChainKind::random, pfn::ChainKind::page_local};
+	// What to register; the defaults are the command line's (bench/main.cpp).
+	std::vector<pfn::MappingKind> mappings;
+	std::vector<pfn::ChainKind> chains;
 	std::vector<size_t> chase_sizes, copy_sizes, tlb_sizes;
 	pfn::FirstTouch first_touch = pfn::FirstTouch::address; // for chase/
 	std::vector<std::string> kernels;  // copy kernels this CPU runs

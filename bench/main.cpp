@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "cli.h"
 #include "copy.h"
 #include "counters.h"
 #include "error.h"
@@ -57,23 +58,6 @@ double core_ghz()
 	return best;
 }
 
-template <typename T, typename Parse>
-std::vector<T> parse_names(const std::string &text, Parse parse, const char *what)
-{
-	std::vector<T> out;
-	size_t pos = 0;
-	while (pos <= text.size()) {
-		size_t comma = std::min(text.find(',', pos), text.size());
-		std::string name = text.substr(pos, comma - pos);
-		auto v = parse(name);
-		if (!v)
-			throw pfn::Error(fmt::format("unknown {} '{}'", what, name));
-		out.push_back(*v);
-		pos = comma + 1;
-	}
-	return out;
-}
-
 } // namespace
 
 int main(int argc, char **argv)
@@ -81,53 +65,80 @@ int main(int argc, char **argv)
 	benchmark::Initialize(&argc, argv); // takes its own flags out of argv
 	CLI::App app{"pfnbench's Google Benchmark suite. Google Benchmark's own flags "
 		     "(--benchmark_filter, --benchmark_format=json, --benchmark_min_time=N, "
-		     "--benchmark_out=FILE) are accepted as well; --help lists them.",
+		     "--benchmark_repetitions=N, --benchmark_out=FILE) are accepted as well; "
+		     "--help lists them.",
 		     "pfn_bench"};
 	app.set_help_flag("--pfn_help", "this suite's flags");
-	std::string mappings = "4k,thp", chains = "stride,thrash,random,page-local";
-	std::string chase_sizes = "1M,64M,1G", copy_sizes = "64M,1G", tlb_sizes = "1G";
-	std::string kernels = "all", counters = "default", first_touch = "address";
+	// Each default is written once, as a user would type it, and parsed like one.
+	static bench::Config cfg; // referenced by the registered benchmarks until exit
+	std::vector<std::string> kernels;
+	std::string counters = "default";
 	std::optional<int> cpu;
-	app.add_option("--mappings", mappings, "mappings to measure (first one for copy_vs_libc)")
-		->capture_default_str();
-	app.add_option("--chains", chains, "chain kinds for chase/")->capture_default_str();
-	app.add_option("--chase_sizes", chase_sizes, "working sets for chase/")->capture_default_str();
-	app.add_option("--copy_sizes", copy_sizes, "sizes for copy/ and copy_vs_libc/")
-		->capture_default_str();
-	app.add_option("--tlb_sizes", tlb_sizes, "working sets for tlb_cost/ ('none' to skip)")
-		->capture_default_str();
-	app.add_option("--kernels", kernels, "copy kernels, or 'all' that run here")->capture_default_str();
+	pfn::add_choice(app, "--mappings", cfg.mappings, pfn::mapping_choices(),
+			"mappings to measure (first one for copy_vs_libc)")
+		->delimiter(',')->allow_extra_args(false)
+		->run_callback_for_default()
+		->default_val("4k,thp");
+	pfn::add_choice(app, "--chains", cfg.chains, pfn::chain_choices(), "chain kinds for chase/")
+		->delimiter(',')->allow_extra_args(false)
+		->run_callback_for_default()
+		->default_val("stride,thrash,random,page-local");
+	app.add_option("--chase_sizes", cfg.chase_sizes, "working sets for chase/")
+		->delimiter(',')->allow_extra_args(false)
+		->transform(pfn::size_in(pfn::MiB))
+		->type_name("SIZE,...")
+		->run_callback_for_default()
+		->default_val("1M,64M,1G");
+	app.add_option("--copy_sizes", cfg.copy_sizes, "sizes for copy/ and copy_vs_libc/")
+		->delimiter(',')->allow_extra_args(false)
+		->transform(pfn::size_in(pfn::MiB))
+		->type_name("SIZE,...")
+		->run_callback_for_default()
+		->default_val("64M,1G");
+	// CLI11 has no empty list: 'none' is read as the size 0, which no size can be, and
+	// dropped after parsing.
+	CLI::Validator size = pfn::size_in(pfn::MiB);
+	app.add_option("--tlb_sizes", cfg.tlb_sizes, "working sets for tlb_cost/ ('none' to skip)")
+		->delimiter(',')->allow_extra_args(false)
+		->transform(CLI::Validator(
+			[size](std::string &text) {
+				if (text != "none")
+					return size(text);
+				text = "0";
+				return std::string();
+			},
+			""))
+		->type_name("SIZE,...|none")
+		->run_callback_for_default()
+		->default_val("1G");
+	std::vector<std::string> kernel_choices = pfn::copy_kernel_names();
+	kernel_choices.push_back("all");
+	app.add_option("--kernels", kernels, "copy kernels, or 'all' that run here")
+		->delimiter(',')->allow_extra_args(false)
+		->check(CLI::IsMember(kernel_choices))
+		->type_name("NAME,...")
+		->run_callback_for_default()
+		->default_val("all");
 	app.add_option("--counters", counters, "events per load/byte, 'none' for none")
 		->capture_default_str();
-	app.add_option("--first_touch", first_touch,
-		       "chase/: pages first touched in 'address' order when mapped, or in "
-		       "'chain' order as the chain is built (lat_mem_rd --first-touch)")
-		->capture_default_str();
+	pfn::add_choice(app, "--first_touch", cfg.first_touch, pfn::first_touch_choices(),
+			"chase/: pages first touched in 'address' order when mapped, or in "
+			"'chain' order as the chain is built (lat_mem_rd --first-touch)")
+		->run_callback_for_default()
+		->default_val("address");
 	app.add_option("--cpu", cpu, "CPU to pin to (default: the first one allowed)");
 	int rc = pfn::parse_args(app, argc, argv);
 	if (rc >= 0)
 		return rc;
+	std::erase(cfg.tlb_sizes, 0);
 
-	static bench::Config cfg; // referenced by the registered benchmarks until exit
 	return pfn::run_main("pfn_bench", [&] {
-		cfg.mappings = parse_names<pfn::MappingKind>(mappings, pfn::parse_mapping, "mapping");
-		cfg.chains = parse_names<pfn::ChainKind>(chains, pfn::parse_chain, "chain");
-		cfg.chase_sizes = pfn::parse_size_list(chase_sizes, pfn::MiB);
-		auto order = pfn::parse_first_touch(first_touch);
-		if (!order)
-			throw pfn::Error(fmt::format("unknown first-touch order '{}' (address or "
-						     "chain)", first_touch));
-		cfg.first_touch = *order;
-		cfg.copy_sizes = pfn::parse_size_list(copy_sizes, pfn::MiB);
-		if (tlb_sizes != "none")
-			cfg.tlb_sizes = pfn::parse_size_list(tlb_sizes, pfn::MiB);
-		if (kernels == "all") {
+		if (std::ranges::find(kernels, "all") != kernels.end()) {
 			cfg.kernels = pfn::supported_copy_kernels();
 		} else {
-			cfg.kernels = parse_names<std::string>(
-				kernels, [](const std::string &k) -> std::optional<std::string> {
-					return std::string(pfn::find_copy_kernel(k).name);
-				}, "kernel");
+			for (const auto &k : kernels)
+				pfn::find_copy_kernel(k); // one this CPU cannot run is unavailable
+			cfg.kernels = kernels;
 		}
 		std::vector<std::string> events = pfn::parse_counter_list(counters);
 

@@ -179,6 +179,11 @@ std::optional<ChainKind> parse_chain(std::string_view name)
 	return value_in(names, name);
 }
 
+Choices<ChainKind> chain_choices()
+{
+	return choices_in(names);
+}
+
 size_t chain_length(const ChainSpec &spec)
 {
 	if (spec.kind == ChainKind::page_local) {

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string_view>
 
+#include "names.h"
+
 namespace pfn {
 
 enum class ChainKind {
@@ -18,6 +20,7 @@ enum class ChainKind {
 
 std::string_view chain_name(ChainKind kind);
 std::optional<ChainKind> parse_chain(std::string_view name);
+Choices<ChainKind> chain_choices();
 
 struct ChainSpec {
 	ChainKind kind = ChainKind::thrash;

@@ -1,42 +1,54 @@
-// Command-line helpers the programs share (CLI11).
+// Command-line helpers the programs share: CLI11 validators over the core's name tables and
+// size grammar, so every program checks a value the same way, before any work is done, and
+// --help lists the choices. A list is ->delimiter(',')->allow_extra_args(false): one
+// argument per occurrence, split at commas, each item checked on its own (CLI11 drops empty
+// items), and a positional after it stays a positional.
 #pragma once
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <CLI/CLI.hpp>
-#include <fmt/format.h>
-#include <fmt/ranges.h>
 
-#include "chain.h"
-#include "mapping.h"
+#include "error.h"
+#include "names.h"
+#include "size.h"
 
 namespace pfn {
 
-// An option taking one name from a fixed set (mappings, chains), parsed by parse into
-// target (a value or an optional); an unknown name is a usage error listing the choices.
-template <typename T, typename Parse>
-CLI::Option *add_named(CLI::App &app, const std::string &flag, T &target, Parse parse,
-		       std::vector<std::string> names, const std::string &help)
+// A name from choices, stored as its value: IsMember refuses any other name and lists the
+// choices ("--mapping: tiny not in {4k,thp,...}"), then Transformer turns the name into
+// the value. Not CheckedTransformer: it would also accept the enum's numbers ("1").
+template <typename E>
+CLI::Validator choice(const Choices<E> &choices)
 {
-	return app.add_option_function<std::string>(
-			  flag,
-			  [&target, parse, names, flag](const std::string &s) {
-				  auto v = parse(s);
-				  if (!v)
-					  throw CLI::ValidationError(
-						  flag, fmt::format("unknown value '{}' (choose from {})",
-								    s, fmt::join(names, ", ")));
-				  target = *v;
-			  },
-			  help)
-		->type_name("NAME");
+	CLI::IsMember known(choices);
+	return (known & CLI::Transformer(choices)).description(known.get_description());
 }
 
-template <typename T>
-CLI::Option *add_mapping(CLI::App &app, const std::string &flag, T &target, const std::string &help)
+// An option taking one of choices (or, made a list, several into a vector).
+template <typename T, typename E>
+CLI::Option *add_choice(CLI::App &app, const std::string &flag, T &target,
+			const Choices<E> &choices, const std::string &help)
 {
-	return add_named(app, flag, target, parse_mapping, mapping_names(), help);
+	return app.add_option(flag, target, help)->transform(choice(choices))->type_name("NAME");
+}
+
+// A size as parse_size() reads it ("64M", "1G"; a bare number counts default_unit), stored
+// in bytes; its error names the bad item ("--sizes: invalid size 'x': ...").
+inline CLI::Validator size_in(size_t default_unit)
+{
+	return CLI::Validator(
+		[default_unit](std::string &text) {
+			try {
+				text = std::to_string(parse_size(text, default_unit));
+				return std::string();
+			} catch (const Error &e) {
+				return std::string(e.what());
+			}
+		},
+		"");
 }
 
 } // namespace pfn

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #if defined(__x86_64__)
 #include <cpuid.h>
@@ -141,17 +142,17 @@ const std::vector<CopyKernel> &kernel_table()
 	return table;
 }
 
-std::string join(const std::vector<std::string> &v)
-{
-	std::string out;
-	for (const auto &s : v)
-		out += (out.empty() ? "" : ", ") + s;
-	return out;
-}
-
 } // namespace
 
 std::span<const CopyKernel> copy_kernels() { return kernel_table(); }
+
+std::vector<std::string> copy_kernel_names()
+{
+	std::vector<std::string> names;
+	for (const auto &k : kernel_table())
+		names.emplace_back(k.name);
+	return names;
+}
 
 std::vector<std::string> supported_copy_kernels()
 {
@@ -170,11 +171,11 @@ const CopyKernel &find_copy_kernel(std::string_view name)
 		if (!k.supported())
 			throw Unavailable(fmt::format("copy kernel {} needs {}, which this CPU lacks; "
 						      "use one of: {}", name, k.needs,
-						      join(supported_copy_kernels())));
+						      fmt::join(supported_copy_kernels(), ", ")));
 		return k;
 	}
 	throw Error(fmt::format("unknown copy kernel \"{}\"; use one of: {}", name,
-				join(supported_copy_kernels())));
+				fmt::join(supported_copy_kernels(), ", ")));
 }
 
 void verify_copy(const void *dst, const void *src, size_t n, std::string_view kernel)

@@ -27,6 +27,8 @@ struct CopyKernel {
 
 // Every kernel the suite knows, supported here or not.
 std::span<const CopyKernel> copy_kernels();
+// Names of every kernel, whether or not this CPU runs it (what --kernel accepts).
+std::vector<std::string> copy_kernel_names();
 // Names of the kernels this CPU can run, libc first.
 std::vector<std::string> supported_copy_kernels();
 // Throws Error for an unknown name and Unavailable for a kernel this CPU cannot run,

@@ -27,6 +27,11 @@ std::optional<FirstTouch> parse_first_touch(std::string_view name)
 	return value_in(names, name);
 }
 
+Choices<FirstTouch> first_touch_choices()
+{
+	return choices_in(names);
+}
+
 std::string first_touch_refusal(FirstTouch order, MappingKind kind, ChainKind chain)
 {
 	if (order == FirstTouch::address)

@@ -8,6 +8,7 @@
 
 #include "chain.h"
 #include "mapping.h"
+#include "names.h"
 
 namespace pfn {
 
@@ -26,6 +27,7 @@ enum class FirstTouch {
 
 std::string_view first_touch_name(FirstTouch order);
 std::optional<FirstTouch> parse_first_touch(std::string_view name);
+Choices<FirstTouch> first_touch_choices();
 
 // "" when order can be had for memory of kind chased by chain, else why not, in one line.
 std::string first_touch_refusal(FirstTouch order, MappingKind kind, ChainKind chain);

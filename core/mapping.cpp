@@ -9,10 +9,11 @@ namespace pfn {
 
 namespace {
 
-constexpr NameTable<MappingKind, 8> names{{
+constexpr NameTable<MappingKind, 9> names{{
 	{MappingKind::page_4k, "4k"},
 	{MappingKind::thp, "thp"},
 	{MappingKind::hugetlb_2m, "hugetlb"},
+	{MappingKind::hugetlb_2m, "hugetlb-2m"},
 	{MappingKind::hugetlb_1g, "hugetlb-1g"},
 	{MappingKind::device_pte, "device-pte"},
 	{MappingKind::device_remap, "device-remap"},
@@ -29,17 +30,12 @@ std::string_view mapping_name(MappingKind kind)
 
 std::optional<MappingKind> parse_mapping(std::string_view name)
 {
-	if (name == "hugetlb-2m")
-		return MappingKind::hugetlb_2m;
 	return value_in(names, name);
 }
 
-std::vector<std::string> mapping_names()
+Choices<MappingKind> mapping_choices()
 {
-	std::vector<std::string> out;
-	for (const auto &entry : names)
-		out.emplace_back(entry.second);
-	return out;
+	return choices_in(names);
 }
 
 bool is_device(MappingKind kind)

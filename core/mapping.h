@@ -2,9 +2,9 @@
 #pragma once
 
 #include <optional>
-#include <string>
 #include <string_view>
-#include <vector>
+
+#include "names.h"
 
 namespace pfn {
 
@@ -19,11 +19,11 @@ enum class MappingKind {
 	device_fault_1g, // kdriver, huge_fault + vmf_insert_pfn_pud(), reserved range's GiBs
 };
 
-// Command-line names: 4k thp hugetlb hugetlb-1g device-pte device-remap device-fault
-// device-fault-1g.
+// Command-line names: 4k thp hugetlb (or hugetlb-2m) hugetlb-1g device-pte device-remap
+// device-fault device-fault-1g.
 std::string_view mapping_name(MappingKind kind);
 std::optional<MappingKind> parse_mapping(std::string_view name);
-std::vector<std::string> mapping_names();
+Choices<MappingKind> mapping_choices();
 
 bool is_device(MappingKind kind);
 // hugetlbfs pages (2 MiB or 1 GiB), from the pool rather than the page allocator.

@@ -18,7 +18,9 @@ int parse_args(CLI::App &app, int argc, char **argv)
 	} catch (const CLI::CallForVersion &e) {
 		return app.exit(e);
 	} catch (const CLI::ParseError &e) {
-		fmt::print(stderr, "{}: error: {} (see --help)\n", app.get_name(), e.what());
+		const CLI::Option *help = app.get_help_ptr();
+		fmt::print(stderr, "{}: error: {} (see {})\n", app.get_name(), e.what(),
+			   help ? help->get_name() : "--help");
 		return exit_usage;
 	}
 	return -1;

@@ -18,7 +18,8 @@ enum ExitCode {
 };
 
 // Parses argv with app; "--help" prints help and returns exit_ok through *done.
-// A parse error prints "<prog>: error: <what> (see --help)" and returns exit_usage.
+// A parse error prints "<prog>: error: <what> (see --help)", naming the app's own help
+// flag, and returns exit_usage.
 // Returns -1 when parsing succeeded and the program should go on.
 int parse_args(CLI::App &app, int argc, char **argv);
 

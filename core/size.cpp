@@ -52,20 +52,6 @@ size_t parse_size(std::string_view text, size_t default_unit)
 	return size_t(value) * unit;
 }
 
-std::vector<size_t> parse_size_list(std::string_view text, size_t default_unit)
-{
-	std::vector<size_t> out;
-	size_t pos = 0;
-	while (pos <= text.size()) {
-		size_t comma = text.find(',', pos);
-		if (comma == std::string_view::npos)
-			comma = text.size();
-		out.push_back(parse_size(text.substr(pos, comma - pos), default_unit));
-		pos = comma + 1;
-	}
-	return out;
-}
-
 std::string format_size(size_t bytes)
 {
 	const std::pair<size_t, const char *> units[] = {{GiB, "GiB"}, {MiB, "MiB"}, {KiB, "KiB"}};

@@ -8,10 +8,10 @@
 
 namespace pfn {
 
-// A bare number means default_unit bytes each (lmbench: MiB for sizes, bytes for strides).
-// Throws Error for garbage, zero, negative or overflowing input.
+// A bare number means default_unit bytes (lmbench: MiB for sizes, bytes for strides).
+// Throws Error for garbage, zero, negative or overflowing input. Lists on the command line
+// are CLI11's (core/cli.h: size_in).
 size_t parse_size(std::string_view text, size_t default_unit);
-std::vector<size_t> parse_size_list(std::string_view text, size_t default_unit);
 
 // "4 KiB", "2 MiB", "1.5 GiB"
 std::string format_size(size_t bytes);

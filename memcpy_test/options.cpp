@@ -4,7 +4,9 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "backend.h"
 #include "cli.h"
+#include "copy.h"
 #include "error.h"
 #include "program.h"
 #include "size.h"
@@ -17,21 +19,33 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 		     "(default 1024, 2048, 4096 MiB), on stdout. Progress goes to stderr.",
 		     "memcpy_test"};
 	app.get_formatter()->column_width(34);
-	std::string sizes_text, kernel_text;
-	app.add_option("--size,--sizes", sizes_text,
-		       "copy sizes, comma-separated, MiB unless suffixed (1G,2048M)");
-	pfn::add_mapping(app, "--mapping", opts.mapping,
-		    "memory for source and destination: 4k, thp, hugetlb, hugetlb-1g, device-pte, "
-		    "device-remap, device-fault");
-	app.add_option("--kernel", kernel_text,
-		       "copy kernel(s), comma-separated, or 'all' (default libc; see --list-kernels)");
+	std::vector<std::string> kernels = pfn::copy_kernel_names();
+	kernels.push_back("all");
+	app.add_option("--size,--sizes", opts.sizes,
+		       "copy sizes, comma-separated, MiB unless suffixed (1G,2048M)")
+		->delimiter(',')->allow_extra_args(false)
+		->transform(pfn::size_in(pfn::MiB))
+		->type_name("SIZE,...");
+	CLI::Option *mapping =
+		pfn::add_choice(app, "--mapping", opts.mapping, pfn::mapping_choices(),
+				"memory for source and destination");
+	app.add_option("--kernel", opts.kernels,
+		       "copy kernel(s), comma-separated, or 'all' (default libc; see --list-kernels)")
+		->delimiter(',')->allow_extra_args(false)
+		->check(CLI::IsMember(kernels))
+		->type_name("NAME,...");
 	app.add_flag("--compare", opts.compare,
-		     "cover-letter table: each size without and with huge mappings");
-	pfn::add_mapping(app, "--without", opts.without, "--compare: the 4 KiB column's mapping (default: chosen by --backend)");
-	pfn::add_mapping(app, "--with", opts.with, "--compare: the huge column's mapping (default: chosen by --backend)");
+		     "cover-letter table: each size without and with huge mappings, which "
+		     "--without and --with choose")
+		->excludes(mapping);
+	pfn::add_choice(app, "--without", opts.without, pfn::mapping_choices(),
+			"--compare: the 4 KiB column's mapping (default: chosen by --backend)");
+	pfn::add_choice(app, "--with", opts.with, pfn::mapping_choices(),
+			"--compare: the huge column's mapping (default: chosen by --backend)");
 	app.add_option("--backend", opts.backend,
-		       "--compare without --without/--with: device-remap, device-fault, thp or "
-		       "hugetlb (default: the first of these that reads back as huge pages)")
+		       "--compare: the one candidate to try when --without/--with are not given "
+		       "(default: the first of these, in order, that reads back as huge pages)")
+		->check(CLI::IsMember(pfn::backend_names()))
 		->type_name("NAME");
 	app.add_option("--cpu", opts.cpu, "CPU to pin to (default: first CPU allowed, so "
 					  "numactl -C is honoured)");
@@ -51,32 +65,12 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 	int rc = pfn::parse_args(app, argc, argv);
 	if (rc >= 0)
 		return rc;
-	try {
-		if (!sizes_text.empty())
-			opts.sizes = pfn::parse_size_list(sizes_text, pfn::MiB);
-	} catch (const pfn::Error &e) {
-		fmt::print(stderr, "memcpy_test: error: {}\n", e.what());
-		return pfn::exit_usage;
-	}
-	if (kernel_text == "all") {
-		opts.kernels.push_back("all");
-	} else if (!kernel_text.empty()) {
-		size_t pos = 0;
-		while (pos <= kernel_text.size()) {
-			size_t comma = std::min(kernel_text.find(',', pos), kernel_text.size());
-			opts.kernels.push_back(kernel_text.substr(pos, comma - pos));
-			pos = comma + 1;
-		}
-	}
 	if (opts.list_counters || opts.list_kernels)
 		return -1;
 	if (!opts.mapping && opts.sizes.empty())
 		opts.compare = true; // `numactl -C 0 memcpy_test` prints the published table
-	if (opts.compare && opts.mapping) {
-		fmt::print(stderr, "memcpy_test: error: --compare chooses its mappings with --without "
-				   "and --with, not --mapping\n");
-		return pfn::exit_usage;
-	}
+	// By hand, as the table may be implied: ->needs(--compare) would refuse
+	// `memcpy_test --with hugetlb`.
 	if (!opts.compare && (opts.without || opts.with || opts.backend || !opts.table_path.empty())) {
 		fmt::print(stderr, "memcpy_test: error: --without, --with, --backend and --table need --compare\n");
 		return pfn::exit_usage;

@@ -158,7 +158,11 @@ TEST(MemcpyTest, BadInputIsOneClearLine)
 		{{"--counters", "a,,b", "--size", "1M", "--mapping", "4k"}, "empty event name"},
 		{{"--cpu", "4096", "--size", "1M", "--mapping", "4k"}, "4096"},
 		{{"--size", "65536G", "--mapping", "4k"}, "available"},
-		{{"--compare", "--mapping", "thp"}, "--without"},
+		{{"--compare", "--mapping", "thp"}, "excludes"},
+		{{"--kernel", "libc,warp-drive", "--size", "1M", "--mapping", "4k"}, "warp-drive not in {libc,"},
+		{{"--size", "1M,lots", "--mapping", "4k"}, "--size: invalid size 'lots'"},
+		{{"--backend", "bogus"}, "bogus not in {device-remap,"},
+		{{"--size", "1M", "--with", "thp"}, "need --compare"},
 		{{"--compare", "--kernel", "libc,movsb"}, "one --kernel"},
 		{{"--kernel", "all"}, "one --kernel"},
 	};

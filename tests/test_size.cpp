@@ -34,15 +34,6 @@ TEST(ParseSize, RejectsZeroGarbageAndOverflow)
 	EXPECT_THROW(parse_size("17179869184G", MiB), Error);
 }
 
-TEST(ParseSize, ListsAreCommaSeparated)
-{
-	auto v = parse_size_list("64M,128M,1G", MiB);
-	ASSERT_EQ(v.size(), 3u);
-	EXPECT_EQ(v[0], 64 * MiB);
-	EXPECT_EQ(v[2], GiB);
-	EXPECT_THROW(parse_size_list("64M,,1G", MiB), Error);
-}
-
 TEST(FormatSize, UsesTheLargestExactUnit)
 {
 	EXPECT_EQ(format_size(4 * KiB), "4 KiB");
