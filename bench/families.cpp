@@ -1,7 +1,6 @@
 #include "families.h"
 
 #include <algorithm>
-#include <numeric>
 #include <utility>
 
 #include <benchmark/benchmark.h>
@@ -26,25 +25,24 @@ namespace {
 // Loads per benchmark iteration: 10^6, well above the 10^5 a timer step needs.
 constexpr uint64_t blocks_per_iteration = 10000;
 
-// A benchmark's counts over its samples, as per-unit user counters.
-void counter_rates(benchmark::State &st, const pfn::CounterValues &counted, double units,
-		   const char *unit)
+// A benchmark's counts over its samples, per unit (load, byte) of which each iteration
+// does units_per_iteration: Google Benchmark divides by the iterations (kAvgIterations).
+void counter_rates(benchmark::State &st, const pfn::CounterValues &counted,
+		   double units_per_iteration, const char *unit)
 {
 	for (const auto &[name, count] : counted.values)
-		st.counters[fmt::format("{}/{}", name, unit)] = double(count) / units;
+		st.counters[fmt::format("{}/{}", name, unit)] = benchmark::Counter(
+			double(count) / units_per_iteration, benchmark::Counter::kAvgIterations);
 }
 
 // Each Google Benchmark iteration is one of the sampler's samples: the fastest one is the
 // least disturbed on a shared host, as lmbench and the tables report minimum latencies.
+// Its time is the sample's timed part (the family is UseManualTime), so Google Benchmark's
+// time and rates leave out the warm-up and the counter reads as the sampler's minima do.
 void sample_iterations(benchmark::State &st, pfn::Sampler &s, const pfn::SampleBody &body)
 {
 	for (auto _ : st)
-		s.sample(body);
-}
-
-double total_ns(const pfn::Sampler &s)
-{
-	return std::accumulate(s.samples_ns().begin(), s.samples_ns().end(), 0.0);
+		st.SetIterationTime(s.sample(body) / 1e9);
 }
 
 double min_ns(const pfn::Sampler &s)
@@ -71,10 +69,12 @@ void chase_loop(benchmark::State &st, void *p, const Config &cfg, const pfn::Map
 	sample_iterations(st, sampler, body);
 	benchmark::DoNotOptimize(p);
 	const double per_iteration = double(blocks_per_iteration) * 100.0;
-	const double loads = double(sampler.samples_ns().size()) * per_iteration;
-	counter_rates(st, sampler.counters(), loads, "load");
-	double ns = total_ns(sampler) / loads, ns_min = min_ns(sampler) / per_iteration;
-	st.counters["ns_per_load"] = ns;
+	counter_rates(st, sampler.counters(), per_iteration, "load");
+	const double ns_min = min_ns(sampler) / per_iteration;
+	// The mean over the samples: loads per ns, inverted.
+	st.counters["ns_per_load"] = benchmark::Counter(
+		per_iteration / 1e9,
+		benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 	st.counters["ns_per_load_min"] = ns_min;
 	st.counters["cycles_per_load_min"] = ns_min * cfg.core_ghz;
 	st.counters["huge_fraction"] = report.fraction_huge();
@@ -92,20 +92,18 @@ void bm_chase(benchmark::State &st, pfn::MappingKind kind, pfn::ChainKind chain,
 	guarded(st, [&] {
 		pfn::ChainSpec spec{chain, bytes, 64, 4096, 1};
 		void *p = bench::chain(kind, region_bytes, spec, cfg.first_touch);
-		st.counters["range_bytes"] = double(bytes);
 		chase_loop(st, p, cfg, bench::chain_report());
 	});
 }
 
-void bm_chase_overhead(benchmark::State &st, const Config &cfg)
+void bm_chase_overhead(benchmark::State &st, size_t bytes, const Config &cfg)
 {
 	guarded(st, [&] {
-		constexpr size_t l1 = 16 * pfn::KiB;
-		pfn::ChainSpec spec{pfn::ChainKind::random, l1, 64, 4096, 1};
-		void *p = bench::chain(pfn::MappingKind::page_4k, l1, spec);
+		pfn::ChainSpec spec{pfn::ChainKind::random, bytes, 64, 4096, 1};
+		void *p = bench::chain(pfn::MappingKind::page_4k, bytes, spec);
 		st.counters["tsc_ghz"] = cfg.tsc_ghz;
 		st.counters["core_ghz"] = cfg.core_ghz;
-		chase_loop(st, p, cfg, bench::report_of(0, l1));
+		chase_loop(st, p, cfg, bench::report_of(0, bytes));
 	});
 }
 
@@ -131,16 +129,16 @@ void bm_copy(benchmark::State &st, const std::string &kernel_name, pfn::MappingK
 		const pfn::SampleBody body = copies_of(kernel, dst, src, bytes);
 		sampler.warm_up(body, 1); // caches, TLB
 		sample_iterations(st, sampler, body);
-		const double copies = double(sampler.samples_ns().size());
-		const double copied = copies * double(bytes);
-		counter_rates(st, sampler.counters(), copied, "byte");
+		counter_rates(st, sampler.counters(), double(bytes), "byte");
 		pfn::verify_copy(dst, src, bytes, kernel.name);
-		st.SetBytesProcessed(int64_t(copied));
-		st.counters["GB_per_s"] = copied / total_ns(sampler); // bytes per ns = GB/s
+		st.SetBytesProcessed(int64_t(st.iterations()) * int64_t(bytes));
+		// Means over the samples: GB per second, and copies per ms inverted.
+		st.counters["GB_per_s"] = benchmark::Counter(
+			double(bytes) / 1e9, benchmark::Counter::kIsIterationInvariantRate);
 		st.counters["GB_per_s_best"] = double(bytes) / min_ns(sampler);
-		st.counters["ms_per_copy"] = total_ns(sampler) / 1e6 / copies;
+		st.counters["ms_per_copy"] = benchmark::Counter(
+			1e-3, benchmark::Counter::kIsIterationInvariantRate | benchmark::Counter::kInvert);
 		st.counters["ms_per_copy_min"] = min_ns(sampler) / 1e6;
-		st.counters["range_bytes"] = double(bytes);
 		pfn::MappingReport report = pfn::combine_reports(bench::report_of(0, bytes),
 								 bench::report_of(1, bytes));
 		st.counters["huge_fraction"] = report.fraction_huge();
@@ -173,7 +171,6 @@ void bm_copy_vs_libc(benchmark::State &st, const std::string &kernel_name, pfn::
 		st.counters["kernel_GB_per_s"] = double(bytes) / min_ns(kernel_samples);
 		st.counters["libc_GB_per_s"] = double(bytes) / min_ns(libc_samples);
 		st.counters["speedup_vs_libc"] = min_ns(libc_samples) / min_ns(kernel_samples);
-		st.counters["range_bytes"] = double(bytes);
 	});
 }
 
@@ -192,7 +189,6 @@ void bm_tlb_cost(benchmark::State &st, pfn::MappingKind kind, size_t bytes)
 		st.counters["tlb_cost_ns"] = cost.ns_per_load();
 		st.counters["tlb_cost_pct"] = cost.pct_of_random();
 		st.counters["huge_fraction"] = cost.random.report.fraction_huge();
-		st.counters["range_bytes"] = double(bytes);
 		st.SetLabel(cost.random.report.summary());
 	});
 }
@@ -216,7 +212,6 @@ void row_counters(benchmark::State &st, const pfn::CompareRow &r, const char *un
 	st.counters["without_huge_fraction"] = r.without_report.fraction_huge();
 	st.counters["with_huge_fraction"] = r.with_report.fraction_huge();
 	st.counters["verified"] = r.mismatch.empty() ? 1 : 0;
-	st.counters["range_bytes"] = double(r.bytes);
 	st.SetLabel(r.mismatch.empty() ? fmt::format("without: {}; with: {}",
 						     r.without_report.summary(),
 						     r.with_report.summary())
@@ -277,20 +272,45 @@ double summary_spread(const std::vector<double> &v)
 	return pfn::summarize(v).spread_pct() / 100.0;
 }
 
-// Every family is timed in real time and shown in ms. With --benchmark_repetitions=N
-// (N > 1) each also gets, beside Google Benchmark's own mean, median and stddev rows, the
-// min, p10, p90, max and spread of pfn::Summary over the repetitions: the numbers a plot
-// of this JSON draws (plots/pfnres/doc.py reads them and computes none).
-template <typename Fn> benchmark::internal::Benchmark *add(const std::string &name, Fn &&fn)
+// Which clock times a family: chase/ and copy/ give Google Benchmark each iteration's own
+// time (SetIterationTime), so their means, rates and per-iteration minima come from one
+// clock; the others are timed by Google Benchmark's real time.
+enum class Clock { iterations, real };
+
+// Every family is shown in ms. With --benchmark_repetitions=N (N > 1) each also gets,
+// beside Google Benchmark's own mean, median and stddev rows, the min, p10, p90, max and
+// spread of pfn::Summary over the repetitions: the numbers a plot of this JSON draws
+// (plots/pfnres/doc.py reads them and computes none).
+// A family's name is "/"-separated key:value parts and its sizes are Google Benchmark's
+// argument "bytes", so a run is "chase/chain:thrash/mapping:4k/bytes:67108864/manual_time":
+// a reader takes each part by its key and guesses nothing. Registers nothing, and returns
+// nullptr, for no sizes.
+template <typename Fn>
+benchmark::internal::Benchmark *add(const std::string &name, const std::vector<size_t> &sizes,
+				    Clock clock, Fn &&fn)
 {
-	return benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn))
-		->UseRealTime()
-		->Unit(benchmark::kMillisecond)
-		->ComputeStatistics("min", summary_field<&pfn::Summary::min>)
-		->ComputeStatistics("p10", summary_field<&pfn::Summary::p10>)
-		->ComputeStatistics("p90", summary_field<&pfn::Summary::p90>)
-		->ComputeStatistics("max", summary_field<&pfn::Summary::max>)
-		->ComputeStatistics("spread", summary_spread, benchmark::kPercentage);
+	if (sizes.empty())
+		return nullptr;
+	auto *b = benchmark::RegisterBenchmark(name.c_str(), std::forward<Fn>(fn))
+			  ->ArgName("bytes")
+			  ->Unit(benchmark::kMillisecond)
+			  ->ComputeStatistics("min", summary_field<&pfn::Summary::min>)
+			  ->ComputeStatistics("p10", summary_field<&pfn::Summary::p10>)
+			  ->ComputeStatistics("p90", summary_field<&pfn::Summary::p90>)
+			  ->ComputeStatistics("max", summary_field<&pfn::Summary::max>)
+			  ->ComputeStatistics("spread", summary_spread, benchmark::kPercentage);
+	if (clock == Clock::iterations)
+		b->UseManualTime();
+	else
+		b->UseRealTime();
+	for (size_t bytes : sizes)
+		b->Arg(int64_t(bytes));
+	return b;
+}
+
+size_t bytes_of(const benchmark::State &st)
+{
+	return size_t(st.range(0));
 }
 
 } // namespace
@@ -299,35 +319,40 @@ void register_all(const Config &cfg)
 {
 	// Config lives in main for the whole run; the lambdas keep a reference to it.
 	const Config *c = &cfg;
-	add("chase_overhead/l1/16384", [c](benchmark::State &st) { bm_chase_overhead(st, *c); });
+	// The chase loop's own cost, on a random chain that fits L1.
+	add("chase_overhead/chain:random/mapping:4k", {16 * pfn::KiB}, Clock::iterations,
+	    [c](benchmark::State &st) { bm_chase_overhead(st, bytes_of(st), *c); });
 
-	for (pfn::MappingKind m : cfg.mappings) {
-		size_t largest = cfg.chase_sizes.empty() ? 0 : *std::max_element(cfg.chase_sizes.begin(),
-										  cfg.chase_sizes.end());
+	size_t largest = cfg.chase_sizes.empty()
+				 ? 0
+				 : *std::max_element(cfg.chase_sizes.begin(), cfg.chase_sizes.end());
+	for (pfn::MappingKind m : cfg.mappings)
 		for (pfn::ChainKind ch : cfg.chains)
-			for (size_t s : cfg.chase_sizes)
-				add(fmt::format("chase/{}/{}/{}", pfn::chain_name(ch), pfn::mapping_name(m), s),
-				    [=](benchmark::State &st) { bm_chase(st, m, ch, s, largest, *c); });
+			add(fmt::format("chase/chain:{}/mapping:{}", pfn::chain_name(ch),
+					pfn::mapping_name(m)),
+			    cfg.chase_sizes, Clock::iterations, [=](benchmark::State &st) {
+				    bm_chase(st, m, ch, bytes_of(st), largest, *c);
+			    });
+	for (pfn::MappingKind m : cfg.mappings)
+		if (auto *b = add(fmt::format("tlb_cost/mapping:{}", pfn::mapping_name(m)),
+				  cfg.tlb_sizes, Clock::real,
+				  [=](benchmark::State &st) { bm_tlb_cost(st, m, bytes_of(st)); }))
+			b->Iterations(1);
+	for (pfn::MappingKind m : cfg.mappings)
+		for (const auto &k : cfg.kernels)
+			add(fmt::format("copy/kernel:{}/mapping:{}", k, pfn::mapping_name(m)),
+			    cfg.copy_sizes, Clock::iterations,
+			    [=](benchmark::State &st) { bm_copy(st, k, m, bytes_of(st), *c); });
+	if (!cfg.mappings.empty()) {
+		pfn::MappingKind m = cfg.mappings.front();
+		for (const auto &k : cfg.kernels)
+			if (k != "libc")
+				add(fmt::format("copy_vs_libc/kernel:{}/mapping:{}", k,
+						pfn::mapping_name(m)),
+				    cfg.copy_sizes, Clock::real, [=](benchmark::State &st) {
+					    bm_copy_vs_libc(st, k, m, bytes_of(st));
+				    });
 	}
-	for (pfn::MappingKind m : cfg.mappings)
-		for (size_t s : cfg.tlb_sizes)
-			add(fmt::format("tlb_cost/{}/{}", pfn::mapping_name(m), s),
-			    [=](benchmark::State &st) { bm_tlb_cost(st, m, s); })
-				->Iterations(1);
-	for (pfn::MappingKind m : cfg.mappings)
-		for (size_t s : cfg.copy_sizes)
-			for (const auto &k : cfg.kernels)
-				add(fmt::format("copy/{}/{}/{}", k, pfn::mapping_name(m), s),
-				    [=](benchmark::State &st) { bm_copy(st, k, m, s, *c); });
-	if (!cfg.mappings.empty())
-		for (size_t s : cfg.copy_sizes)
-			for (const auto &k : cfg.kernels)
-				if (k != "libc")
-					add(fmt::format("copy_vs_libc/{}/{}/{}", k,
-							pfn::mapping_name(cfg.mappings.front()), s),
-					    [=, m = cfg.mappings.front()](benchmark::State &st) {
-						    bm_copy_vs_libc(st, k, m, s);
-					    });
 	// The tables' rows for each backend pair both of whose mappings are measured: the
 	// thrash chain (lat_mem_rd -t) and libc's copy, as the cover letter's. One run each:
 	// their samples are the core's repetitions, and the interval comes from those.
@@ -337,20 +362,19 @@ void register_all(const Config &cfg)
 	for (const pfn::BackendPair &pair : pfn::backend_pairs()) {
 		if (!measured(pair.without) || !measured(pair.with))
 			continue;
-		std::string names = fmt::format("{}/{}", pfn::mapping_name(pair.without),
-						pfn::mapping_name(pair.with));
-		for (size_t s : cfg.chase_sizes)
-			add(fmt::format("compare_latency/thrash/{}/{}", names, s),
-			    [=](benchmark::State &st) {
-				    bm_compare_latency(st, pair, pfn::ChainKind::thrash, s, *c);
-			    })
-				->Iterations(1)
-				->Repetitions(1);
-		for (size_t s : cfg.copy_sizes)
-			add(fmt::format("compare_copy/libc/{}/{}", names, s),
-			    [=](benchmark::State &st) { bm_compare_copy(st, pair, "libc", s); })
-				->Iterations(1)
-				->Repetitions(1);
+		std::string columns = fmt::format("without:{}/with:{}", pfn::mapping_name(pair.without),
+						  pfn::mapping_name(pair.with));
+		if (auto *b = add(fmt::format("compare_latency/chain:thrash/{}", columns),
+				  cfg.chase_sizes, Clock::real, [=](benchmark::State &st) {
+					  bm_compare_latency(st, pair, pfn::ChainKind::thrash,
+							     bytes_of(st), *c);
+				  }))
+			b->Iterations(1)->Repetitions(1);
+		if (auto *b = add(fmt::format("compare_copy/kernel:libc/{}", columns), cfg.copy_sizes,
+				  Clock::real, [=](benchmark::State &st) {
+					  bm_compare_copy(st, pair, "libc", bytes_of(st));
+				  }))
+			b->Iterations(1)->Repetitions(1);
 	}
 }
 

@@ -1,5 +1,6 @@
-// The benchmark families over the core, registered by name so plots/ can split a name
-// like "chase/thrash/4k/67108864" into its parts.
+// The benchmark families over the core. Every part of a name is key:value, sizes being
+// Google Benchmark's argument "bytes" ("chase/chain:thrash/mapping:4k/bytes:67108864"), so
+// plots/ reads each part by its key.
 #pragma once
 
 #include <string>
@@ -24,13 +25,18 @@ struct Config {
 	double core_ghz = 0;               // measured core clock, for cycles per load
 };
 
-// chase_overhead/l1/16384   the chase loop at L1 size: ns and cycles per load
-// chase/<chain>/<mapping>/<bytes>
-// copy/<kernel>/<mapping>/<bytes>
-// copy_vs_libc/<kernel>/<mapping>/<bytes>   kernel and libc alternately on the same buffers
-// tlb_cost/<mapping>/<bytes>   page-local vs random chase of the same bytes
-// compare_latency/thrash/<without>/<with>/<bytes>   a latency table row (core compare)
-// compare_copy/libc/<without>/<with>/<bytes>        a copy table row
+// chase_overhead/chain:random/mapping:4k/bytes:16384   the chase loop in L1: ns and cycles
+//                                                     per load
+// chase/chain:<chain>/mapping:<mapping>/bytes:<bytes>
+// copy/kernel:<kernel>/mapping:<mapping>/bytes:<bytes>
+// copy_vs_libc/kernel:<kernel>/mapping:<mapping>/bytes:<bytes>   kernel and libc alternately
+//                                                                on the same buffers
+// tlb_cost/mapping:<mapping>/bytes:<bytes>   page-local vs random chase of the same bytes
+// compare_latency/chain:thrash/without:<mapping>/with:<mapping>/bytes:<bytes>
+//                                              a latency table row (core compare)
+// compare_copy/kernel:libc/without:<mapping>/with:<mapping>/bytes:<bytes>   a copy table row
+// Google Benchmark adds its own parts: /iterations:1 (tlb_cost, compare_*), /manual_time (chase/,
+// copy/: timed by their iterations) or /real_time.
 void register_all(const Config &cfg);
 
 } // namespace bench

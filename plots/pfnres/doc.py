@@ -8,7 +8,6 @@ is converted into the same shape so the same figures can draw it.
 
 import json
 import os
-import re
 
 SCHEMA_ID = "pfnbench-results/1"
 PLOTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -145,48 +144,37 @@ def load_reference(name="cover-letter"):
 
 # --- Google Benchmark ----------------------------------------------------------------
 
-_SIZE_RE = re.compile(r"^(\d+)([KMG]?)$", re.IGNORECASE)
-
-# The parts of each family's names, in order, as bench/ registers them (bench/families.h);
-# a part written "key:value" names its field itself. Parts after these are Google
-# Benchmark's own (iterations:1, repeats:3, real_time).
-_FIELDS = {"chase": ("chain", "mapping", "bytes"),
-           "tlb_cost": ("mapping", "bytes"),
-           "copy": ("kernel", "mapping", "bytes"),
-           "copy_vs_libc": ("kernel", "mapping", "bytes"),
-           "compare_latency": ("chain", "without", "with", "bytes"),
-           "compare_copy": ("kernel", "without", "with", "bytes")}
+# Google Benchmark's own parts of a run's name: its flags (real_time...) and its keys
+# (iterations:1, repeats:3...). Every other part is pfn_bench's key:value.
+_GBENCH_FLAGS = {"real_time", "manual_time", "process_time"}
+_GBENCH_KEYS = {"iterations", "repeats", "min_time", "min_warmup_time", "threads"}
 
 
-def _parse_size(text):
-    m = _SIZE_RE.match(text)
-    if not m:
-        return None
-    return int(m.group(1)) << {"": 0, "K": 10, "M": 20, "G": 30}[m.group(2).upper()]
-
-
-def _split_name(name):
-    """'chase/thrash/thp/67108864/repeats:3' -> ('chase', {'chain': .., 'mapping': ..,
-    'bytes': ..}): the family's fields by position (or by key), nothing guessed from what
-    a part looks like."""
-    parts = name.split("/")
-    family = _family(parts[0])
-    names = _FIELDS.get(family, ())
+def split_name(name):
+    """'chase/chain:thrash/mapping:4k/bytes:67108864/manual_time' -> ('chase', {'chain':
+    'thrash', 'mapping': '4k', 'bytes': '67108864'}): the family, then each part by its key
+    (bench/families.h), Google Benchmark's own parts left out. Raises DocError for a part
+    without a key (a name from before pfn_bench named its parts): nothing is guessed."""
+    family, *parts = name.split("/")
     fields = {}
-    for part in parts[1:]:
+    for part in parts:
         key, sep, value = part.partition(":")
-        if sep:
-            if key in names:
-                fields[key] = value
-            continue
-        free = [n for n in names if n not in fields]
-        if free:
-            fields[free[0]] = part
-    if "bytes" in fields:
-        nbytes = _parse_size(fields.pop("bytes"))
-        if nbytes is not None:
-            fields["bytes"] = nbytes
+        if not sep:
+            if part in _GBENCH_FLAGS:
+                continue
+            raise DocError(f"benchmark {name!r}: part {part!r} is not key:value (written by "
+                           "an older pfn_bench? rerun it)")
+        if key not in _GBENCH_KEYS:
+            fields[key] = value
     return family, fields
+
+
+# The families drawn, with the parts of their names they are drawn by (bench/families.h).
+_DRAWN = {"chase": ("chain", "mapping", "bytes"),
+          "tlb_cost": ("mapping", "bytes"),
+          "copy": ("kernel", "mapping", "bytes"),
+          "compare_latency": ("chain", "without", "with", "bytes"),
+          "compare_copy": ("kernel", "without", "with", "bytes")}
 
 
 # pfn_bench's statistics over repetitions (bench/families.cpp: pfn::summarize), beside
@@ -223,10 +211,6 @@ def _report_from_fraction(fraction, nbytes):
             "bytes_unmapped": 0, "fraction_huge": fraction if fraction is not None else 0.0,
             "method": "bench huge_fraction counter" if fraction is not None else "unknown",
             "node_bytes": {}, "node_method": "unknown", "note": "from Google Benchmark JSON"}
-
-
-def _family(name):
-    return name.split("/")[0].lower().removeprefix("bm_")
 
 
 def _first_key(bm, *keys):
@@ -288,15 +272,16 @@ def _compare_row(bm, f, name, unit, path):
 def from_gbench(data, path="(gbench)"):
     """Google Benchmark JSON (bench/) -> a pfnbench-results/1-shaped document.
 
-    Families understood (names as bench/ registers them, bench/families.h; a "BM_" prefix
-    is ignored):
-      chase/<chain>/<mapping>/<bytes>   user counters ns_per_load_min (or ns_per_load),
-                                        huge_fraction, <event>/load -> latency points
-      copy/<kernel>/<mapping>/<bytes>   ms_per_copy_min (or ms_per_copy) -> copy points
-      tlb_cost/<mapping>/<bytes>        tlb_cost_ns, tlb_cost_pct -> tlb_cost records
-      compare_latency/<chain>/<without>/<with>/<bytes>, compare_copy/<kernel>/<without>/
-      <with>/<bytes>                    the columns, improvement and its interval -> the
-                                        latency and copy tables' rows
+    Families understood (names as bench/ registers them, bench/families.h; each part
+    read by its key, split_name):
+      chase/chain:C/mapping:M/bytes:N    user counters ns_per_load_min (or ns_per_load),
+                                         huge_fraction, <event>/load -> latency points
+      copy/kernel:K/mapping:M/bytes:N    ms_per_copy_min (or ms_per_copy) -> copy points
+      tlb_cost/mapping:M/bytes:N         tlb_cost_ns, tlb_cost_pct -> tlb_cost records
+      compare_latency/chain:C/without:W/with:H/bytes:N,
+      compare_copy/kernel:K/without:W/with:H/bytes:N
+                                         the columns, improvement and its interval -> the
+                                         latency and copy tables' rows
     Others (chase_overhead, copy_vs_libc) are not drawn. Repetitions of one name become the
     samples of one point, and its summary is read from the aggregate rows pfn_bench wrote
     for that counter (pfn::summarize in C++: min, p10, p90, max, spread; Google Benchmark's
@@ -314,11 +299,17 @@ def from_gbench(data, path="(gbench)"):
         if bm.get("run_type") == "aggregate" or bm.get("error_occurred"):
             continue
         name = bm.get("run_name") or bm.get("name", "")
-        family, f = _split_name(name)
-        if "bytes" not in f:
+        family = name.partition("/")[0]
+        if family not in _DRAWN:
             continue
+        _, f = split_name(name)
+        missing = [k for k in _DRAWN[family] if k not in f]
+        if missing:
+            raise DocError(f"{path}: benchmark {name!r} names no {', '.join(missing)} "
+                           "(written by an older pfn_bench? rerun it)")
+        f["bytes"] = int(f["bytes"])
         huge = _first(bm, "huge_fraction")
-        if family == "chase" and "chain" in f and "mapping" in f:
+        if family == "chase":
             counter = _first_key(bm, "ns_per_load_min", "ns_per_load")
             if counter is None:
                 continue
@@ -330,14 +321,14 @@ def from_gbench(data, path="(gbench)"):
             # Per-load values as Google Benchmark reported them (already divided).
             p["counters"].update({k.rsplit("/", 1)[0]: float(v) for k, v in bm.items()
                                   if k.endswith("/load") and isinstance(v, (int, float))})
-        elif family == "tlb_cost" and "mapping" in f:
+        elif family == "tlb_cost":
             tlb.setdefault((f["mapping"], f["bytes"]), {"name": name, "rows": []})["rows"] \
                 .append(bm)
-        elif family == "copy" and "mapping" in f:
+        elif family == "copy":
             counter = _first_key(bm, "ms_per_copy_min", "ms_per_copy")
             if counter is None:
                 continue
-            key = (f["mapping"], f.get("kernel", "libc"), f["bytes"])
+            key = (f["mapping"], f["kernel"], f["bytes"])
             p = copy.setdefault(key, {"name": name, "values": [], "huge": None,
                                       "counter": counter, "gb": []})
             p["values"].append(float(bm[counter]))
@@ -345,7 +336,7 @@ def from_gbench(data, path="(gbench)"):
                 p["gb"].append(float(bm["GB_per_s_best"]))
             if huge is not None:
                 p["huge"] = huge
-        elif family in ("compare_latency", "compare_copy") and "without" in f and "with" in f:
+        else:  # compare_latency, compare_copy
             kind, unit = (("latency", "ns_per_load") if family == "compare_latency"
                           else ("copy", "ms_per_copy"))
             tables[kind].append(_compare_row(bm, f, name, unit, path))

@@ -37,8 +37,7 @@ class PfnBench(unittest.TestCase):
         rows = cls.data["benchmarks"] if cls.data else []
         cls.iterations, cls.aggregates = {}, {}
         for r in rows:
-            name = r["run_name"].removesuffix("/real_time").removesuffix("/repeats:1") \
-                .removesuffix("/iterations:1")
+            name = r["run_name"]
             if r["run_type"] == "aggregate":
                 cls.aggregates.setdefault(name, {})[r["aggregate_name"]] = r
             else:
@@ -48,18 +47,32 @@ class PfnBench(unittest.TestCase):
         self.assertEqual(self.done.returncode, 0, self.done.stderr)
 
     def expected_names(self):
+        """Every run's name, each part key:value (bench/families.h), and Google Benchmark's
+        own: chase/ and copy/ timed by their iterations (manual_time), tlb_cost/ one
+        iteration, the compare families one iteration of one repetition."""
         kernels = self.data["context"]["pfn_copy_kernels"].split(",")
-        names = {"chase_overhead/l1/16384"}
-        names |= {f"chase/{c}/{m}/{s}" for c in CHAINS for m in MAPPINGS for s in CHASE}
-        names |= {f"tlb_cost/{m}/{TLB}" for m in MAPPINGS}
-        names |= {f"copy/{k}/{m}/{COPY}" for k in kernels for m in MAPPINGS}
-        names |= {f"copy_vs_libc/{k}/{MAPPINGS[0]}/{COPY}" for k in kernels if k != "libc"}
-        names |= {f"compare_latency/thrash/4k/thp/{s}" for s in CHASE}
-        names |= {f"compare_copy/libc/4k/thp/{COPY}"}
+        names = {"chase_overhead/chain:random/mapping:4k/bytes:16384/manual_time"}
+        names |= {f"chase/chain:{c}/mapping:{m}/bytes:{s}/manual_time"
+                  for c in CHAINS for m in MAPPINGS for s in CHASE}
+        names |= {f"tlb_cost/mapping:{m}/bytes:{TLB}/iterations:1/real_time" for m in MAPPINGS}
+        names |= {f"copy/kernel:{k}/mapping:{m}/bytes:{COPY}/manual_time"
+                  for k in kernels for m in MAPPINGS}
+        names |= {f"copy_vs_libc/kernel:{k}/mapping:{MAPPINGS[0]}/bytes:{COPY}/real_time"
+                  for k in kernels if k != "libc"}
+        names |= {f"compare_latency/chain:thrash/without:4k/with:thp/bytes:{s}"
+                  "/iterations:1/repeats:1/real_time" for s in CHASE}
+        names |= {f"compare_copy/kernel:libc/without:4k/with:thp/bytes:{COPY}"
+                  "/iterations:1/repeats:1/real_time"}
         return names, kernels
 
-    def rows(self, prefix):
-        return {n: rs for n, rs in self.iterations.items() if n.startswith(prefix)}
+    def rows(self, family):
+        """name -> (its parts by key, its repetitions) for one family."""
+        out = {}
+        for n, rs in self.iterations.items():
+            fam, fields = doc.split_name(n)
+            if fam == family:
+                out[n] = (fields, rs)
+        return out
 
     def test_every_family_ran_without_error(self):
         names, kernels = self.expected_names()
@@ -75,8 +88,7 @@ class PfnBench(unittest.TestCase):
         for key in ("pfn_cpu", "pfn_node", "pfn_tsc_ghz", "pfn_core_ghz", "pfn_counters"):
             self.assertIn(key, ctx)
 
-    def check_mapping(self, name, r):
-        mapping = name.split("/")[-2]
+    def check_mapping(self, name, mapping, r):
         self.assertGreaterEqual(r["huge_fraction"], 0.0, name)
         self.assertLessEqual(r["huge_fraction"], 1.0, name)
         if mapping == "4k":  # MADV_NOHUGEPAGE, read back
@@ -84,51 +96,56 @@ class PfnBench(unittest.TestCase):
         self.assertIn("node", r["label"], name)  # the whole mapping report
 
     def test_chase_rows(self):
-        rows = self.rows("chase/")
+        rows = self.rows("chase")
         self.assertEqual(len(rows), len(CHAINS) * len(MAPPINGS) * len(CHASE))
-        for name, rs in rows.items():
+        for name, (f, rs) in rows.items():
             for r in rs:
-                self.assertEqual(r["range_bytes"], int(name.split("/")[-1]), name)
                 self.assertGreater(r["ns_per_load_min"], 0, name)
-                # The fastest iteration cannot be slower than the mean over all of them.
+                # The fastest iteration cannot be slower than the mean over all of them
+                # (Google Benchmark's rate of the iterations' own times, inverted).
                 self.assertLessEqual(r["ns_per_load_min"], r["ns_per_load"] * (1 + 1e-9), name)
-                self.check_mapping(name, r)
+                self.check_mapping(name, f["mapping"], r)
 
     def test_tlb_cost_rows(self):
-        rows = self.rows("tlb_cost/")
+        rows = self.rows("tlb_cost")
         self.assertEqual(len(rows), len(MAPPINGS))
-        for name, rs in rows.items():
+        for name, (f, rs) in rows.items():
             for r in rs:
                 self.assertEqual(r["iterations"], 1, name)
                 self.assertAlmostEqual(r["tlb_cost_ns"], r["random_ns"] - r["page_local_ns"],
                                        delta=1e-6 * r["random_ns"])
                 self.assertAlmostEqual(r["tlb_cost_pct"],
                                        r["tlb_cost_ns"] / r["random_ns"] * 100, delta=1e-6)
-                self.check_mapping(name, r)
+                self.check_mapping(name, f["mapping"], r)
 
     def test_copy_rows(self):
-        rows = self.rows("copy/")
-        for name, rs in rows.items():
+        rows = self.rows("copy")
+        for name, (f, rs) in rows.items():
+            self.assertEqual(int(f["bytes"]), COPY, name)
             for r in rs:
-                self.assertEqual(r["range_bytes"], COPY, name)
                 self.assertLessEqual(r["ms_per_copy_min"], r["ms_per_copy"] * (1 + 1e-9), name)
                 self.assertGreaterEqual(r["GB_per_s_best"] * (1 + 1e-9), r["GB_per_s"], name)
                 # Best throughput and fastest copy are one measurement.
                 self.assertAlmostEqual(r["GB_per_s_best"] * r["ms_per_copy_min"] * 1e6, COPY,
                                        delta=1e-6 * COPY)
-                self.check_mapping(name, r)
-        for name, rs in self.rows("copy_vs_libc/").items():
+                # Google Benchmark's rates of the iterations' own times: the same mean.
+                self.assertAlmostEqual(r["GB_per_s"] * r["ms_per_copy"] * 1e6, COPY,
+                                       delta=1e-6 * COPY)
+                self.assertAlmostEqual(r["bytes_per_second"], r["GB_per_s"] * 1e9,
+                                       delta=1e-6 * r["bytes_per_second"])
+                self.check_mapping(name, f["mapping"], r)
+        for name, (f, rs) in self.rows("copy_vs_libc").items():
             for r in rs:
                 self.assertGreater(r["kernel_GB_per_s"], 0, name)
                 self.assertAlmostEqual(r["speedup_vs_libc"],
                                        r["kernel_GB_per_s"] / r["libc_GB_per_s"], delta=1e-9)
 
     def test_compare_rows_are_the_cores(self):
-        rows = self.rows("compare_")
+        rows = {**self.rows("compare_latency"), **self.rows("compare_copy")}
         self.assertEqual(len(rows), len(CHASE) + 1)
-        for name, (r,) in rows.items():
+        for name, (f, (r,)) in rows.items():
             unit = "ns_per_load" if name.startswith("compare_latency/") else "ms_per_copy"
-            self.assertEqual(r["range_bytes"], int(name.split("/")[-1]), name)
+            self.assertEqual((f["without"], f["with"]), ("4k", "thp"), name)
             self.assertGreater(r[f"without_{unit}"], 0, name)
             self.assertGreater(r[f"with_{unit}"], 0, name)
             self.assertLessEqual(r["improvement_low_pct"], r["improvement_high_pct"], name)
@@ -144,8 +161,7 @@ class PfnBench(unittest.TestCase):
         drawn = d["tables"]["latency"] + d["tables"]["copy"]
         self.assertEqual(len(drawn), len(rows))
         for row in drawn:
-            r = rows[row["benchmark"].removesuffix("/real_time").removesuffix("/repeats:1")
-                     .removesuffix("/iterations:1")][0]
+            r = rows[row["benchmark"]][1][0]
             self.assertEqual(row["improvement_pct"], r["improvement_pct"])
             self.assertEqual(row["improvement_ci"]["low_pct"], r["improvement_low_pct"])
 
@@ -171,7 +187,7 @@ class PfnBench(unittest.TestCase):
         points = [p for p in d["latency"] if p["chain"] in CHAINS and p["run"] == 0]
         self.assertEqual(len(points), len(CHAINS) * len(MAPPINGS) * len(CHASE))
         for p in points + d["copy"]:
-            name = p["benchmark"].removesuffix("/real_time")
+            name = p["benchmark"]
             key = "ms_per_copy_min" if "bytes" in p else "ns_per_load_min"
             aggs = self.aggregates[name]
             s = p["summary"]
@@ -184,8 +200,13 @@ class PfnBench(unittest.TestCase):
         self.assertEqual(doc.consistency_errors(d), [])
 
     def test_bad_input_is_one_clear_line(self):
-        for args, needle in ((["--mappings=tiny"], "tiny"), (["--chains=spiral"], "spiral"),
-                             (["--chase_sizes=lots"], "lots"), (["--kernels=warp"], "warp")):
+        for args, needle in ((["--mappings=tiny"], "--mappings: tiny not in {4k,"),
+                             (["--mappings=4k,tiny"], "tiny not in"),
+                             (["--chains=spiral"], "--chains: spiral not in {stride,"),
+                             (["--chase_sizes=1M,lots"], "--chase_sizes: invalid size 'lots'"),
+                             (["--tlb_sizes=lots"], "--tlb_sizes: invalid size 'lots'"),
+                             (["--kernels=libc,warp"], "--kernels: warp not in {libc,"),
+                             (["--first_touch=later"], "later not in {address,chain}")):
             r = run(*args, "--benchmark_list_tests")
             self.assertNotEqual(r.returncode, 0, args)
             lines = r.stderr.strip().splitlines()

@@ -132,12 +132,12 @@ class GoogleBenchmark(unittest.TestCase):
         self.assertAlmostEqual(p["summary"]["spread_pct"], 1.6 / 1.01)
         self.assertEqual(p["report"]["fraction_huge"], 1.0)
         self.assertEqual(p["counters_per_load"], {"perf::PAGE-FAULTS": 0.0})
-        # tlb_cost/<mapping>/<bytes> -> a TLB cost record of its counters each
+        # tlb_cost/mapping:M/bytes:N -> a TLB cost record of its counters each
         self.assertEqual([(t["mapping"], t["range"] >> 20, t["tlb_cost_ns_per_load"])
                           for t in d["tlb_cost"]],
                          [("4k", 64, 30.0), ("4k", 1024, 30.0), ("thp", 64, 3.0),
                           ("thp", 1024, 3.0)])
-        # copy/<kernel>/<mapping>/<bytes>; copy_vs_libc is not a copy point
+        # copy/kernel:K/mapping:M/bytes:N; copy_vs_libc is not a copy point
         self.assertEqual(len(d["copy"]), 4)
         c = next(c for c in d["copy"] if c["mapping"] == "4k" and c["bytes"] == 1 << 30)
         self.assertAlmostEqual(c["summary"]["min"], 96.0)
@@ -168,19 +168,29 @@ class GoogleBenchmark(unittest.TestCase):
             doc.from_gbench(data)
 
     def test_name_parsing(self):
-        fam, f = doc._split_name("chase/random/device-fault/1G/repeats:3")
-        self.assertEqual((fam, f["chain"], f["mapping"], f["bytes"]),
-                         ("chase", "random", "device-fault", 1 << 30))
-        fam, f = doc._split_name("copy/avx2-nt/4k/67108864")
-        self.assertEqual((f["kernel"], f["mapping"], f["bytes"]), ("avx2-nt", "4k", 64 << 20))
-        self.assertEqual(doc._family("BM_Chase/thrash/thp/1024"), "chase")
-        # By position, whatever the names are (no list of mappings or chains here), or by
-        # key; Google Benchmark's own suffixes are left alone.
-        fam, f = doc._split_name("compare_latency/zigzag/tiny/huge/4M/iterations:1/real_time")
+        fam, f = doc.split_name("chase/chain:random/mapping:device-fault/bytes:1073741824"
+                                "/repeats:3/manual_time")
+        self.assertEqual((fam, f), ("chase", {"chain": "random", "mapping": "device-fault",
+                                              "bytes": "1073741824"}))
+        fam, f = doc.split_name("tlb_cost/mapping:4k/bytes:67108864/iterations:1/real_time")
+        self.assertEqual((fam, f), ("tlb_cost", {"mapping": "4k", "bytes": "67108864"}))
+        # A compare family's columns by their keys, whatever the names are (no list of
+        # mappings or chains here).
+        fam, f = doc.split_name("compare_latency/chain:zigzag/without:tiny/with:huge"
+                                "/bytes:4194304/iterations:1/real_time")
         self.assertEqual(f, {"chain": "zigzag", "without": "tiny", "with": "huge",
-                             "bytes": 4 << 20})
-        fam, f = doc._split_name("chase/mapping:thp/chain:stride/bytes:1024/repeats:2")
-        self.assertEqual(f, {"mapping": "thp", "chain": "stride", "bytes": 1024})
+                             "bytes": "4194304"})
+
+    def test_names_without_keys_are_refused_not_guessed(self):
+        with self.assertRaisesRegex(doc.DocError, "part 'thrash' is not key:value"):
+            doc.split_name("chase/thrash/4k/67108864")
+        with open(helpers.fixture("gbench.json")) as f:
+            data = json.load(f)
+        for b in data["benchmarks"]:
+            for k in ("name", "run_name"):
+                b[k] = b[k].replace("/mapping:", "/")
+        with self.assertRaisesRegex(doc.DocError, "is not key:value"):
+            doc.from_gbench(data)
 
 
 if __name__ == "__main__":
