@@ -5,6 +5,7 @@
 #include "device.h"
 
 #include <fcntl.h>
+#include <numa.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
@@ -13,8 +14,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
-#include <fstream>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -117,21 +116,11 @@ const char *mode_text(MappingKind kind)
 	}
 }
 
-// MemTotal of one NUMA node, 0 if unknown.
+// MemTotal of one NUMA node (libnuma reads the node's meminfo), 0 if unknown.
 uint64_t node_total(int node)
 {
-	std::ifstream in(fmt::format("/sys/devices/system/node/node{}/meminfo", node));
-	std::string line;
-	while (std::getline(in, line)) {
-		auto pos = line.find("MemTotal:");
-		if (pos != std::string::npos) {
-			std::istringstream rest(line.substr(pos + 9));
-			uint64_t kib = 0;
-			rest >> kib;
-			return kib * KiB;
-		}
-	}
-	return 0;
+	long long total = numa_available() < 0 ? -1 : numa_node_size64(node, nullptr);
+	return total > 0 ? uint64_t(total) : 0;
 }
 
 const char *cache_name(uint32_t cache)

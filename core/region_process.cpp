@@ -10,12 +10,15 @@
 #include <cerrno>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <numeric>
 #include <optional>
+#include <ranges>
 #include <string>
 #include <utility>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "error.h"
 #include "region.h"
@@ -125,10 +128,7 @@ void check_regions_fit(const std::vector<RegionSpec> &specs)
 	auto asked = [](const std::vector<size_t> &lens) {
 		if (lens.size() > 1 && std::ranges::count(lens, lens[0]) == std::ptrdiff_t(lens.size()))
 			return fmt::format("{} x {}", lens.size(), format_size(lens[0]));
-		std::string out;
-		for (size_t l : lens)
-			out += (out.empty() ? "" : " + ") + format_size(l);
-		return out;
+		return fmt::format("{}", fmt::join(lens | std::views::transform(format_size), " + "));
 	};
 	auto total = [](const std::vector<size_t> &lens) {
 		return std::accumulate(lens.begin(), lens.end(), size_t(0));
@@ -193,11 +193,16 @@ void bind_to_node(void *addr, size_t len, int node)
 {
 	if (node < 0)
 		return;
-	unsigned long mask[16] = {};
-	if (node >= int(sizeof(mask) * 8))
-		throw Error(fmt::format("NUMA node {} is beyond what pfnbench supports", node));
-	mask[node / 64] = 1ul << (node % 64);
-	if (mbind(addr, len, MPOL_BIND, mask, sizeof(mask) * 8, 0) != 0)
+	// libnuma's node mask, as wide as this kernel's nodes can number. Not
+	// numa_tonode_memory(): it reports a failure on stderr and returns nothing.
+	std::unique_ptr<bitmask, decltype(&numa_bitmask_free)> mask(numa_allocate_nodemask(),
+								    numa_bitmask_free);
+	if (unsigned(node) >= mask->size)
+		throw Error(fmt::format("NUMA node {} is beyond this kernel's {} possible nodes",
+					node, mask->size));
+	numa_bitmask_setbit(mask.get(), unsigned(node));
+	// mbind() reads maxnode - 1 bits, as libnuma's own calls allow for.
+	if (mbind(addr, len, MPOL_BIND, mask->maskp, mask->size + 1, 0) != 0)
 		throw Error(errno_text(fmt::format("cannot bind memory to NUMA node {}", node),
 				       errno));
 }
