@@ -114,10 +114,11 @@ Backend choose_backend(int node, const std::optional<std::string> &only)
 			break;
 	}
 	if (b.name.empty()) {
-		std::string all;
+		std::vector<std::string> all;
 		for (const auto &p : b.probes)
-			all += fmt::format("{}{}: {}", all.empty() ? "" : "; ", p.name, p.result);
-		throw Unavailable(fmt::format("no backend gives huge pages here ({})", all));
+			all.push_back(fmt::format("{}: {}", p.name, p.result));
+		throw Unavailable(fmt::format("no backend gives huge pages here ({})",
+					      fmt::join(all, "; ")));
 	}
 	return b;
 }

@@ -10,10 +10,13 @@
 #include <cstdint>
 #include <cstring>
 #include <fstream>
+#include <ranges>
 #include <sstream>
+#include <utility>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
 #include "error.h"
@@ -284,27 +287,15 @@ bool MappingReport::is_1g() const
 
 std::string MappingReport::summary() const
 {
-	std::string s;
-	auto part = [&](uint64_t b, const char *what) {
-		if (!b)
-			return;
-		s += fmt::format("{}{:.1f}% {}", s.empty() ? "" : " + ",
-				 bytes ? 100.0 * double(b) / double(bytes) : 0.0, what);
-	};
-	part(bytes_1g, "1G");
-	part(bytes_2m, "2M");
-	part(bytes_4k, "4K");
-	part(bytes_unmapped, "unmapped");
-	if (s.empty())
-		s = "nothing mapped";
-	if (!node_bytes.empty()) {
-		s += ", node";
-		const char *sep = " ";
-		for (const auto &[node, b] : node_bytes) {
-			s += fmt::format("{}{}", sep, node);
-			sep = ",";
-		}
-	}
+	std::vector<std::string> parts;
+	for (const auto &[b, what] : {std::pair{bytes_1g, "1G"}, std::pair{bytes_2m, "2M"},
+				      std::pair{bytes_4k, "4K"}, std::pair{bytes_unmapped, "unmapped"}})
+		if (b)
+			parts.push_back(fmt::format("{:.1f}% {}",
+						    bytes ? 100.0 * double(b) / double(bytes) : 0.0, what));
+	std::string s = parts.empty() ? "nothing mapped" : fmt::format("{}", fmt::join(parts, " + "));
+	if (!node_bytes.empty())
+		s += fmt::format(", node {}", fmt::join(std::views::keys(node_bytes), ","));
 	return s + " (" + method + ")";
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "error.h"
 #include "size.h"
@@ -41,13 +42,13 @@ std::string bitmap_list(hwloc_const_bitmap_t set)
 
 std::string online_nodes()
 {
-	std::string out;
 	if (numa_available() < 0)
 		return "0";
+	std::vector<int> nodes;
 	for (int n = 0; n <= numa_max_node(); n++)
 		if (numa_bitmask_isbitset(numa_nodes_ptr, unsigned(n)))
-			out += fmt::format("{}{}", out.empty() ? "" : ",", n);
-	return out;
+			nodes.push_back(n);
+	return fmt::format("{}", fmt::join(nodes, ","));
 }
 
 // MemTotal and MemFree of the node's meminfo in sysfs (libnuma reads it), or of the whole
@@ -203,12 +204,11 @@ std::vector<NumaNode> numa_nodes()
 
 std::string numa_layout(const std::vector<NumaNode> &nodes)
 {
-	std::string out;
+	std::vector<std::string> parts;
 	for (const auto &n : nodes)
-		out += fmt::format("{}node {}: CPUs {}, {} total, {} free", out.empty() ? "" : "; ",
-				   n.node, n.cpus, format_size(n.total_bytes),
-				   format_size(n.free_bytes));
-	return out;
+		parts.push_back(fmt::format("node {}: CPUs {}, {} total, {} free", n.node, n.cpus,
+					    format_size(n.total_bytes), format_size(n.free_bytes)));
+	return fmt::format("{}", fmt::join(parts, "; "));
 }
 
 } // namespace pfn

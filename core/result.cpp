@@ -1,8 +1,12 @@
 #include "result.h"
 
 #include <algorithm>
+#include <initializer_list>
+#include <tuple>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "error.h"
 #include "size.h"
@@ -167,30 +171,33 @@ void require_verified(const std::vector<CompareRow> &rows)
 					"(marked [!])", bad, rows.size()));
 }
 
+namespace {
+
+// "<column> read back as <summary>" for each column whose check failed, joined by "; ".
+std::string wrong_columns(
+	std::initializer_list<std::tuple<bool, const char *, const MappingReport *>> columns)
+{
+	std::vector<std::string> wrong;
+	for (const auto &[ok, column, r] : columns)
+		if (!ok)
+			wrong.push_back(fmt::format("{} read back as {}", column, r->summary()));
+	return fmt::format("{}", fmt::join(wrong, "; "));
+}
+
+} // namespace
+
 std::string check_columns(const MappingReport &without, const MappingReport &with_2m,
 			  const MappingReport &with_1g)
 {
-	std::string out;
-	auto add = [&](bool ok, const char *column, const MappingReport &r) {
-		if (!ok)
-			out += fmt::format("{}{} read back as {}", out.empty() ? "" : "; ", column,
-					   r.summary());
-	};
-	add(without.is_4k(), "Without Huge Mapping", without);
-	add(with_2m.is_2m(), "With 2 MiB Mapping", with_2m);
-	add(with_1g.is_1g(), "With 1 GiB Mapping", with_1g);
-	return out;
+	return wrong_columns({{without.is_4k(), "Without Huge Mapping", &without},
+			      {with_2m.is_2m(), "With 2 MiB Mapping", &with_2m},
+			      {with_1g.is_1g(), "With 1 GiB Mapping", &with_1g}});
 }
 
 std::string check_columns(const MappingReport &without, const MappingReport &with)
 {
-	std::string out;
-	if (!without.is_4k())
-		out = fmt::format("Without Huge Mapping read back as {}", without.summary());
-	if (!with.is_huge())
-		out += fmt::format("{}With Huge Mapping read back as {}", out.empty() ? "" : "; ",
-				   with.summary());
-	return out;
+	return wrong_columns({{without.is_4k(), "Without Huge Mapping", &without},
+			      {with.is_huge(), "With Huge Mapping", &with}});
 }
 
 } // namespace pfn
