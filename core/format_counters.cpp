@@ -1,8 +1,12 @@
 #include "format_counters.h"
 
 #include <algorithm>
+#include <string>
+#include <utility>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "size.h"
 
@@ -25,11 +29,7 @@ std::string format_inventory(const CounterInventory &inv)
 		for (const auto &d : inv.disabled)
 			out += "  " + d + "\n";
 	}
-	out += "default events: ";
-	auto defaults = default_counter_events();
-	for (size_t i = 0; i < defaults.size(); i++)
-		out += (i ? "," : "") + defaults[i];
-	out += "\n";
+	out += fmt::format("default events: {}\n", fmt::join(default_counter_events(), ","));
 	return out;
 }
 
@@ -38,30 +38,28 @@ std::string unavailable_line(const CounterValues &c)
 	if (c.unavailable.empty())
 		return {};
 	// Group events by reason so a machine without a PMU says it once.
-	std::vector<std::pair<std::string, std::string>> groups; // reason -> "a, b"
+	using Group = std::pair<std::string, std::vector<std::string>>; // reason, its events
+	std::vector<Group> groups;
 	for (const auto &[name, why] : c.unavailable) {
-		auto g = std::ranges::find(groups, why, &std::pair<std::string, std::string>::first);
+		auto g = std::ranges::find(groups, why, &Group::first);
 		if (g == groups.end())
-			groups.emplace_back(why, name);
+			groups.push_back({why, {name}});
 		else
-			g->second += ", " + name;
+			g->second.push_back(name);
 	}
-	std::string out = "counters unavailable: ";
-	for (size_t i = 0; i < groups.size(); i++)
-		out += (i ? "; " : "") + groups[i].second + ": " + groups[i].first;
-	return out;
+	std::vector<std::string> lines;
+	for (const auto &[why, names] : groups)
+		lines.push_back(fmt::format("{}: {}", fmt::join(names, ", "), why));
+	return fmt::format("counters unavailable: {}", fmt::join(lines, "; "));
 }
 
 std::string per_unit_text(const CounterValues &c, double units, std::string_view unit)
 {
-	std::string out;
-	for (const auto &[name, v] : c.values) {
-		if (!out.empty())
-			out += ", ";
-		out += units > 0 ? fmt::format("{} {:.4g}/{}", name, double(v) / units, unit)
-				 : fmt::format("{} {}", name, v);
-	}
-	return out;
+	std::vector<std::string> parts;
+	for (const auto &[name, v] : c.values)
+		parts.push_back(units > 0 ? fmt::format("{} {:.4g}/{}", name, double(v) / units, unit)
+					  : fmt::format("{} {}", name, v));
+	return fmt::format("{}", fmt::join(parts, ", "));
 }
 
 std::string format_counter_notes(const std::vector<CounterNote> &notes, std::string_view unit)

@@ -15,8 +15,10 @@
 #include <cerrno>
 #include <cstring>
 #include <string>
+#include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "error.h"
 #include "kdriver/pfnbench_uapi.h"
@@ -376,13 +378,14 @@ MappingReport DeviceRegion::shape(size_t offset, size_t len) const
 	// Latency depends on the cache mode too; say so whenever it is not plain write-back.
 	const uint64_t mapped = walk.bytes_pte + walk.bytes_pmd + walk.bytes_pud;
 	if (mapped && walk.bytes_cache[PFNBENCH_CACHE_WB] != mapped) {
-		std::string modes;
+		std::vector<std::string> modes;
 		for (uint32_t c = 0; c < PFNBENCH_CACHE_COUNT; c++)
 			if (walk.bytes_cache[c])
-				modes += fmt::format("{}{:.1f}% {}", modes.empty() ? "" : ", ",
-						     100.0 * double(walk.bytes_cache[c]) / double(mapped),
-						     cache_name(c));
-		r.note += (r.note.empty() ? "" : "; ") + std::string("mapped ") + modes;
+				modes.push_back(fmt::format(
+					"{:.1f}% {}", 100.0 * double(walk.bytes_cache[c]) / double(mapped),
+					cache_name(c)));
+		r.note += fmt::format("{}mapped {}", r.note.empty() ? "" : "; ",
+				      fmt::join(modes, ", "));
 	}
 	return r;
 }
