@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "counters.h"
-#include "result.h"
 #include "sampler.h"
 
 namespace pfn {

@@ -9,8 +9,8 @@
 #include <string_view>
 #include <vector>
 
+#include "compare_plan.h"
 #include "counters.h"
-#include "latency.h"
 #include "mapping_report.h"
 #include "region.h"
 #include "result.h"

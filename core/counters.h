@@ -8,9 +8,21 @@
 #include <string_view>
 #include <vector>
 
-#include "result.h"
-
 namespace pfn {
+
+// Raw counter values read around the timed part, keyed by event name, plus why any
+// requested event could not be counted.
+struct CounterValues {
+	std::map<std::string, long long> values;
+	std::map<std::string, std::string> unavailable; // event -> reason
+};
+
+// One chase's own counts in a parallel (lmbench -P) point: each thread counts itself.
+struct ThreadCounters {
+	int cpu = -1;           // the CPU the chase was pinned to
+	uint64_t loads = 0;     // timed loads the counts were taken over (all samples)
+	CounterValues counters;
+};
 
 // The events asked for when the user names none: a data-TLB miss / page-walk event
 // (PAPI_TLB_DM, else the CPU's native AMD or Intel event, else the kernel's generic

@@ -10,6 +10,7 @@
 
 #include "chain.h"
 #include "chase.h"
+#include "compare_plan.h"
 #include "counters.h"
 #include "first_touch.h"
 #include "mapping.h"
@@ -62,21 +63,6 @@ std::vector<LatencyPoint> measure_latency_columns(const std::vector<const Region
 // over its pages (a thrash chain visits each page once in range / page loads), at least
 // enough loads to refill the caches. Returns where the chase stopped.
 void *restore_steady_state(void *p, const ChainSpec &spec);
-
-struct ComparePlan {
-	MappingKind without = MappingKind::page_4k;
-	MappingKind with = MappingKind::thp;
-	// A third, 1 GiB column (lat_mem_rd only); "with" is then the 2 MiB one.
-	std::optional<MappingKind> with_1g;
-	std::vector<size_t> sizes;
-	int node = -1;
-};
-
-// Called before each measurement with (mapping, range) so programs can show progress.
-using ProgressFn = std::function<void(MappingKind, size_t)>;
-// Called after each size's latency point while its region is still mapped, so more can be
-// measured on the same memory (TLB cost) without mapping it again.
-using RegionFn = std::function<void(const Region &, size_t)>;
 
 // Each size without and with huge mappings (and with 1 GiB ones, if the plan has that
 // column). Like lmbench, one region per mapping sized for the largest working set holds

@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 
 #include "chain.h"
+#include "counters.h"
 #include "first_touch.h"
 #include "improvement.h"
 #include "mapping.h"
@@ -17,20 +18,6 @@
 #include "stats.h"
 
 namespace pfn {
-
-// Raw counter values read around the timed part, keyed by event name, plus why any
-// requested event could not be counted.
-struct CounterValues {
-	std::map<std::string, long long> values;
-	std::map<std::string, std::string> unavailable; // event -> reason
-};
-
-// One chase's own counts in a parallel (lmbench -P) point: each thread counts itself.
-struct ThreadCounters {
-	int cpu = -1;           // the CPU the chase was pinned to
-	uint64_t loads = 0;     // timed loads the counts were taken over (all samples)
-	CounterValues counters;
-};
 
 struct LatencyPoint {
 	MappingKind mapping = MappingKind::page_4k;

@@ -10,7 +10,6 @@
 #include <vector>
 
 #include "counters.h"
-#include "result.h"
 #include "timer.h"
 
 namespace pfn {
