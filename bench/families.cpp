@@ -6,17 +6,17 @@
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
 
-#include "backend.h"
-#include "chase.h"
-#include "copy.h"
-#include "counters.h"
-#include "error.h"
-#include "latency.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "base/stats.h"
+#include "measure/chase.h"
+#include "measure/copy.h"
+#include "measure/latency.h"
+#include "measure/sampler.h"
+#include "measure/tlb_cost.h"
 #include "memory.h"
-#include "sampler.h"
-#include "size.h"
-#include "stats.h"
-#include "tlb_cost.h"
+#include "memory/backend.h"
+#include "platform/counters.h"
 
 namespace bench {
 
@@ -195,7 +195,7 @@ void bm_tlb_cost(benchmark::State &st, pfn::MappingKind kind, size_t bytes)
 
 // A compare row as counters: the two columns (minimum of samples), the improvement, the
 // same on the medians and its interval, all as the core's tables compute them
-// (core/improvement.h), so plots/ draws the improvement of a bench/ file without
+// (core/measure/improvement.h), so plots/ draws the improvement of a bench/ file without
 // deriving it. The label says why a row did not verify, else what each column read back.
 void row_counters(benchmark::State &st, const pfn::CompareRow &r, const char *unit)
 {

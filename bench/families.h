@@ -6,10 +6,10 @@
 #include <string>
 #include <vector>
 
-#include "chain.h"
-#include "counters.h"
-#include "first_touch.h"
-#include "mapping.h"
+#include "measure/chain.h"
+#include "measure/first_touch.h"
+#include "memory/mapping.h"
+#include "platform/counters.h"
 
 namespace bench {
 

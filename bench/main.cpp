@@ -8,17 +8,17 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "cli.h"
-#include "copy.h"
-#include "counters.h"
-#include "error.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "base/timer.h"
 #include "families.h"
-#include "format_counters.h"
+#include "measure/copy.h"
 #include "memory.h"
-#include "placement.h"
-#include "program.h"
-#include "size.h"
-#include "timer.h"
+#include "output/format_counters.h"
+#include "platform/counters.h"
+#include "platform/placement.h"
+#include "run/cli.h"
+#include "run/program.h"
 
 namespace {
 

@@ -4,8 +4,8 @@
 #include <memory>
 #include <tuple>
 
-#include "copy.h"
-#include "error.h"
+#include "base/error.h"
+#include "measure/copy.h"
 
 namespace bench {
 

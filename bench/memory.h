@@ -6,9 +6,9 @@
 #include <cstddef>
 #include <cstdint>
 
-#include "chain.h"
-#include "first_touch.h"
-#include "region.h"
+#include "measure/chain.h"
+#include "measure/first_touch.h"
+#include "memory/region.h"
 
 namespace bench {
 

@@ -3,16 +3,16 @@
 
 #include <fmt/format.h>
 
-#include "compare_run.h"
-#include "error.h"
-#include "format_counters.h"
-#include "latency.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "measure/latency.h"
 #include "options.h"
-#include "placement.h"
-#include "program.h"
-#include "report.h"
-#include "run.h"
-#include "size.h"
+#include "output/format_counters.h"
+#include "output/report.h"
+#include "platform/placement.h"
+#include "run/compare_run.h"
+#include "run/program.h"
+#include "run/run.h"
 
 namespace {
 

@@ -6,11 +6,11 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "backend.h"
-#include "cli.h"
-#include "error.h"
-#include "program.h"
-#include "size.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "memory/backend.h"
+#include "run/cli.h"
+#include "run/program.h"
 
 namespace {
 

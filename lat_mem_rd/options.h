@@ -5,9 +5,9 @@
 #include <string>
 #include <vector>
 
-#include "chain.h"
-#include "first_touch.h"
-#include "mapping.h"
+#include "measure/chain.h"
+#include "measure/first_touch.h"
+#include "memory/mapping.h"
 
 struct LatMemRdOptions {
 	// lmbench

@@ -3,17 +3,17 @@
 
 #include <fmt/format.h>
 
-#include "compare_run.h"
-#include "copy.h"
-#include "counters.h"
-#include "format_counters.h"
+#include "base/size.h"
+#include "measure/copy.h"
 #include "options.h"
-#include "placement.h"
-#include "program.h"
-#include "progress.h"
-#include "report.h"
-#include "run.h"
-#include "size.h"
+#include "output/format_counters.h"
+#include "output/progress.h"
+#include "output/report.h"
+#include "platform/counters.h"
+#include "platform/placement.h"
+#include "run/compare_run.h"
+#include "run/program.h"
+#include "run/run.h"
 
 namespace {
 

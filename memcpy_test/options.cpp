@@ -4,12 +4,12 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "backend.h"
-#include "cli.h"
-#include "copy.h"
-#include "error.h"
-#include "program.h"
-#include "size.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "measure/copy.h"
+#include "memory/backend.h"
+#include "run/cli.h"
+#include "run/program.h"
 
 int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 {

@@ -5,7 +5,7 @@
 #include <string>
 #include <vector>
 
-#include "mapping.h"
+#include "memory/mapping.h"
 
 struct MemcpyTestOptions {
 	std::vector<size_t> sizes;            // bytes; empty: the defaults of the mode

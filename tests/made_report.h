@@ -3,7 +3,7 @@
 
 #include <cstdint>
 
-#include "mapping_report.h"
+#include "memory/mapping_report.h"
 
 namespace pfn::testing {
 

@@ -6,8 +6,8 @@
 #include <fstream>
 #include <string>
 
-#include "backend.h"
-#include "error.h"
+#include "base/error.h"
+#include "memory/backend.h"
 
 #include <nlohmann/json.hpp>
 

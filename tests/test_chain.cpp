@@ -7,8 +7,8 @@
 #include <set>
 #include <vector>
 
-#include "chain.h"
-#include "error.h"
+#include "base/error.h"
+#include "measure/chain.h"
 
 using namespace pfn;
 

@@ -1,13 +1,13 @@
-// core/cli.h: the CLI11 validators every program's flags go through.
+// core/run/cli.h: the CLI11 validators every program's flags go through.
 #include <gtest/gtest.h>
 
 #include <optional>
 #include <string>
 #include <vector>
 
-#include "chain.h"
-#include "cli.h"
-#include "mapping.h"
+#include "measure/chain.h"
+#include "memory/mapping.h"
+#include "run/cli.h"
 
 namespace {
 

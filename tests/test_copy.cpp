@@ -8,10 +8,10 @@
 #include <cstring>
 #include <vector>
 
-#include "copy.h"
-#include "counters.h"
-#include "error.h"
-#include "timer.h"
+#include "base/error.h"
+#include "base/timer.h"
+#include "measure/copy.h"
+#include "platform/counters.h"
 
 namespace {
 

@@ -10,9 +10,9 @@
 #include <set>
 #include <thread>
 
-#include "counters.h"
-#include "error.h"
-#include "format_counters.h"
+#include "base/error.h"
+#include "output/format_counters.h"
+#include "platform/counters.h"
 
 namespace {
 

@@ -16,13 +16,13 @@
 
 #include <fmt/format.h>
 
-#include "chain.h"
-#include "device.h"
-#include "format_device.h"
-#include "first_touch.h"
-#include "error.h"
-#include "region.h"
-#include "size.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "measure/chain.h"
+#include "measure/first_touch.h"
+#include "memory/device.h"
+#include "memory/region.h"
+#include "output/format_device.h"
 
 namespace {
 

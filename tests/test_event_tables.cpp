@@ -5,8 +5,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "counters.h"
-#include "event_tables.h"
+#include "platform/counters.h"
+#include "platform/event_tables.h"
 #include "run_program.h"
 
 namespace {

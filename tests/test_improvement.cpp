@@ -5,11 +5,11 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "improvement.h"
-#include "report.h"
-#include "result.h"
+#include "base/size.h"
 #include "made_report.h"
-#include "size.h"
+#include "measure/improvement.h"
+#include "measure/result.h"
+#include "output/report.h"
 
 using namespace pfn;
 using pfn::testing::all;

@@ -3,7 +3,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "placement.h"
+#include "platform/placement.h"
 #include "run_program.h"
 
 TEST(Info, JsonNamesTheBackendAndWhyEachCandidateWasOrWasNotChosen)

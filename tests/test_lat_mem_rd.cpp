@@ -11,10 +11,10 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "program.h"
-#include "report.h"
+#include "base/size.h"
+#include "output/report.h"
+#include "run/program.h"
 #include "run_program.h"
-#include "size.h"
 
 namespace {
 

@@ -1,8 +1,8 @@
 // Latency measurements over real regions: what each point records, not how fast it was.
 #include <gtest/gtest.h>
 
-#include "latency.h"
-#include "size.h"
+#include "base/size.h"
+#include "measure/latency.h"
 
 using namespace pfn;
 

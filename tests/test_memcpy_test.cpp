@@ -12,10 +12,10 @@
 #include <fmt/ranges.h>
 #include <nlohmann/json.hpp>
 
-#include "copy.h"
-#include "report.h"
+#include "base/size.h"
+#include "measure/copy.h"
+#include "output/report.h"
 #include "run_program.h"
-#include "size.h"
 
 namespace {
 

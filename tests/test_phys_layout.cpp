@@ -13,11 +13,11 @@
 
 #include <nlohmann/json.hpp>
 
-#include "error.h"
-#include "first_touch.h"
-#include "phys_layout.h"
-#include "region.h"
-#include "size.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "measure/first_touch.h"
+#include "memory/phys_layout.h"
+#include "memory/region.h"
 
 using namespace pfn;
 

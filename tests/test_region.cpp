@@ -8,10 +8,10 @@
 #include <stdexcept>
 #include <string>
 
-#include "error.h"
-#include "placement.h"
-#include "region.h"
-#include "size.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "memory/region.h"
+#include "platform/placement.h"
 
 using namespace pfn;
 

@@ -1,9 +1,9 @@
 // Reporters: the cover-letter tables and lmbench's output, byte for byte.
 #include <gtest/gtest.h>
 
-#include "report.h"
+#include "base/size.h"
 #include "made_report.h"
-#include "size.h"
+#include "output/report.h"
 
 using namespace pfn;
 using pfn::testing::all;

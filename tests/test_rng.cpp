@@ -5,7 +5,7 @@
 
 #include <cstdint>
 
-#include "rng.h"
+#include "base/rng.h"
 
 namespace {
 

@@ -10,8 +10,8 @@
 #include <cstdint>
 #include <vector>
 
-#include "counters.h"
-#include "sampler.h"
+#include "measure/sampler.h"
+#include "platform/counters.h"
 
 namespace {
 

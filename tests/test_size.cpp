@@ -1,7 +1,7 @@
 #include <gtest/gtest.h>
 
-#include "error.h"
-#include "size.h"
+#include "base/error.h"
+#include "base/size.h"
 
 using namespace pfn;
 

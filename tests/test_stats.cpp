@@ -5,7 +5,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "stats.h"
+#include "base/stats.h"
 
 namespace {
 

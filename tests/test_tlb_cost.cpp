@@ -4,12 +4,12 @@
 
 #include <nlohmann/json.hpp>
 
-#include "error.h"
-#include "region.h"
-#include "report.h"
-#include "size.h"
-#include "stats.h"
-#include "tlb_cost.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "base/stats.h"
+#include "measure/tlb_cost.h"
+#include "memory/region.h"
+#include "output/report.h"
 
 namespace {
 

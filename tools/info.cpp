@@ -6,18 +6,18 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "backend.h"
-#include "copy.h"
-#include "counters.h"
-#include "device.h"
-#include "error.h"
-#include "event_tables.h"
-#include "format_counters.h"
-#include "format_device.h"
-#include "placement.h"
-#include "program.h"
-#include "size.h"
-#include "sysinfo.h"
+#include "base/error.h"
+#include "base/size.h"
+#include "measure/copy.h"
+#include "memory/backend.h"
+#include "memory/device.h"
+#include "output/format_counters.h"
+#include "output/format_device.h"
+#include "platform/counters.h"
+#include "platform/event_tables.h"
+#include "platform/placement.h"
+#include "platform/sysinfo.h"
+#include "run/program.h"
 
 namespace {
 

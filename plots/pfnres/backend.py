@@ -1,6 +1,6 @@
 """The backend of a run: which pair of mappings it compares, as its C++ record says.
 
-The choice and the words for it are made in one place, the core (core/backend.h:
+The choice and the words for it are made in one place, the core (core/memory/backend.h:
 backend_pairs, choose_backend, Backend::label). `pfnbench_info --json` and
 `lat_mem_rd --compare --json` write that choice as a "backend" record: the pair, its
 label, the reason and every candidate probed. `pfnbench reproduce` takes it from

@@ -75,7 +75,7 @@ def schema_errors(doc):
 def consistency_errors(doc, tolerance=1e-6):
     """What the schema cannot say: a report's page bytes add up to its bytes, a summary
     matches its samples, a table row's numbers match its summaries and its intervals are
-    ordered (the improvements themselves are the C++ record's: core/improvement.h).
+    ordered (the improvements themselves are the C++ record's: core/measure/improvement.h).
     Returns 'path: message' strings ([] when consistent)."""
     errors = []
 
@@ -245,7 +245,7 @@ _ROW_COUNTERS = ("improvement_pct", "median_improvement_pct", "improvement_low_p
 
 def _compare_row(bm, f, name, unit, path):
     """A compare_latency / compare_copy benchmark -> a table row, every figure read from
-    its counters (the core's compare row: core/result.h)."""
+    its counters (the core's compare row: core/measure/result.h)."""
     need = (f"without_{unit}", f"with_{unit}") + _ROW_COUNTERS
     missing = [k for k in need if not isinstance(bm.get(k), (int, float))]
     if missing:

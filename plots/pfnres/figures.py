@@ -152,7 +152,7 @@ def _improvement_panel(ax, rows, what, unit, ref_rows, ref_label, mappings):
         ax.annotate(f"{r['improvement_pct']:.1f}%{note}" + (" (!)" if r.get("mismatch") else ""),
                     (bar.get_x() + bar.get_width() / 2, top if top >= 0 else low),
                     ha="center", va="bottom" if top >= 0 else "top", fontsize=7)
-    # The interval the C++ record bootstrapped from the samples (core/improvement.h).
+    # The interval the C++ record bootstrapped from the samples (core/measure/improvement.h).
     cis = [(i, r["improvement_pct"], r["improvement_ci"]) for i, r in enumerate(rows)
            if r.get("improvement_ci")]
     if cis:
@@ -238,7 +238,7 @@ def tlb_misses(points):
 
 
 def tlb_cost(doc):
-    """{mapping: [(bytes, ns)]}: the TLB cost per load the C++ recorded (core/tlb_cost.h:
+    """{mapping: [(bytes, ns)]}: the TLB cost per load the C++ recorded (core/measure/tlb_cost.h:
     random-chain minus page-local-chain latency of the same bytes, for machines without a
     PMU), in the document's order."""
     out = {}
@@ -249,7 +249,7 @@ def tlb_cost(doc):
 
 def page_walks(doc):
     """{(without, with): [(bytes, ns)]}: the page-walk estimate the C++ recorded (the small
-    mapping's TLB cost minus the huge one's, core/tlb_cost.h)."""
+    mapping's TLB cost minus the huge one's, core/measure/tlb_cost.h)."""
     out = {}
     for rec in doc.get("page_walk", []):
         out.setdefault((rec["without"], rec["with"]), []).append((rec["range"],

@@ -78,7 +78,7 @@ def differences(table, rows, improvement_tolerance=0.05):
     from: a size in one but not the other, a value other than the row's at the printed
     precision, or an improvement further than improvement_tolerance (percentage points)
     from the row's improvement_pct. Nothing is recomputed here: the C++ prints its
-    improvement from the rounded values it prints (core/report.cpp) and records it from
+    improvement from the rounded values it prints (core/output/report.cpp) and records it from
     the unrounded minima, so they can differ in the last printed digit."""
     prec = 3 if table["unit"] == "ns" else 2
     printed = {f"{r['size_mib']:.2f}": r for r in table["rows"]}

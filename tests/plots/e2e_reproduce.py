@@ -100,7 +100,7 @@ class EndToEnd(unittest.TestCase):
         self.assertEqual(lat["unit"], "ns")
         self.assertEqual([r["size_mib"] for r in lat["rows"]], [16.0, 32.0, 64.0])
         # The table prints its improvement from the values it prints, rounded to 3
-        # decimals (core/report.cpp); the JSON's is of the unrounded minima.
+        # decimals (core/output/report.cpp); the JSON's is of the unrounded minima.
         self.assertEqual(tables.differences(lat, d["tables"]["latency"], 0.06), [])
         # The file is the table exactly as the JSON has it (three decimals).
         for text_row, json_row in zip(lat["rows"], d["tables"]["latency"]):

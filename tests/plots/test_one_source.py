@@ -48,7 +48,7 @@ class OneSource(unittest.TestCase):
         self.assertEqual(found, [])
 
     def test_no_machine_fact_is_read_from_sysfs(self):
-        # CPU, node and caches are pfnbench_info's (core/placement.h).
+        # CPU, node and caches are pfnbench_info's (core/platform/placement.h).
         found = [f"{path}:{n.lineno}" for path, tree in trees() for n in ast.walk(tree)
                  if isinstance(n, ast.Constant) and isinstance(n.value, str)
                  and ("/sys/" in n.value or "sched_getaffinity" in n.value)]
@@ -57,7 +57,7 @@ class OneSource(unittest.TestCase):
         self.assertEqual(found, [])
 
     def test_no_improvement_formula(self):
-        # (without - with) / without lives in core/improvement.cpp. The one relative change
+        # (without - with) / without lives in core/measure/improvement.cpp. The one relative change
         # left is `pfnbench compare`'s delta between two runs of the same column
         # (tables._delta), which no C++ program computes.
         found = []

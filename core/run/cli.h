@@ -1,0 +1,54 @@
+// Command-line helpers the programs share: CLI11 validators over the core's name tables and
+// size grammar, so every program checks a value the same way, before any work is done, and
+// --help lists the choices. A list is ->delimiter(',')->allow_extra_args(false): one
+// argument per occurrence, split at commas, each item checked on its own (CLI11 drops empty
+// items), and a positional after it stays a positional.
+#pragma once
+
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <CLI/CLI.hpp>
+
+#include "base/error.h"
+#include "base/names.h"
+#include "base/size.h"
+
+namespace pfn {
+
+// A name from choices, stored as its value: IsMember refuses any other name and lists the
+// choices ("--mapping: tiny not in {4k,thp,...}"), then Transformer turns the name into
+// the value. Not CheckedTransformer: it would also accept the enum's numbers ("1").
+template <typename E>
+CLI::Validator choice(const Choices<E> &choices)
+{
+	CLI::IsMember known(choices);
+	return (known & CLI::Transformer(choices)).description(known.get_description());
+}
+
+// An option taking one of choices (or, made a list, several into a vector).
+template <typename T, typename E>
+CLI::Option *add_choice(CLI::App &app, const std::string &flag, T &target,
+			const Choices<E> &choices, const std::string &help)
+{
+	return app.add_option(flag, target, help)->transform(choice(choices))->type_name("NAME");
+}
+
+// A size as parse_size() reads it ("64M", "1G"; a bare number counts default_unit), stored
+// in bytes; its error names the bad item ("--sizes: invalid size 'x': ...").
+inline CLI::Validator size_in(size_t default_unit)
+{
+	return CLI::Validator(
+		[default_unit](std::string &text) {
+			try {
+				text = std::to_string(parse_size(text, default_unit));
+				return std::string();
+			} catch (const Error &e) {
+				return std::string(e.what());
+			}
+		},
+		"");
+}
+
+} // namespace pfn
