@@ -1,5 +1,5 @@
 """Reading results: pfnbench results documents, Google Benchmark JSON, the cover-letter
-reference, and the schema check.
+reference, and the schema checks.
 
 Everything downstream (figures, compare, summary) works on a pfnbench-results/1 document
 (a plain dict, exactly as the C++ programs write it). Google Benchmark output from bench/
@@ -58,18 +58,83 @@ def load(path):
                    f"\"{SCHEMA_ID}\") nor Google Benchmark JSON")
 
 
+def load_schema():
+    with open(SCHEMA_PATH, encoding="utf-8") as f:
+        return json.load(f)
+
+
 def schema_errors(doc):
     """Every violation of the results schema, as 'path: message' strings ([] when valid)."""
     import jsonschema  # Debian: python3-jsonschema
 
-    with open(SCHEMA_PATH, encoding="utf-8") as f:
-        schema = json.load(f)
+    schema = load_schema()
     validator = jsonschema.Draft202012Validator(schema)
     errors = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
         errors.append(f"{where}: {err.message}")
     return errors
+
+
+def _resolve(schema, node):
+    """node with its $ref followed (the schema's own "#/..." pointers only)."""
+    while isinstance(node, dict) and "$ref" in node:
+        target = schema
+        for part in node["$ref"].removeprefix("#/").split("/"):
+            target = target[part]
+        node = target
+    return node
+
+
+def undocumented_keys(doc, schema=None):
+    """Keys of doc that the schema lists nowhere, as 'path: 'key' has no schema entry'
+    strings ([] when every key is listed). The schema lets extra keys through (forward
+    compatible); this is how a key a program started writing is caught undocumented. A
+    map whose keys are data (caches, node_bytes, counter values) is an object with an
+    additionalProperties schema: its keys are not looked up, its values are walked."""
+    schema = schema or load_schema()
+    gaps = []
+
+    def walk(node, value, path):
+        node = _resolve(schema, node)
+        if not isinstance(node, dict):
+            return
+        if isinstance(value, dict):
+            props, extra = node.get("properties", {}), node.get("additionalProperties")
+            for key, v in value.items():
+                if key in props:
+                    walk(props[key], v, path + [key])
+                elif isinstance(extra, dict):
+                    walk(extra, v, path + [key])
+                else:
+                    gaps.append(f"{'/'.join(path) or '(top)'}: {key!r} has no schema entry")
+        elif isinstance(value, list) and isinstance(node.get("items"), dict):
+            for i, v in enumerate(value):
+                walk(node["items"], v, path + [str(i)])
+
+    walk(schema, doc, [])
+    return gaps
+
+
+def undescribed_properties(schema=None):
+    """Schema entries (every member of every "properties") without a "description", as
+    their JSON pointers in the schema ([] when all are described)."""
+    schema = schema or load_schema()
+    found = []
+
+    def walk(node, path):
+        if isinstance(node, dict):
+            for name, entry in node.get("properties", {}).items():
+                if not (isinstance(entry, dict) and entry.get("description")):
+                    found.append("/".join(path + ["properties", name]))
+            for key, v in node.items():
+                walk(v, path + [key])
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                walk(v, path + [str(i)])
+
+    walk(schema, ["#"])
+    return found
 
 
 def consistency_errors(doc, tolerance=1e-6):

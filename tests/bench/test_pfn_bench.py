@@ -197,6 +197,7 @@ class PfnBench(unittest.TestCase):
                 self.assertEqual(s[field], aggs[agg][key], f"{name} {field}")
             self.assertAlmostEqual(s["spread_pct"], aggs["spread"][key] * 100, delta=1e-9)
         self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(doc.undocumented_keys(d), [])
         self.assertEqual(doc.consistency_errors(d), [])
 
     def test_bad_input_is_one_clear_line(self):

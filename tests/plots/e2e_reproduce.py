@@ -81,6 +81,8 @@ class EndToEnd(unittest.TestCase):
         d = doc.load(path)
         self.assertEqual(doc.schema_errors(d), [])
         self.assertEqual(doc.consistency_errors(d), [])
+        # Every key the programs and reproduce wrote is documented in the schema.
+        self.assertEqual(doc.undocumented_keys(d), [])
         # The backend and placement are pfnbench_info's, label and all.
         info = json.loads(subprocess.run([INFO, "--json"], capture_output=True, text=True,
                                          check=True).stdout)

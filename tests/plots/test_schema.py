@@ -1,5 +1,7 @@
 import copy
+import glob
 import json
+import os
 import subprocess
 import unittest
 
@@ -10,6 +12,64 @@ from pfnres import doc
 def load_fixture(name):
     with open(helpers.fixture(name, "results.json")) as f:
         return json.load(f)
+
+
+def documents():
+    """(name, document) of every results document in the tree: the fixtures (written by
+    make_fixtures.py with every key the current programs write), the committed reference
+    runs (written by the real programs), and pfn_bench JSON as plots/ converts it. The
+    e2e tests (e2e_reproduce.py, tests/bench) walk what the programs write now."""
+    paths = [helpers.fixture(n, "results.json") for n in ("run-a", "run-b")]
+    paths += sorted(glob.glob(os.path.join(helpers.REPO, "results", "*", "results.json")))
+    paths.append(helpers.fixture("gbench.json"))
+    return [(os.path.relpath(p, helpers.REPO), doc.load(p)) for p in paths]
+
+
+class EveryKeyDocumented(unittest.TestCase):
+    """Issue 13: the schema documents every field, derived ones with how and by which C++
+    function. A key a program writes that the schema lacks, or an entry without a
+    description, fails here by name."""
+
+    def test_every_schema_entry_has_a_description(self):
+        self.assertEqual(doc.undescribed_properties(), [])
+
+    def test_documents_have_no_key_the_schema_lacks(self):
+        docs = documents()
+        self.assertGreaterEqual(len(docs), 4)
+        for name, d in docs:
+            with self.subTest(name):
+                self.assertEqual(doc.undocumented_keys(d), [])
+
+    def test_a_key_the_schema_lacks_is_named_wherever_it_is(self):
+        d = load_fixture("run-b")
+        d["made_up"] = 1
+        d["latency"][3]["report"]["layout"]["made_up_fraction"] = 0.5
+        d["tables"]["latency"][0]["improvement_ci"]["made_up_width"] = 4.0
+        d["tlb_cost"][1]["random"]["summary"]["p99"] = 1.0
+        d["runs"][2]["made_up_pid"] = 42
+        d["system"]["driver"] = {"abi": 1}
+        # Maps whose keys are data are walked by value, not looked up by key.
+        d["latency"][0]["counters"]["values"]["MADE_UP_EVENT"] = 3
+        d["latency"][0]["report"]["node_bytes"]["7"] = 0
+        d["placement"]["caches"]["L4"] = 1 << 30
+        self.assertEqual(doc.schema_errors(d), [])  # the schema itself lets them through
+        self.assertEqual(sorted(doc.undocumented_keys(d)), sorted([
+            "(top): 'made_up' has no schema entry",
+            "latency/3/report/layout: 'made_up_fraction' has no schema entry",
+            "tables/latency/0/improvement_ci: 'made_up_width' has no schema entry",
+            "tlb_cost/1/random/summary: 'p99' has no schema entry",
+            "runs/2: 'made_up_pid' has no schema entry",
+            "system/driver: 'abi' has no schema entry"]))
+
+    def test_an_entry_without_description_is_named(self):
+        schema = doc.load_schema()
+        del schema["$defs"]["report"]["properties"]["fraction_huge"]["description"]
+        schema["$defs"]["layout"]["properties"]["made_up"] = {"type": "number"}
+        schema["properties"]["tables"]["properties"]["latency"]["description"] = ""
+        self.assertEqual(sorted(doc.undescribed_properties(schema)), [
+            "#/$defs/layout/properties/made_up",
+            "#/$defs/report/properties/fraction_huge",
+            "#/properties/tables/properties/latency"])
 
 
 class Schema(unittest.TestCase):
@@ -46,6 +106,7 @@ class Schema(unittest.TestCase):
                                                         "unavailable": {}}}
             for cpu in (0, 1)]
         self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(doc.undocumented_keys(d), [])
         del point["thread_counters"][1]["loads"]
         point["thread_counters"][0]["cpu"] = -1
         errors = "\n".join(doc.schema_errors(d))
@@ -67,6 +128,7 @@ class Schema(unittest.TestCase):
         row["improvement_1g_ci"] = dict(row["improvement_ci"], low_pct=imp - 1, high_pct=imp + 1)
         self.assertEqual(doc.schema_errors(d), [])
         self.assertEqual(doc.consistency_errors(d), [])
+        self.assertEqual(doc.undocumented_keys(d), [])
         row["improvement_1g_ci"].update(low_pct=imp + 1, high_pct=imp - 1)
         self.assertIn("tables/latency/0: improvement_1g_ci low",
                       "\n".join(doc.consistency_errors(d)))
