@@ -2,14 +2,13 @@
 // reads the counters around the timed copies only.
 #include <gtest/gtest.h>
 
-#include <sys/mman.h>
-
 #include <algorithm>
 #include <cstring>
 #include <vector>
 
 #include "base/error.h"
 #include "base/timer.h"
+#include "fault_pages.h"
 #include "measure/copy.h"
 #include "platform/counters.h"
 
@@ -105,18 +104,6 @@ struct Recorded {
 	std::vector<uint64_t> inside_ns; // per call, as the kernel itself saw it
 	bool corrupt = false;            // flip one byte of every copy
 } recorded;
-
-void fault_fresh_pages(size_t pages)
-{
-	const size_t len = pages * 4096;
-	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (size_t off = 0; off < len; off += 4096)
-		static_cast<volatile char *>(p)[off] = 1;
-	munmap(p, len);
-}
 
 void recording_copy(void *dst, const void *src, size_t n)
 {

@@ -5,11 +5,10 @@
 // checks the sampler's decisions, not the machine's speed.
 #include <gtest/gtest.h>
 
-#include <sys/mman.h>
-
 #include <cstdint>
 #include <vector>
 
+#include "fault_pages.h"
 #include "measure/sampler.h"
 #include "platform/counters.h"
 
@@ -95,19 +94,6 @@ TEST(Sampler, EverySampleIsKeptAndTimesOnlyItsUnits)
 		EXPECT_EQ(w.calls[i].units, 4u);
 	EXPECT_TRUE(s.counters().values.empty());
 	EXPECT_TRUE(s.counters().unavailable.empty()) << "no counters asked for";
-}
-
-// Faults fresh pages, so a page-fault count shows which calls it was read around.
-void fault_fresh_pages(size_t pages)
-{
-	const size_t len = pages * 4096;
-	void *p = mmap(nullptr, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-	if (p == MAP_FAILED)
-		return;
-	madvise(p, len, MADV_NOHUGEPAGE);
-	for (size_t off = 0; off < len; off += 4096)
-		static_cast<volatile char *>(p)[off] = 1;
-	munmap(p, len);
 }
 
 TEST(Sampler, CountersAreReadAroundTheTimedSamplesOnly)
