@@ -218,16 +218,23 @@ void row_counters(benchmark::State &st, const pfn::CompareRow &r, const char *un
 				       : r.mismatch);
 }
 
+// One row of a --compare table: the pair's two mappings at one size.
+pfn::ComparePlan one_size_plan(const pfn::BackendPair &pair, size_t bytes)
+{
+	pfn::ComparePlan plan;
+	plan.without = pair.without;
+	plan.with = pair.with;
+	plan.sizes = {bytes};
+	return plan;
+}
+
 // lat_mem_rd --compare's row for one size: both mappings mapped, sampled alternately.
 void bm_compare_latency(benchmark::State &st, const pfn::BackendPair &pair,
 			pfn::ChainKind chain, size_t bytes, const Config &cfg)
 {
 	guarded(st, [&] {
 		bench::release(); // the comparison maps its own two regions
-		pfn::ComparePlan plan;
-		plan.without = pair.without;
-		plan.with = pair.with;
-		plan.sizes = {bytes};
+		pfn::ComparePlan plan = one_size_plan(pair, bytes);
 		pfn::LatencyConfig lc;
 		lc.chain = chain;
 		lc.first_touch = cfg.first_touch;
@@ -245,10 +252,7 @@ void bm_compare_copy(benchmark::State &st, const pfn::BackendPair &pair,
 {
 	guarded(st, [&] {
 		bench::release();
-		pfn::ComparePlan plan;
-		plan.without = pair.without;
-		plan.with = pair.with;
-		plan.sizes = {bytes};
+		pfn::ComparePlan plan = one_size_plan(pair, bytes);
 		pfn::CopyConfig cc;
 		cc.kernel = kernel;
 		std::vector<pfn::CopyPoint> points;
