@@ -1,7 +1,9 @@
 #include "families.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
+#include <vector>
 
 #include <benchmark/benchmark.h>
 #include <fmt/format.h>
@@ -263,6 +265,61 @@ void bm_compare_copy(benchmark::State &st, const pfn::BackendPair &pair,
 	});
 }
 
+// Does restore_steady_state() give each --compare column the state a lone run samples it
+// in (issue 14)? Both mappings are mapped and chased as compare_latency does; each
+// repetition, column by column, restores and samples (after the other column: how the
+// table samples) and at once samples again (after itself: how a lone run's samples follow
+// each other). The two are one sample apart, so a host whose load drifts over seconds
+// moves both alike, which separate runs minutes apart do not: the median of the paired
+// ratios is the figure, the ratio of the minima its table-like companion.
+void bm_steady_state(benchmark::State &st, const pfn::BackendPair &pair, size_t bytes,
+		     const Config &cfg)
+{
+	guarded(st, [&] {
+		bench::release(); // both regions at once, as the comparison maps them
+		const pfn::ChainSpec spec{pfn::ChainKind::thrash, bytes, 64, 4096, 1};
+		const std::vector<pfn::RegionSpec> specs = {{pair.without, bytes, -1},
+							    {pair.with, bytes, -1}};
+		pfn::check_regions_fit(specs);
+		std::vector<std::unique_ptr<pfn::Region>> regions;
+		std::vector<pfn::Chase> chases;
+		pfn::ChaseOptions opts;
+		opts.min_sample_ms = 20;
+		opts.warm_loads = std::min<uint64_t>(pfn::chain_length(spec), 1u << 20);
+		for (const pfn::RegionSpec &r : specs) {
+			regions.push_back(pfn::map_region(r));
+			void *start = pfn::lay_chain(*regions.back(), spec, cfg.first_touch);
+			chases.push_back(pfn::prepare_chase(start, opts));
+		}
+		const int reps = 21;
+		std::vector<double> after_other[2], after_self[2];
+		for (auto _ : st)
+			for (int r = 0; r < reps; r++)
+				for (size_t k = 0; k < 2; k++) {
+					const size_t c = (size_t(r) + k) % 2;
+					pfn::Chase &chase = chases[c];
+					chase.p = pfn::restore_steady_state(chase.p, spec);
+					after_other[c].push_back(pfn::sample_chase(chase));
+					after_self[c].push_back(pfn::sample_chase(chase));
+				}
+		const char *column[2] = {"without", "with"};
+		for (size_t c = 0; c < 2; c++) {
+			std::vector<double> paired;
+			for (size_t i = 0; i < after_other[c].size(); i++)
+				paired.push_back(after_other[c][i] / after_self[c][i]);
+			const double other = pfn::summarize(after_other[c]).min;
+			const double self = pfn::summarize(after_self[c]).min;
+			st.counters[fmt::format("{}_after_other_ns", column[c])] = other;
+			st.counters[fmt::format("{}_after_self_ns", column[c])] = self;
+			st.counters[fmt::format("{}_ratio", column[c])] = other / self;
+			st.counters[fmt::format("{}_paired_ratio", column[c])] =
+				pfn::summarize(paired).median;
+			st.counters[fmt::format("{}_huge_fraction", column[c])] =
+				regions[c]->report().fraction_huge();
+		}
+	});
+}
+
 // One field of pfn::summarize() over a benchmark's repetitions, so the aggregate rows
 // carry the same quantiles as lat_mem_rd's and memcpy_test's records.
 template <double pfn::Summary::*field> double summary_field(const std::vector<double> &v)
@@ -372,6 +429,11 @@ void register_all(const Config &cfg)
 				  cfg.chase_sizes, Clock::real, [=](benchmark::State &st) {
 					  bm_compare_latency(st, pair, pfn::ChainKind::thrash,
 							     bytes_of(st), *c);
+				  }))
+			b->Iterations(1)->Repetitions(1);
+		if (auto *b = add(fmt::format("steady_state/chain:thrash/{}", columns),
+				  cfg.chase_sizes, Clock::real, [=](benchmark::State &st) {
+					  bm_steady_state(st, pair, bytes_of(st), *c);
 				  }))
 			b->Iterations(1)->Repetitions(1);
 		if (auto *b = add(fmt::format("compare_copy/kernel:libc/{}", columns), cfg.copy_sizes,

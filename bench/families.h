@@ -35,7 +35,10 @@ struct Config {
 // compare_latency/chain:thrash/without:<mapping>/with:<mapping>/bytes:<bytes>
 //                                              a latency table row (core compare)
 // compare_copy/kernel:libc/without:<mapping>/with:<mapping>/bytes:<bytes>   a copy table row
-// Google Benchmark adds its own parts: /iterations:1 (tlb_cost, compare_*), /manual_time (chase/,
+// steady_state/chain:thrash/without:<mapping>/with:<mapping>/bytes:<bytes>
+//                                              each column's sample after the other's against
+//                                              its next one after itself (bench/README.md)
+// Google Benchmark adds its own parts: /iterations:1 (tlb_cost, compare_*, steady_state), /manual_time (chase/,
 // copy/: timed by their iterations) or /real_time.
 void register_all(const Config &cfg);
 

@@ -19,6 +19,8 @@ PFN_BENCH = os.path.join(BUILD, "bench", "pfn_bench")
 MAPPINGS = ("4k", "thp")
 CHAINS = ("stride", "thrash", "random", "page-local")
 CHASE, COPY, TLB = (256 << 10, 1 << 20), 1 << 20, 2 << 20  # as passed below (K, M)
+# Families that run once whatever --benchmark_repetitions says.
+ONCE = ("compare_", "steady_state/")
 REPS = 2
 AGGREGATES = ("mean", "median", "stddev", "cv", "min", "p10", "p90", "max", "spread")
 
@@ -49,7 +51,7 @@ class PfnBench(unittest.TestCase):
     def expected_names(self):
         """Every run's name, each part key:value (bench/families.h), and Google Benchmark's
         own: chase/ and copy/ timed by their iterations (manual_time), tlb_cost/ one
-        iteration, the compare families one iteration of one repetition."""
+        iteration, the compare families and steady_state/ one iteration of one repetition."""
         kernels = self.data["context"]["pfn_copy_kernels"].split(",")
         names = {"chase_overhead/chain:random/mapping:4k/bytes:16384/manual_time"}
         names |= {f"chase/chain:{c}/mapping:{m}/bytes:{s}/manual_time"
@@ -63,6 +65,8 @@ class PfnBench(unittest.TestCase):
                   "/iterations:1/repeats:1/real_time" for s in CHASE}
         names |= {f"compare_copy/kernel:libc/without:4k/with:thp/bytes:{COPY}"
                   "/iterations:1/repeats:1/real_time"}
+        names |= {f"steady_state/chain:thrash/without:4k/with:thp/bytes:{s}"
+                  "/iterations:1/repeats:1/real_time" for s in CHASE}
         return names, kernels
 
     def rows(self, family):
@@ -79,8 +83,8 @@ class PfnBench(unittest.TestCase):
         self.assertEqual(kernels[0], "libc")
         self.assertEqual(set(self.iterations), names)
         for name, rows in self.iterations.items():
-            # The compare families run once: their samples are the core's repetitions.
-            self.assertEqual(len(rows), 1 if name.startswith("compare_") else REPS, name)
+            # The compare families and steady_state/ run once: their samples are their own.
+            self.assertEqual(len(rows), 1 if name.startswith(ONCE) else REPS, name)
             for r in rows:
                 self.assertFalse(r.get("error_occurred"), f"{name}: {r.get('error_message')}")
                 self.assertGreaterEqual(r["iterations"], 1, name)
@@ -165,9 +169,24 @@ class PfnBench(unittest.TestCase):
             self.assertEqual(row["improvement_pct"], r["improvement_pct"])
             self.assertEqual(row["improvement_ci"]["low_pct"], r["improvement_low_pct"])
 
+    def test_steady_state_rows(self):
+        rows = self.rows("steady_state")
+        self.assertEqual(len(rows), len(CHASE))
+        for name, (f, (r,)) in rows.items():
+            self.assertEqual((f["without"], f["with"]), ("4k", "thp"), name)
+            for col in ("without", "with"):
+                other, own = r[f"{col}_after_other_ns"], r[f"{col}_after_self_ns"]
+                self.assertGreater(other, 0, name)
+                self.assertGreater(own, 0, name)
+                self.assertAlmostEqual(r[f"{col}_ratio"], other / own, delta=1e-9, msg=name)
+                self.assertGreater(r[f"{col}_paired_ratio"], 0, name)
+            self.assertEqual(r["without_huge_fraction"], 0.0, name)  # 4k, read back
+            self.assertGreaterEqual(r["with_huge_fraction"], 0.0, name)
+            self.assertLessEqual(r["with_huge_fraction"], 1.0, name)
+
     def test_aggregates_are_pfn_summaries_of_the_repetitions(self):
         self.assertEqual(set(self.aggregates),
-                         {n for n in self.iterations if not n.startswith("compare_")})
+                         {n for n in self.iterations if not n.startswith(ONCE)})
         for name, aggs in self.aggregates.items():
             self.assertEqual(set(aggs), set(AGGREGATES), name)
             key = next(k for k in ("ns_per_load_min", "ms_per_copy_min", "random_ns",
