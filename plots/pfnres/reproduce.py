@@ -8,7 +8,9 @@ every one pinned alike, shows progress, merges their JSON documents, and writes
 latency.txt, memcpy.txt, summary.md, results.json and the plots into
 <out>/<host>-<date>-<backend>[-quick]/ through a temporary directory that is renamed into
 place only when everything is written. SIGINT/SIGTERM/SIGHUP stop the running program and
-remove the temporary directory, so an interrupted run leaves nothing behind.
+remove the temporary directory, so an interrupted run leaves nothing behind. A program that
+fails ends the run the same way, except that its log is kept, as
+<out>/<host>-<date>-failed.log, and the error names it (unless the error line says it all).
 """
 
 import argparse
@@ -91,7 +93,12 @@ class StopFlag:
 
 
 class RunError(Exception):
-    pass
+    """A run that cannot go on. log: the failing program's log in the temporary directory,
+    which main() keeps (keep_log) before removing the rest, or None."""
+
+    def __init__(self, message, log=None):
+        super().__init__(message)
+        self.log = log
 
 
 class Step:
@@ -120,9 +127,29 @@ def find_tool(name, bin_dir=None, build_dir=None):
     return None
 
 
-def run_dir_name(host, when, backend_name, quick):
+def run_name(host, when):
+    """<host>-<YYYYmmdd-HHMMSS>, what a run directory's (and a failed run's log's) name
+    starts with."""
     host = "".join(c if c.isalnum() or c in "-_." else "_" for c in host) or "host"
-    return f"{host}-{when.strftime('%Y%m%d-%H%M%S')}-{backend_name}" + ("-quick" if quick else "")
+    return f"{host}-{when.strftime('%Y%m%d-%H%M%S')}"
+
+
+def run_dir_name(host, when, backend_name, quick):
+    return f"{run_name(host, when)}-{backend_name}" + ("-quick" if quick else "")
+
+
+def keep_log(log, out_dir):
+    """Moves the failing program's log (its command line, stdout and stderr) out of the
+    temporary directory, which is removed, to <out>/<host>-<date>-failed.log: one file,
+    which no one can take for a run directory. Says where it went, or why not."""
+    when = datetime.datetime.now(datetime.timezone.utc)
+    path = unique_path(os.path.join(out_dir, run_name(socket.gethostname(), when) + "-failed"),
+                       ".log")
+    try:
+        os.rename(log, path)
+    except OSError as e:
+        return f"the failing program's log could not be kept: {e}"
+    return f"the failing program's log: {path}"
 
 
 def clean_stale(out_dir):
@@ -241,19 +268,23 @@ class Runner:
             with open(os.path.join(self.tmp, step.stderr_file), "w", encoding="utf-8") as f:
                 f.write("".join(err_lines))
         last = [ln.strip() for ln in err_lines if ln.strip()]
+        # A failure keeps the log (see keep_log) only when it says more than the error
+        # line will: a refused --cpu says all in one line, a run that died midway does not.
+        log_if_more = log_path if out.strip() or len(last) > 1 else None
         result = None
         if step.json_stdout and rc == 0:
             try:
                 result = json.loads(out)
             except ValueError as e:
-                raise RunError(f"{step.tool} --json printed no JSON: {e}") from None
+                raise RunError(f"{step.tool} --json printed no JSON: {e}", log_if_more) from None
             out = ""  # the log keeps it; the results document keeps what was taken from it
         elif os.path.exists(json_path):
             try:
                 with open(json_path, encoding="utf-8") as f:
                     result = json.load(f)
             except (OSError, ValueError) as e:
-                raise RunError(f"{step.tool} wrote an unreadable --json file: {e}") from None
+                raise RunError(f"{step.tool} wrote an unreadable --json file: {e}",
+                               log_if_more) from None
         warning = ""
         if rc != 0:
             # A compare run whose rows did not all verify still writes its table (the rows
@@ -262,12 +293,11 @@ class Runner:
                           for r in rows if r.get("mismatch")]
             if not (step.table and mismatched):
                 raise RunError(f"{step.tool} failed (exit {rc}) during {step.what}: "
-                               f"{last[-1] if last else 'no message'} (log: {log_path})")
+                               f"{last[-1] if last else 'no message'}", log_if_more)
             warning = (f"{step.what}: {len(mismatched)} row(s) did not get the mapping "
                        f"their column claims ({last[-1] if last else 'see the table'})")
         if result is None:
-            raise RunError(f"{step.tool} wrote no --json file during {step.what} "
-                           f"(log: {log_path})")
+            raise RunError(f"{step.tool} wrote no --json file during {step.what}", log_if_more)
         if os.path.exists(json_path):
             os.remove(json_path)  # merged into results.json; the log keeps the command line
         return {"tool": step.tool, "role": step.role, "what": step.what,
@@ -447,7 +477,10 @@ def main(args, argv):
                 print(f"pfnbench reproduce: interrupted ({signal.Signals(stop.signum).name});"
                       " nothing was written", file=sys.stderr)
                 return 128 + stop.signum
-            print(f"pfnbench reproduce: error: {e}", file=sys.stderr)
+            kept = ""
+            if isinstance(e, RunError) and e.log:
+                kept = "; no run directory was written; " + keep_log(e.log, args.out)
+            print(f"pfnbench reproduce: error: {e}{kept}", file=sys.stderr)
             return 1
         finally:
             # No second signal may cut the cleanup short.
@@ -538,11 +571,12 @@ def finalize(tmp, final, stop):
     os.rename(tmp, final)
 
 
-def unique_path(path):
-    """path, or path-2, path-3... when runs share a name (same host, second, backend)."""
+def unique_path(path, suffix=""):
+    """path + suffix, or path-2 + suffix, path-3 + suffix... when runs share a name (same
+    host, second, backend)."""
     n = 1
-    candidate = path
+    candidate = path + suffix
     while os.path.exists(candidate):
         n += 1
-        candidate = f"{path}-{n}"
+        candidate = f"{path}-{n}{suffix}"
     return candidate

@@ -223,13 +223,41 @@ class Reproduce(helpers.RunDirCase):
         self.assertEqual(stderr.count("\n"), 1)
         self.assertEqual(entries(self.out), [])
 
-    def test_a_failing_program_leaves_nothing(self):
-        for role in ("info", "compare", "sweep", "copy"):
+    def test_a_failing_program_leaves_only_its_log(self):
+        # No run directory, complete-looking or not; the failing program's log, where the
+        # one-line error says it is, outside the temporary directory that is removed.
+        for role, tool in (("compare", "lat_mem_rd"), ("sweep", "lat_mem_rd"),
+                           ("copy", "memcpy_test")):
             p = start(self.out, test=self, env={"FAKE_FAIL": role})
             _, stderr = p.communicate(timeout=60)
             self.assertEqual(p.returncode, 1, role)
-            self.assertIn(f"fake failure in the {role} run", stderr)
-            self.assertEqual(entries(self.out), [], role)
+            lines = stderr.splitlines()
+            self.assertEqual(len(lines), 1, stderr)
+            self.assertIn(f"{tool}: error: fake failure in the {role} run", lines[0])
+            m = re.search(r"; no run directory was written; the failing program's log: "
+                          r"(\S+)$", lines[0])
+            self.assertTrue(m, lines[0])
+            log = m.group(1)
+            self.assertEqual(os.path.dirname(log), self.out)
+            self.assertRegex(os.path.basename(log), r"^[\w.-]+-\d{8}-\d{6}-failed\.log$")
+            self.assertEqual(entries(self.out), [os.path.basename(log)], role)
+            with open(log) as f:
+                text = f.read()
+            self.assertTrue(text.startswith(f"$ tests/plots/fake_tools/{tool} "), text)
+            self.assertIn(f"--- stderr\n{tool}: fake progress before the failure\n"
+                          f"{tool}: error: fake failure in the {role} run\n", text)
+            os.remove(log)
+
+    def test_a_failure_said_in_one_line_leaves_nothing(self):
+        # The stand-in pfnbench_info fails with its error line alone: a log would say no
+        # more than the error, so none is kept (as for a refused --cpu).
+        p = start(self.out, test=self, env={"FAKE_FAIL": "info"})
+        _, stderr = p.communicate(timeout=60)
+        self.assertEqual(p.returncode, 1)
+        self.assertEqual(stderr, "pfnbench reproduce: error: pfnbench_info failed (exit 1) "
+                         "during placement and backend: pfnbench_info: error: fake failure "
+                         "in the info run\n")
+        self.assertEqual(entries(self.out), [])
 
     def test_interruption_leaves_no_directory_and_no_program(self):
         for sig, rc in ((signal.SIGINT, 130), (signal.SIGTERM, 143)):
