@@ -13,14 +13,14 @@ namespace {
 
 using pfn::MappingKind;
 
-// The error CLI11 raises for args, or "" when they parse.
+// The error parsing args raises (as every program parses them), or "" when they parse.
 std::string parse(CLI::App &app, std::vector<std::string> args)
 {
 	std::vector<char *> argv{const_cast<char *>("prog")};
 	for (auto &a : args)
 		argv.push_back(a.data());
 	try {
-		app.parse(int(argv.size()), argv.data());
+		pfn::parse_cli(app, int(argv.size()), argv.data());
 	} catch (const CLI::ParseError &e) {
 		return e.what();
 	}
@@ -83,6 +83,68 @@ TEST(Cli, SizesAreReadAsParseSizeReadsThem)
 	error = parse(app, {"--sizes", "0"});
 	EXPECT_NE(error.find("--sizes: size '0' must be greater than zero"), std::string::npos)
 		<< error;
+}
+
+TEST(Cli, ListsRefuseAnEmptyItem)
+{
+	// CLI11 alone drops the empty item and reads "64M,,1G" as 64M,1G.
+	for (const std::string bad : {"64M,,1G", ",64M", "64M,", ",", ""}) {
+		for (bool joined : {false, true}) {
+			CLI::App app;
+			std::vector<size_t> sizes;
+			std::vector<MappingKind> mappings;
+			app.add_option("--sizes", sizes)
+				->delimiter(',')
+				->allow_extra_args(false)
+				->transform(pfn::size_in(pfn::MiB));
+			pfn::add_choice(app, "--mappings", mappings, pfn::mapping_choices(), "")
+				->delimiter(',')
+				->allow_extra_args(false);
+			std::vector<std::string> args = {"--mappings", "4k,thp"};
+			if (joined)
+				args.push_back("--sizes=" + bad);
+			else
+				args.insert(args.end(), {"--sizes", bad});
+			EXPECT_EQ(parse(app, args),
+				  "--sizes: empty item in list \"" + bad +
+					  "\"; give items separated by commas")
+				<< bad;
+			EXPECT_TRUE(sizes.empty()) << bad;
+		}
+		CLI::App app;
+		std::vector<pfn::ChainKind> chains;
+		pfn::add_choice(app, "--chains", chains, pfn::chain_choices(), "")
+			->delimiter(',')
+			->allow_extra_args(false);
+		std::string error = parse(app, {"--chains", bad});
+		EXPECT_EQ(error.rfind("--chains: empty item in list", 0), 0u) << error;
+	}
+}
+
+TEST(Cli, OnlyAListsOwnValueIsCheckedForEmptyItems)
+{
+	CLI::App app;
+	std::vector<size_t> sizes;
+	std::string name, positional;
+	app.add_option("--sizes", sizes)
+		->delimiter(',')
+		->allow_extra_args(false)
+		->transform(pfn::size_in(pfn::MiB));
+	app.add_option("--name", name);
+	app.add_option("text", positional);
+	// Another option's value, a positional after the list, and what follows "--" may hold
+	// empty items; and "--sizes" as --name's value is not the list.
+	EXPECT_EQ(parse(app, {"--name", "a,,b", "--sizes", "1M,2M", ",,"}), "");
+	EXPECT_EQ(sizes, (std::vector<size_t>{pfn::MiB, 2 * pfn::MiB}));
+	EXPECT_EQ(name, "a,,b");
+	EXPECT_EQ(positional, ",,");
+	CLI::App app2;
+	app2.add_option("--sizes", sizes)->delimiter(',')->allow_extra_args(false);
+	app2.add_option("--name", name);
+	app2.add_option("text", positional);
+	EXPECT_EQ(parse(app2, {"--name", "--sizes", "--", ",1M"}), "");
+	EXPECT_EQ(name, "--sizes");
+	EXPECT_EQ(positional, ",1M");
 }
 
 } // namespace

@@ -470,3 +470,28 @@ void PrintTo(const BadInput &b, std::ostream *os)
 {
 	*os << "expect '" << b.expect << "'";
 }
+
+TEST(LatMemRd, EmptyListItemIsAUsageError)
+{
+	// CLI11 would drop the empty item and run the sizes (or columns) that remain: small
+	// and quick ones, should it ever do so again.
+	for (const auto &[flag, bad] : std::vector<std::pair<std::string, std::string>>{
+		     {"--sizes", "1M,,2M"},
+		     {"--sizes", ",1M"},
+		     {"--sizes", "1M,"},
+		     {"--with", "thp,,hugetlb-1g"},
+		     {"--with", ",thp"},
+		     {"--with", "thp,"}}) {
+		std::vector<std::string> args = with_quick({"--compare", flag, bad});
+		if (flag != "--sizes")
+			args.insert(args.end(), {"--sizes", "1M"});
+		ProgramRun run = lat_mem_rd(args);
+		EXPECT_EQ(run.exit_code, pfn::exit_usage) << bad;
+		EXPECT_EQ(run.out, "") << bad;
+		auto lines = lines_of(run.err);
+		ASSERT_EQ(lines.size(), 1u) << run.err;
+		EXPECT_EQ(lines[0], fmt::format("lat_mem_rd: error: {}: empty item in list \"{}\"; "
+						"give items separated by commas (see --help)",
+						flag, bad));
+	}
+}

@@ -1,8 +1,9 @@
 // Command-line helpers the programs share: CLI11 validators over the core's name tables and
 // size grammar, so every program checks a value the same way, before any work is done, and
 // --help lists the choices. A list is ->delimiter(',')->allow_extra_args(false): one
-// argument per occurrence, split at commas, each item checked on its own (CLI11 drops empty
-// items), and a positional after it stays a positional.
+// argument per occurrence, split at commas, each item checked on its own (an empty one is
+// refused by parse_cli(); CLI11 would drop it), and a positional after it stays a
+// positional.
 #pragma once
 
 #include <string>
@@ -50,5 +51,11 @@ inline CLI::Validator size_in(size_t default_unit)
 		},
 		"");
 }
+
+// app.parse(argc, argv), once what CLI11 2.1.2 would let through unseen is refused: an
+// empty item in a list option's value ("64M,,1G", ",64M", "64M,"), which it drops, so that
+// "--sizes 64M,,1G" would run 64M and 1G. Throws CLI::ValidationError naming the option
+// as typed ("--sizes: empty item in list \"64M,,1G\"; ..."), as CLI11's own checks do.
+void parse_cli(CLI::App &app, int argc, const char *const *argv);
 
 } // namespace pfn

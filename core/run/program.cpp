@@ -4,13 +4,14 @@
 #include <fmt/format.h>
 
 #include "base/error.h"
+#include "run/cli.h"
 
 namespace pfn {
 
 int parse_args(CLI::App &app, int argc, char **argv)
 {
 	try {
-		app.parse(argc, argv);
+		parse_cli(app, argc, argv);
 	} catch (const CLI::CallForHelp &e) {
 		return app.exit(e);
 	} catch (const CLI::CallForAllHelp &e) {

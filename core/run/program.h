@@ -17,7 +17,8 @@ enum ExitCode {
 	exit_unavailable = 3, // a backend or facility is missing (driver, hugetlb pool...)
 };
 
-// Parses argv with app; "--help" prints help and returns exit_ok through *done.
+// Parses argv with app through parse_cli() (an empty list item is refused too); "--help"
+// prints help and returns exit_ok through *done.
 // A parse error prints "<prog>: error: <what> (see --help)", naming the app's own help
 // flag, and returns exit_usage.
 // Returns -1 when parsing succeeded and the program should go on.

@@ -226,7 +226,11 @@ class PfnBench(unittest.TestCase):
                              (["--chase_sizes=1M,lots"], "--chase_sizes: invalid size 'lots'"),
                              (["--tlb_sizes=lots"], "--tlb_sizes: invalid size 'lots'"),
                              (["--kernels=libc,warp"], "--kernels: warp not in {libc,"),
-                             (["--first_touch=later"], "later not in {address,chain}")):
+                             (["--first_touch=later"], "later not in {address,chain}"),
+                             (["--chase_sizes=1M,,64M"], "--chase_sizes: empty item in list"),
+                             (["--mappings", ",thp"], "--mappings: empty item in list"),
+                             (["--tlb_sizes=1G,"], "--tlb_sizes: empty item in list"),
+                             (["--kernels=libc,,all"], "--kernels: empty item in list")):
             r = run(*args, "--benchmark_list_tests")
             self.assertNotEqual(r.returncode, 0, args)
             lines = r.stderr.strip().splitlines()
