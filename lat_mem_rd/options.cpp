@@ -1,10 +1,7 @@
 #include "options.h"
 
-#include <algorithm>
-
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 #include "base/error.h"
 #include "base/size.h"
@@ -33,24 +30,6 @@ CLI::Validator stride_bytes()
 		"");
 }
 
-// --with's second item, the third column: a mapping of 1 GiB leaves, named before it
-// becomes a value.
-CLI::Validator one_gib_column()
-{
-	std::vector<std::string> gib;
-	for (const auto &[name, kind] : pfn::mapping_choices())
-		if (pfn::wants_1g(kind))
-			gib.push_back(name);
-	return CLI::Validator(
-		[gib](std::string &text) {
-			if (std::ranges::find(gib, text) != gib.end())
-				return std::string();
-			return fmt::format("the third column, NAME1G, takes 1 GiB leaves: {}, not {}",
-					   fmt::join(gib, " or "), text);
-		},
-		"");
-}
-
 } // namespace
 
 int parse_options(int argc, char **argv, LatMemRdOptions &opts)
@@ -62,7 +41,6 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 		     "mappings, every mapping read back from the page tables.",
 		     "lat_mem_rd"};
 	app.get_formatter()->column_width(34);
-	std::vector<pfn::MappingKind> with;
 	app.add_option("-P", opts.parallel, "parallel chases, each on its own CPU and memory (lmbench)")
 		->check(CLI::PositiveNumber);
 	app.add_option("-W", opts.warmup_us, "extra warm-up before each size, microseconds")
@@ -103,20 +81,7 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	pfn::add_choice(app, "--without", opts.without, pfn::mapping_choices(),
 			"the 4 KiB column's mapping (default: chosen by --backend)")
 		->needs(compare);
-	// The second and third items are checked first (a transform runs before those added
-	// earlier), while they are still names.
-	app.add_option("--with", with,
-		       "the huge column's mapping (default: chosen by --backend). "
-		       "NAME,NAME1G adds a third column of 1 GiB leaves: NAME is then the 2 MiB "
-		       "column, NAME1G hugetlb-1g or device-fault-1g (e.g. --with thp,hugetlb-1g); "
-		       "the default table keeps the cover letter's two columns")
-		->delimiter(',')->allow_extra_args(false)
-		->transform(pfn::choice(pfn::mapping_choices()))
-		->transform(one_gib_column().application_index(1))
-		->transform(CLI::Validator([](std::string &) { return "at most two mappings, NAME,NAME1G"; },
-					   "")
-				    .application_index(2))
-		->type_name("NAME[,NAME1G]")
+	pfn::add_with_columns(app, opts.with, opts.with_1g)
 		->needs(compare);
 	app.add_option("--backend", opts.backend,
 		       "the one candidate to try when --without/--with are not given (default: "
@@ -140,11 +105,6 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	int rc = pfn::parse_args(app, argc, argv);
 	if (rc >= 0)
 		return rc;
-	if (!with.empty())
-		opts.with = with[0];
-	if (with.size() > 1)
-		opts.with_1g = with[1];
-
 	// Not ->excludes(): -P 1, lmbench's default, stays allowed with --compare.
 	if (opts.parallel != 1 && opts.compare) {
 		fmt::print(stderr, "lat_mem_rd: error: -P {} cannot be combined with --compare\n",

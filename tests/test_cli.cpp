@@ -147,4 +147,44 @@ TEST(Cli, OnlyAListsOwnValueIsCheckedForEmptyItems)
 	EXPECT_EQ(positional, ",1M");
 }
 
+// --with NAME[,NAME1G], lat_mem_rd's and memcpy_test's: one name is the huge column, a
+// second one of 1 GiB leaves the third column; nothing else gets through, and a refused
+// list leaves both columns unset.
+TEST(Cli, WithTakesTheHugeColumnAndOptionallyAOneGibOne)
+{
+	struct Case {
+		std::string arg;
+		std::optional<MappingKind> with, with_1g;
+		std::string error;
+	};
+	const std::vector<Case> cases = {
+		{"thp", MappingKind::thp, std::nullopt, ""},
+		{"thp,hugetlb-1g", MappingKind::thp, MappingKind::hugetlb_1g, ""},
+		{"device-fault,device-fault-1g", MappingKind::device_fault,
+		 MappingKind::device_fault_1g, ""},
+		{"thp,thp", {}, {}, "takes 1 GiB leaves: hugetlb-1g or device-fault-1g, not thp"},
+		{"thp,bogus", {}, {}, "1 GiB leaves: hugetlb-1g or device-fault-1g, not bogus"},
+		{"bogus,hugetlb-1g", {}, {}, "--with: bogus not in {4k,"},
+		{"thp,hugetlb-1g,4k", {}, {}, "at most two mappings, NAME,NAME1G"},
+	};
+	for (const auto &c : cases) {
+		CLI::App app;
+		std::optional<MappingKind> with, with_1g;
+		pfn::add_with_columns(app, with, with_1g, "--compare: ");
+		std::string error = parse(app, {"--with", c.arg});
+		if (c.error.empty())
+			EXPECT_EQ(error, "") << c.arg;
+		else
+			EXPECT_NE(error.find(c.error), std::string::npos) << c.arg << ": " << error;
+		EXPECT_EQ(with, c.with) << c.arg;
+		EXPECT_EQ(with_1g, c.with_1g) << c.arg;
+	}
+	CLI::App app;
+	std::optional<MappingKind> with, with_1g;
+	pfn::add_with_columns(app, with, with_1g, "--compare: ");
+	EXPECT_NE(app.help().find("--compare: the huge column's mapping"), std::string::npos);
+	EXPECT_NE(app.help().find("NAME,NAME1G adds a third column of 1 GiB leaves"),
+		  std::string::npos);
+}
+
 } // namespace

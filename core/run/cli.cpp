@@ -1,10 +1,12 @@
 #include "run/cli.h"
 
+#include <algorithm>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace pfn {
 
@@ -24,6 +26,24 @@ void refuse_empty_items(std::string_view flag, std::string_view value)
 			return;
 		rest.remove_prefix(comma + 1);
 	}
+}
+
+// --with's second item, the third column: a mapping of 1 GiB leaves, named before it
+// becomes a value.
+CLI::Validator one_gib_column()
+{
+	std::vector<std::string> gib;
+	for (const auto &[name, kind] : mapping_choices())
+		if (wants_1g(kind))
+			gib.push_back(name);
+	return CLI::Validator(
+		[gib](std::string &text) {
+			if (std::ranges::find(gib, text) != gib.end())
+				return std::string();
+			return fmt::format("the third column, NAME1G, takes 1 GiB leaves: {}, not {}",
+					   fmt::join(gib, " or "), text);
+		},
+		"");
 }
 
 } // namespace
@@ -61,6 +81,34 @@ void parse_cli(CLI::App &app, int argc, const char *const *argv)
 				refuse_empty_items(flag, value);
 	}
 	app.parse(argc, argv);
+}
+
+CLI::Option *add_with_columns(CLI::App &app, std::optional<MappingKind> &with,
+			      std::optional<MappingKind> &with_1g, const std::string &prefix)
+{
+	auto store = [&with, &with_1g](const std::vector<MappingKind> &names) {
+		if (!names.empty())
+			with = names[0];
+		if (names.size() > 1)
+			with_1g = names[1];
+	};
+	// The second and third items are checked first (a transform runs before those added
+	// earlier), while they are still names.
+	return app.add_option_function<std::vector<MappingKind>>(
+			  "--with", store,
+			  prefix + "the huge column's mapping (default: chosen by --backend). "
+				   "NAME,NAME1G adds a third column of 1 GiB leaves: NAME is then "
+				   "the 2 MiB column, NAME1G hugetlb-1g or device-fault-1g (e.g. "
+				   "--with thp,hugetlb-1g); the default table keeps the cover "
+				   "letter's two columns")
+		->delimiter(',')
+		->allow_extra_args(false)
+		->transform(choice(mapping_choices()))
+		->transform(one_gib_column().application_index(1))
+		->transform(CLI::Validator([](std::string &) { return "at most two mappings, NAME,NAME1G"; },
+					   "")
+				    .application_index(2))
+		->type_name("NAME[,NAME1G]");
 }
 
 } // namespace pfn

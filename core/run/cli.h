@@ -6,6 +6,7 @@
 // positional.
 #pragma once
 
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -15,6 +16,7 @@
 #include "base/error.h"
 #include "base/names.h"
 #include "base/size.h"
+#include "memory/mapping.h"
 
 namespace pfn {
 
@@ -57,5 +59,12 @@ inline CLI::Validator size_in(size_t default_unit)
 // "--sizes 64M,,1G" would run 64M and 1G. Throws CLI::ValidationError naming the option
 // as typed ("--sizes: empty item in list \"64M,,1G\"; ..."), as CLI11's own checks do.
 void parse_cli(CLI::App &app, int argc, const char *const *argv);
+
+// --with NAME[,NAME1G], as lat_mem_rd --compare and memcpy_test --compare take it: NAME is
+// the huge column's mapping into `with`; a second name adds a third column of 1 GiB leaves
+// (hugetlb-1g or device-fault-1g) into `with_1g`, and NAME is then the 2 MiB column. Any
+// other second name, or a third, is refused with the choices. `prefix` leads the help.
+CLI::Option *add_with_columns(CLI::App &app, std::optional<MappingKind> &with,
+			      std::optional<MappingKind> &with_1g, const std::string &prefix = "");
 
 } // namespace pfn
