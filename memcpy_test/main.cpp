@@ -46,7 +46,7 @@ int run_compare(const MemcpyTestOptions &o, int argc, char **argv)
 	std::vector<size_t> sizes = o.sizes;
 	if (sizes.empty())
 		sizes = {1024 * pfn::MiB, 2048 * pfn::MiB, 4096 * pfn::MiB};
-	return pfn::run_copy_compare({"memcpy_test", o.cpu, o.node, o.without, o.with, std::nullopt,
+	return pfn::run_copy_compare({"memcpy_test", o.cpu, o.node, o.without, o.with, o.with_1g,
 				      o.backend, sizes, o.table_path, o.json_path},
 				     cfg, argc, argv);
 }

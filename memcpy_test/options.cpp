@@ -40,8 +40,7 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 		->excludes(mapping);
 	pfn::add_choice(app, "--without", opts.without, pfn::mapping_choices(),
 			"--compare: the 4 KiB column's mapping (default: chosen by --backend)");
-	pfn::add_choice(app, "--with", opts.with, pfn::mapping_choices(),
-			"--compare: the huge column's mapping (default: chosen by --backend)");
+	pfn::add_with_columns(app, opts.with, opts.with_1g, "--compare: ");
 	app.add_option("--backend", opts.backend,
 		       "--compare: the one candidate to try when --without/--with are not given "
 		       "(default: the first of these, in order, that reads back as huge pages)")

@@ -13,6 +13,7 @@ struct MemcpyTestOptions {
 	std::vector<std::string> kernels;     // empty: libc
 	bool compare = false;
 	std::optional<pfn::MappingKind> without, with;
+	std::optional<pfn::MappingKind> with_1g; // --with A,B: B, the third (1 GiB) column
 	std::optional<std::string> backend; // --compare: force one candidate
 	std::optional<int> cpu, node;
 	std::string json_path, table_path;

@@ -1,5 +1,6 @@
 // Copy kernels copy exactly, for odd sizes and alignments; run_copy times each copy and
-// reads the counters around the timed copies only.
+// reads the counters around the timed copies only; a comparison copies its columns
+// alternately and checks each one's mapping.
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -7,9 +8,11 @@
 #include <vector>
 
 #include "base/error.h"
+#include "base/size.h"
 #include "base/timer.h"
 #include "fault_pages.h"
 #include "measure/copy.h"
+#include "memory/region.h"
 #include "platform/counters.h"
 
 namespace {
@@ -192,6 +195,57 @@ TEST(Copy, CombinedReportIsHugeOnlyIfBothAre)
 	auto mixed = pfn::combine_reports(huge, small);
 	EXPECT_EQ(mixed.bytes_2m, 4u << 20);
 	EXPECT_EQ(mixed.bytes_4k, 4u << 20);
+}
+
+// Every column copied at every size, each with all its samples; a 4 KiB "1 GiB column",
+// which any machine can map, must be flagged, not passed off as 1 GiB leaves.
+TEST(Copy, AThirdColumnIsCopiedWithTheOthersAndCheckedForOneGibLeaves)
+{
+	using pfn::MappingKind;
+	pfn::ComparePlan plan;
+	plan.with_1g = MappingKind::page_4k;
+	plan.sizes = {2 * pfn::MiB, 4 * pfn::MiB};
+	pfn::CopyConfig cfg;
+	cfg.copy.repetitions = 3;
+	std::vector<pfn::CopyPoint> points;
+	std::vector<MappingKind> steps;
+	auto rows = pfn::compare_copy(plan, cfg, points,
+				      [&](MappingKind k, size_t) { steps.push_back(k); });
+	ASSERT_EQ(rows.size(), 2u);
+	EXPECT_EQ(points.size(), 6u);
+	EXPECT_EQ(steps, (std::vector<MappingKind>{MappingKind::page_4k, MappingKind::thp,
+						   MappingKind::page_4k, MappingKind::page_4k,
+						   MappingKind::thp, MappingKind::page_4k}));
+	for (const auto &r : rows) {
+		ASSERT_TRUE(r.with_1g);
+		EXPECT_EQ(r.with_1g->value, r.with_1g->summary.min);
+		EXPECT_EQ(r.with_1g->summary.n, 3u);
+		// Source and destination of the row's size, together.
+		EXPECT_EQ(r.with_1g->report.bytes, 2 * r.bytes);
+		EXPECT_TRUE(r.with_1g->report.is_4k()) << r.with_1g->report.summary();
+		EXPECT_EQ(r.mismatch.rfind("With 1 GiB Mapping read back as 100.0% 4K", 0), 0u)
+			<< r.mismatch;
+	}
+}
+
+// A missing 1 GiB column stops the comparison before anything is copied.
+TEST(Copy, AOneGibColumnThatCannotBeHadStopsTheRunFirst)
+{
+	using pfn::MappingKind;
+	pfn::ComparePlan plan;
+	plan.with_1g = MappingKind::hugetlb_1g;
+	// More 1 GiB pages than any test machine reserves: two of 64 GiB each.
+	plan.sizes = {64 * pfn::GiB};
+	std::vector<pfn::CopyPoint> points;
+	int steps = 0;
+	try {
+		pfn::compare_copy(plan, {}, points, [&](MappingKind, size_t) { steps++; });
+		FAIL() << "copied 64 GiB of 1 GiB pages";
+	} catch (const pfn::Unavailable &e) {
+		EXPECT_NE(std::string(e.what()).find("1 GiB"), std::string::npos) << e.what();
+	}
+	EXPECT_EQ(steps, 0);
+	EXPECT_TRUE(points.empty());
 }
 
 } // namespace

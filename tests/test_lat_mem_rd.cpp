@@ -12,6 +12,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/size.h"
+#include "gib_pages.h"
 #include "output/report.h"
 #include "run/program.h"
 #include "run_program.h"
@@ -169,25 +170,6 @@ TEST(LatMemRd, CompareFlagsAColumnThatDidNotGetItsMapping)
 	EXPECT_NE(run.out.find("[!]"), std::string::npos) << run.out;
 	EXPECT_NE(run.out.find("With Huge Mapping read back as 100.0% 4K"), std::string::npos);
 	EXPECT_NE(run.err.find("did not get the mapping"), std::string::npos) << run.err;
-}
-
-// Free 1 GiB hugetlb pages on the node lat_mem_rd runs on by default (its first CPU's).
-long free_gib_pages_here()
-{
-	std::ifstream cpus("/proc/self/status");
-	std::string line;
-	int cpu = -1;
-	while (std::getline(cpus, line))
-		if (line.rfind("Cpus_allowed_list:", 0) == 0)
-			cpu = std::stoi(line.substr(line.find_first_of("0123456789")));
-	std::string node_dir;
-	for (const auto &e : std::filesystem::directory_iterator("/sys/devices/system/node"))
-		if (std::filesystem::exists(e.path() / ("cpu" + std::to_string(cpu))))
-			node_dir = e.path().string();
-	std::ifstream in(node_dir + "/hugepages/hugepages-1048576kB/free_hugepages");
-	long free_pages = 0;
-	in >> free_pages;
-	return free_pages;
 }
 
 TEST(LatMemRd, CompareWithAOneGibColumnPrintsThreeVerifiedColumnsOrSaysWhyNot)

@@ -13,6 +13,7 @@
 #include <nlohmann/json.hpp>
 
 #include "base/size.h"
+#include "gib_pages.h"
 #include "measure/copy.h"
 #include "output/report.h"
 #include "run_program.h"
@@ -27,7 +28,9 @@ pfn::CopyPoint point(pfn::MappingKind kind, size_t mib, double ms)
 	p.samples_ms = {ms + 1.0, ms, ms + 0.5};
 	pfn::MappingReport r;
 	r.bytes = p.bytes;
-	(kind == pfn::MappingKind::page_4k ? r.bytes_4k : r.bytes_2m) = p.bytes;
+	(kind == pfn::MappingKind::page_4k ? r.bytes_4k
+	 : pfn::wants_1g(kind)		    ? r.bytes_1g
+					    : r.bytes_2m) = p.bytes;
 	p.src_report = p.dst_report = r;
 	return p;
 }
@@ -50,6 +53,42 @@ TEST(MemcpyTest, RowsFromCopyPointsGiveThePublishedTable)
 		  "1024.00 95.76 ms 77.91 ms 18.6%\n"
 		  "2048.00 190.87 ms 155.64 ms 18.5%\n"
 		  "4096.00 380.84 ms 311.45 ms 18.2%\n");
+}
+
+// --with A,B: the same four fields, then the 1 GiB column and its improvement over the
+// 4 KiB column, as lat_mem_rd's three-column table prints them.
+TEST(MemcpyTest, RowsWithAOneGibColumnGiveTheThreeColumnTable)
+{
+	using pfn::MappingKind;
+	std::vector<pfn::CopyPoint> without = {point(MappingKind::page_4k, 1024, 95.76),
+					       point(MappingKind::page_4k, 2048, 190.87)};
+	std::vector<pfn::CopyPoint> with = {point(MappingKind::thp, 1024, 77.91),
+					    point(MappingKind::thp, 2048, 155.64)};
+	std::vector<pfn::CopyPoint> gib = {point(MappingKind::hugetlb_1g, 1024, 70.00),
+					   point(MappingKind::hugetlb_1g, 2048, 140.50)};
+	auto rows = pfn::copy_rows(without, with, &gib);
+	ASSERT_EQ(rows.size(), 2u);
+	EXPECT_EQ(pfn::format_compare_table(rows, pfn::TableKind::copy),
+		  "Memory Size (MB) Without Huge Mapping With 2 MiB Mapping Improvement "
+		  "With 1 GiB Mapping Improvement\n"
+		  "---------------- -------------------- ------------------ ----------- "
+		  "------------------ -----------\n"
+		  "1024.00 95.76 ms 77.91 ms 18.6% 70.00 ms 26.9%\n"
+		  "2048.00 190.87 ms 155.64 ms 18.5% 140.50 ms 26.4%\n");
+	for (const auto &r : rows) {
+		EXPECT_EQ(r.mismatch, "");
+		ASSERT_TRUE(r.with_1g);
+		EXPECT_EQ(r.with_1g->mapping, MappingKind::hugetlb_1g);
+		// Source and destination together, as the other columns.
+		EXPECT_EQ(r.with_1g->report.bytes_1g, 2 * r.bytes);
+	}
+	// A 1 GiB column whose destination came back as 2 MiB leaves is flagged.
+	gib[0].dst_report.bytes_1g = 0;
+	gib[0].dst_report.bytes_2m = gib[0].dst_report.bytes;
+	rows = pfn::copy_rows(without, with, &gib);
+	EXPECT_EQ(rows[0].mismatch.rfind("With 1 GiB Mapping read back as ", 0), 0u)
+		<< rows[0].mismatch;
+	EXPECT_EQ(rows[1].mismatch, "");
 }
 
 TEST(MemcpyTest, ARowIsHugeOnlyIfSourceAndDestinationAre)
@@ -106,6 +145,53 @@ TEST(MemcpyTest, ComparePrintsTheCoverLetterTableAndJson)
 		EXPECT_TRUE(p.contains("counters"));
 	}
 	EXPECT_EQ(doc.at("tables").at("copy").size(), 2u);
+}
+
+// --with thp,hugetlb-1g: three verified columns where two 1 GiB pages (source and
+// destination) are free on the run's node, else one "unavailable" line before anything is
+// measured.
+TEST(MemcpyTest, CompareWithAOneGibColumnPrintsThreeVerifiedColumnsOrSaysWhyNot)
+{
+	std::string json = temp_path("memcpy3.json");
+	ProgramRun run = memcpy_test({"--compare", "--sizes", "4M,8M", "--reps", "2", "--with",
+				      "thp,hugetlb-1g", "--json", json});
+	if (free_gib_pages_here() < 2) {
+		EXPECT_EQ(run.exit_code, 3) << run.out;
+		auto lines = lines_of(run.err);
+		ASSERT_EQ(lines.size(), 1u) << run.err;
+		EXPECT_EQ(lines[0].rfind("memcpy_test: unavailable: ", 0), 0u) << lines[0];
+		EXPECT_NE(lines[0].find("1 GiB"), std::string::npos) << lines[0];
+		EXPECT_EQ(run.out.find("Memory Size"), std::string::npos) << run.out;
+		EXPECT_FALSE(std::filesystem::exists(json));
+		return;
+	}
+	ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+	auto lines = lines_of(run.out);
+	ASSERT_GE(lines.size(), 4u);
+	EXPECT_EQ(lines[0], "Memory Size (MB) Without Huge Mapping With 2 MiB Mapping Improvement "
+			    "With 1 GiB Mapping Improvement");
+	std::regex row(R"(^\d+\.\d{2} \d+\.\d{2} ms \d+\.\d{2} ms -?\d+\.\d% \d+\.\d{2} ms -?\d+\.\d%$)");
+	EXPECT_TRUE(std::regex_match(lines[2], row)) << lines[2];
+	EXPECT_TRUE(std::regex_match(lines[3], row)) << lines[3];
+	EXPECT_NE(run.out.find("without = 4k, with = thp, with 1G = hugetlb-1g"), std::string::npos)
+		<< run.out;
+	EXPECT_NE(run.out.find("with 1G: "), std::string::npos) << run.out;
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	std::filesystem::remove(json);
+	ASSERT_EQ(doc["tables"]["copy"].size(), 2u);
+	for (const auto &r : doc["tables"]["copy"]) {
+		EXPECT_EQ(r["mismatch"], "");
+		EXPECT_EQ(r["with_1g_report"]["bytes_1g"], r["with_1g_report"]["bytes"]);
+		EXPECT_EQ(r["with_report"]["bytes_2m"], r["with_report"]["bytes"]);
+		EXPECT_GT(r["with_1g"].get<double>(), 0.0);
+		EXPECT_EQ(r["with_1g_mapping"], "hugetlb-1g");
+		EXPECT_EQ(r["improvement_1g_ci"]["seed"], r["improvement_ci"]["seed"]);
+	}
+	EXPECT_EQ(doc["backend"]["with_1g"], "hugetlb-1g");
+	ASSERT_EQ(doc["copy"].size(), 6u);
+	for (const auto &p : doc["copy"])
+		EXPECT_EQ(p["samples_ms"].size(), 2u);
 }
 
 TEST(MemcpyTest, SingleMappingRunsEveryKernelAndSaysWhatItMeasuredOn)
@@ -166,6 +252,11 @@ TEST(MemcpyTest, BadInputIsOneClearLine)
 		{{"--size", "1M,lots", "--mapping", "4k"}, "--size: invalid size 'lots'"},
 		{{"--backend", "bogus"}, "bogus not in {device-remap,"},
 		{{"--size", "1M", "--with", "thp"}, "need --compare"},
+		{{"--size", "1M", "--with", "thp,hugetlb-1g"}, "need --compare"},
+		{{"--compare", "--with", "thp,thp"}, "takes 1 GiB leaves"},
+		{{"--compare", "--with", "thp,hugetlb-1g,4k"}, "at most two"},
+		{{"--compare", "--with", "thp,bogus"}, "1 GiB leaves: hugetlb-1g or device-fault-1g, not bogus"},
+		{{"--with", "bogus,hugetlb-1g"}, "bogus not in {4k,"},
 		{{"--compare", "--kernel", "libc,movsb"}, "one --kernel"},
 		{{"--kernel", "all"}, "one --kernel"},
 	};

@@ -15,7 +15,7 @@ namespace pfn {
 struct ComparePlan {
 	MappingKind without = MappingKind::page_4k;
 	MappingKind with = MappingKind::thp;
-	// A third, 1 GiB column (lat_mem_rd only); "with" is then the 2 MiB one.
+	// A third, 1 GiB column (--with A,B); "with" is then the 2 MiB one.
 	std::optional<MappingKind> with_1g;
 	std::vector<size_t> sizes;
 	int node = -1;

@@ -205,33 +205,103 @@ void fill_pattern(std::byte *p, size_t n, uint64_t seed)
 		p[i] = std::byte(static_cast<unsigned char>(seed + i * 131));
 }
 
-CopyRun run_copy(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_t n,
-		 const CopyOptions &opts, const CounterPlan &counters)
+namespace {
+
+// A stale destination from an untimed copy would hide a kernel that copies nothing.
+void clear_ends(std::byte *dst, size_t n)
 {
-	if (opts.repetitions < 1)
-		throw Error(fmt::format("repetitions must be at least 1 (got {})", opts.repetitions));
-	fill_pattern(src, n, opts.seed);
-	// One whole copy per sample: a copy of the sizes measured is long enough to time alone.
-	Sampler sampler(counters);
-	auto body = [&](uint64_t copies) {
-		while (copies--)
-			kernel.copy(dst, src, n);
-	};
-	sampler.warm_up(body, opts.warmup ? 1 : 0);
-	// A stale destination from the warm-up would hide a kernel that copies nothing.
 	std::memset(dst, 0, std::min<size_t>(n, 4096));
 	if (n > 4096)
 		std::memset(dst + n - 4096, 0, 4096);
-	for (int r = 0; r < opts.repetitions; r++)
-		sampler.sample(body);
+}
 
-	CopyRun run;
-	for (double ns : sampler.samples_ns())
-		run.samples_ms.push_back(ns / 1e6);
-	run.counters = sampler.counters();
-	if (opts.verify)
-		verify_copy(dst, src, n, kernel.name);
-	return run;
+// One buffer pair's copies: the source filled, one untimed copy, then timed samples on
+// demand, each one whole copy with the counters around it only, and the check at the end.
+class CopyTimer {
+public:
+	CopyTimer(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_t n,
+		  const CopyOptions &opts, const CounterPlan &counters)
+		: kernel_(kernel), dst_(dst), src_(src), n_(n), opts_(opts), sampler_(counters),
+		  body_([&kernel, dst, src, n](uint64_t copies) {
+			  while (copies--)
+				  kernel.copy(dst, src, n);
+		  })
+	{
+		if (opts.repetitions < 1)
+			throw Error(fmt::format("repetitions must be at least 1 (got {})",
+						opts.repetitions));
+		fill_pattern(src, n, opts.seed);
+		sampler_.warm_up(body_, opts.warmup ? 1 : 0);
+		clear_ends(dst, n);
+	}
+
+	void sample() { sampler_.sample(body_); }
+
+	// Untimed: the copy a lone run's sample follows (its own previous one), after other
+	// columns' copies came in between.
+	void rewarm()
+	{
+		body_(1);
+		clear_ends(dst_, n_);
+	}
+
+	CopyRun finish() const
+	{
+		CopyRun run;
+		for (double ns : sampler_.samples_ns())
+			run.samples_ms.push_back(ns / 1e6);
+		run.counters = sampler_.counters();
+		if (opts_.verify)
+			verify_copy(dst_, src_, n_, kernel_.name);
+		return run;
+	}
+
+private:
+	const CopyKernel &kernel_;
+	std::byte *dst_, *src_;
+	size_t n_;
+	CopyOptions opts_;
+	Sampler sampler_;
+	SampleBody body_;
+};
+
+// A copy this small leaves in the caches (and the TLB) much of what the next copy of the
+// same bytes reads: in a comparison each column copies once untimed before each of its
+// samples to find that again. A larger one leaves nothing the next copy could use, and an
+// untimed copy would only double the run.
+constexpr size_t rewarm_max_bytes = 512 * MiB;
+
+void check_copy_fits(const Region &src, const Region &dst, size_t bytes)
+{
+	if (bytes == 0 || bytes > src.size() || bytes > dst.size())
+		throw Error(fmt::format("copy of {} does not fit regions of {} and {}", format_size(bytes),
+					format_size(src.size()), format_size(dst.size())));
+}
+
+CopyPoint copy_point(const CopyBuffers &column, size_t bytes, const CopyKernel &kernel,
+		     CopyRun run)
+{
+	CopyPoint p;
+	p.mapping = column.src->kind();
+	p.kernel = std::string(kernel.name);
+	p.bytes = bytes;
+	// Read back after the copies: what the timed part really ran on.
+	p.src_report = column.src->report(0, bytes);
+	p.dst_report = column.dst->report(0, bytes);
+	p.samples_ms = std::move(run.samples_ms);
+	p.counters = std::move(run.counters);
+	return p;
+}
+
+} // namespace
+
+CopyRun run_copy(const CopyKernel &kernel, std::byte *dst, std::byte *src, size_t n,
+		 const CopyOptions &opts, const CounterPlan &counters)
+{
+	CopyTimer timer(kernel, dst, src, n, opts, counters);
+	for (int r = 0; r < opts.repetitions; r++)
+		timer.sample();
+	return timer.finish();
 }
 
 MappingReport combine_reports(const MappingReport &a, const MappingReport &b)
@@ -249,35 +319,57 @@ MappingReport combine_reports(const MappingReport &a, const MappingReport &b)
 
 CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const CopyConfig &cfg)
 {
-	if (bytes == 0 || bytes > src.size() || bytes > dst.size())
-		throw Error(fmt::format("copy of {} does not fit regions of {} and {}", format_size(bytes),
-					format_size(src.size()), format_size(dst.size())));
+	check_copy_fits(src, dst, bytes);
 	const CopyKernel &kernel = find_copy_kernel(cfg.kernel);
 	CopyRun run = run_copy(kernel, dst.data(), src.data(), bytes, cfg.copy, cfg.counters);
+	return copy_point({&src, &dst}, bytes, kernel, std::move(run));
+}
 
-	CopyPoint p;
-	p.mapping = src.kind();
-	p.kernel = std::string(kernel.name);
-	p.bytes = bytes;
-	// Read back after the copies: what the timed part really ran on.
-	p.src_report = src.report(0, bytes);
-	p.dst_report = dst.report(0, bytes);
-	p.samples_ms = std::move(run.samples_ms);
-	p.counters = std::move(run.counters);
-	return p;
+std::vector<CopyPoint> measure_copy_columns(const std::vector<CopyBuffers> &columns, size_t bytes,
+					    const CopyConfig &cfg)
+{
+	const CopyKernel &kernel = find_copy_kernel(cfg.kernel);
+	const size_t n = columns.size();
+	std::vector<CopyTimer> timers;
+	timers.reserve(n);
+	for (const auto &c : columns) {
+		check_copy_fits(*c.src, *c.dst, bytes);
+		timers.emplace_back(kernel, c.dst->data(), c.src->data(), bytes, cfg.copy, cfg.counters);
+	}
+	for (int r = 0; r < cfg.copy.repetitions; r++) {
+		// Rotate which column goes first, as measure_latency_columns() does.
+		for (size_t k = 0; k < n; k++) {
+			CopyTimer &t = timers[(size_t(r) + k) % n];
+			if (n > 1 && bytes <= rewarm_max_bytes)
+				t.rewarm();
+			t.sample();
+		}
+	}
+	std::vector<CopyPoint> points;
+	for (size_t i = 0; i < n; i++)
+		points.push_back(copy_point(columns[i], bytes, kernel, timers[i].finish()));
+	return points;
 }
 
 std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
-				  const std::vector<CopyPoint> &with)
+				  const std::vector<CopyPoint> &with,
+				  const std::vector<CopyPoint> *with_1g)
 {
+	auto column = [](const CopyPoint &p) {
+		return CompareColumn{p.mapping, p.samples_ms, combine_reports(p.src_report, p.dst_report)};
+	};
 	std::vector<CompareRow> rows;
-	for (size_t i = 0; i < std::min(without.size(), with.size()); i++)
-		rows.push_back(make_compare_row(
-			without[i].bytes,
-			{without[i].mapping, without[i].samples_ms,
-			 combine_reports(without[i].src_report, without[i].dst_report)},
-			{with[i].mapping, with[i].samples_ms,
-			 combine_reports(with[i].src_report, with[i].dst_report)}));
+	size_t n = std::min(without.size(), with.size());
+	if (with_1g)
+		n = std::min(n, with_1g->size());
+	for (size_t i = 0; i < n; i++) {
+		if (!with_1g)
+			rows.push_back(make_compare_row(without[i].bytes, column(without[i]),
+							column(with[i])));
+		else
+			rows.push_back(make_compare_row(without[i].bytes, column(without[i]),
+							column(with[i]), column((*with_1g)[i])));
+	}
 	return rows;
 }
 
@@ -288,22 +380,64 @@ std::vector<CompareRow> compare_copy(const ComparePlan &plan, const CopyConfig &
 		throw Error("no copy sizes to compare");
 	find_copy_kernel(cfg.kernel); // a bad kernel stops the run before any memory is mapped
 	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
-	const MappingKind kinds[2] = {plan.without, plan.with};
-	// A source and a destination of each mapping, checked before anything is mapped.
+	std::vector<MappingKind> kinds = {plan.without, plan.with};
+	if (plan.with_1g)
+		kinds.push_back(*plan.with_1g);
+	const size_t n = kinds.size();
+	// The 1 GiB column first (see copy.h), then the others in order.
+	const std::vector<size_t> order = n == 3 ? std::vector<size_t>{2, 0, 1}
+						 : std::vector<size_t>{0, 1};
+	// A source and a destination of each mapping.
+	std::vector<RegionSpec> specs;
 	for (MappingKind k : kinds)
-		check_regions_fit({k, largest, plan.node}, 2);
-	std::vector<CopyPoint> columns[2];
-	for (int c = 0; c < 2; c++) {
-		auto src = map_region({kinds[c], largest, plan.node});
-		auto dst = map_region({kinds[c], largest, plan.node});
+		specs.insert(specs.end(), 2, RegionSpec{k, largest, plan.node});
+	std::vector<std::unique_ptr<Region>> src(n), dst(n);
+	try {
+		check_regions_fit(specs);
+		for (size_t c : order) {
+			src[c] = map_region(specs[2 * c]);
+			dst[c] = map_region(specs[2 * c + 1]);
+		}
+	} catch (const NoRoom &) {
+		// No room for all at once: one mapping after the other below, each of which must
+		// fit alone (known before anything is measured for process memory).
+		for (size_t c = 0; c < n; c++)
+			src[c].reset(), dst[c].reset();
+		for (size_t c : order)
+			check_regions_fit(specs[2 * c], 2);
+	}
+	std::vector<std::vector<CopyPoint>> columns(n);
+	auto rows = [&] {
+		return copy_rows(columns[0], columns[1], n > 2 ? &columns[2] : nullptr);
+	};
+	if (src[0]) {
+		// All mapped: the columns' copies alternate, so a noisy neighbour slows them alike.
+		std::vector<CopyBuffers> views;
+		for (size_t c = 0; c < n; c++)
+			views.push_back({src[c].get(), dst[c].get()});
+		for (size_t size : plan.sizes) {
+			if (progress)
+				for (MappingKind k : kinds)
+					progress(k, size);
+			auto pts = measure_copy_columns(views, size, cfg);
+			for (size_t c = 0; c < n; c++) {
+				columns[c].push_back(pts[c]);
+				points.push_back(std::move(pts[c]));
+			}
+		}
+		return rows();
+	}
+	for (size_t c : order) {
+		auto s = map_region(specs[2 * c]);
+		auto d = map_region(specs[2 * c + 1]);
 		for (size_t size : plan.sizes) {
 			if (progress)
 				progress(kinds[c], size);
-			columns[c].push_back(measure_copy(*src, *dst, size, cfg));
+			columns[c].push_back(measure_copy(*s, *d, size, cfg));
 			points.push_back(columns[c].back());
 		}
 	}
-	return copy_rows(columns[0], columns[1]);
+	return rows();
 }
 
 } // namespace pfn

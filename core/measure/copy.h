@@ -73,14 +73,32 @@ struct CopyConfig {
 // every sample, both mapping reports of the bytes copied, and the counters.
 CopyPoint measure_copy(const Region &src, const Region &dst, size_t bytes, const CopyConfig &cfg);
 
-// The cover letter's copy table: each size without and with huge mappings. As for
-// latency, one source and one destination per mapping, sized for the largest copy, hold
-// every smaller one; one mapping at a time so the two never compete for memory.
+// The source and destination of one column of a comparison.
+struct CopyBuffers {
+	const Region *src, *dst;
+};
+
+// The same copy in each column's buffers, sampled alternately: each repetition copies once
+// in every column, starting from the next one each time, so that all columns see the same
+// machine. A column copies once untimed before each of its samples when the copy is small
+// enough to leave something in the caches for the next one. One point per column, in order.
+std::vector<CopyPoint> measure_copy_columns(const std::vector<CopyBuffers> &columns, size_t bytes,
+					    const CopyConfig &cfg);
+
+// The cover letter's copy table: each size without and with huge mappings (and with 1 GiB
+// ones, if the plan has that column). As for latency, one source and one destination per
+// mapping, sized for the largest copy, hold every smaller one. They are mapped together and
+// copied alternately (measure_copy_columns) when there is room for all (check_regions_fit,
+// or the driver: NoRoom), else one mapping after the other. The 1 GiB column's buffers are
+// mapped (or checked) first, so that a missing 1 GiB pool or device range stops the run
+// before anything is measured. Every point is appended to points.
 std::vector<CompareRow> compare_copy(const ComparePlan &plan, const CopyConfig &cfg,
 				     std::vector<CopyPoint> &points, const ProgressFn &progress = {});
 
-// Pairs points measured on two mappings into table rows, checking each column's mapping.
+// Pairs points measured on two mappings into table rows, checking each column's mapping;
+// with a third list of points, three-column rows.
 std::vector<CompareRow> copy_rows(const std::vector<CopyPoint> &without,
-				  const std::vector<CopyPoint> &with);
+				  const std::vector<CopyPoint> &with,
+				  const std::vector<CopyPoint> *with_1g = nullptr);
 
 } // namespace pfn

@@ -47,7 +47,7 @@ struct CopyPoint {
 	double gb_per_s() const; // from the minimum time, 1 GB = 1e9 bytes
 };
 
-// The 1 GiB column of a three-column row (lat_mem_rd --compare --with A,B).
+// The 1 GiB column of a three-column row (lat_mem_rd or memcpy_test --compare --with A,B).
 struct GibColumn {
 	MappingKind mapping = MappingKind::hugetlb_1g;
 	double value = 0; // minimum of samples, as "with"

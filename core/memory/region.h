@@ -60,8 +60,8 @@ protected:
 // is, each saying how much is missing. Process memory of every kind draws on the same
 // free memory, each hugetlb page size on its own pool. Device memory is left to the
 // driver (which answers NoRoom when mapping). The one answer to "do these fit": map_region()
-// checks its one region, a copy its source and destination, a latency comparison its two
-// columns (together, else one after the other).
+// checks its one region, a copy its source and destination, a comparison its columns
+// (together, else one after the other).
 void check_regions_fit(const std::vector<RegionSpec> &specs);
 // `count` regions like spec.
 void check_regions_fit(const RegionSpec &spec, unsigned count = 1);

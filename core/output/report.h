@@ -19,7 +19,7 @@ enum class TableKind {
 // The cover-letter table exactly as published: header, dashes, one row per size
 // ("64.00 148.858 ns 100.780 ns 32.3%"). A row whose mapping did not read back as its
 // column says is marked " [!]" and explained in a note under the table. Rows with a 1 GiB
-// column (lat_mem_rd --with A,B) make a three-column table: the same four fields, then the
+// column (--with A,B) make a three-column table: the same four fields, then the
 // 1 GiB value and its improvement over the 4 KiB column ("... 32.3% 95.123 ns 36.1%").
 std::string format_compare_table(const std::vector<CompareRow> &rows, TableKind kind);
 

@@ -45,6 +45,12 @@ ProgressFn announce(Progress &progress)
 	};
 }
 
+// ", with 1G = hugetlb-1g" after the method's "with = thp", or "" for two columns.
+std::string with_1g_words(const ComparePlan &plan)
+{
+	return plan.with_1g ? fmt::format(", with 1G = {}", mapping_name(*plan.with_1g)) : "";
+}
+
 int run_compare(const CompareRequest &req, Workload &w, int argc, char **argv)
 {
 	Placement place = resolve_placement(req.cpu, req.node);
@@ -119,9 +125,7 @@ public:
 				   "without = {}, with = {}{} (backend {}: {}).\n",
 				   chain_name(cfg_.chain), cfg_.stride, place.cpu, place.node,
 				   mapping_name(plan.without), mapping_name(plan.with),
-				   plan.with_1g ? fmt::format(", with 1G = {}", mapping_name(*plan.with_1g))
-						: "",
-				   backend.name, backend.reason) +
+				   with_1g_words(plan), backend.name, backend.reason) +
 		       format_region_note(points_);
 	}
 
@@ -156,7 +160,10 @@ public:
 	explicit CopyWorkload(const CopyConfig &cfg) : cfg_(cfg) {}
 	TableKind kind() const override { return TableKind::copy; }
 	const char *key() const override { return "copy"; }
-	int steps(const ComparePlan &plan) const override { return int(plan.sizes.size()) * 2; }
+	int steps(const ComparePlan &plan) const override
+	{
+		return int(plan.sizes.size()) * (plan.with_1g ? 3 : 2);
+	}
 
 	std::vector<CompareRow> measure(const ComparePlan &plan, Progress &progress) override
 	{
@@ -167,11 +174,11 @@ public:
 			   const Backend &backend) const override
 	{
 		return fmt::format("Measured by memcpy_test: kernel {}, {} copies per size (fastest "
-				   "shown), CPU {}, node {}; without = {}, with = {} (backend {}: {}); "
+				   "shown), CPU {}, node {}; without = {}, with = {}{} (backend {}: {}); "
 				   "source and destination each of the row's size.\n",
 				   cfg_.kernel, cfg_.copy.repetitions, place.cpu, place.node,
-				   mapping_name(plan.without), mapping_name(plan.with), backend.name,
-				   backend.reason);
+				   mapping_name(plan.without), mapping_name(plan.with),
+				   with_1g_words(plan), backend.name, backend.reason);
 	}
 
 	std::string notes(const ComparePlan &) const override
