@@ -188,7 +188,7 @@ def consistency_errors(doc, tolerance=1e-6):
                 if ci and not ci["low_pct"] <= ci["high_pct"]:
                     errors.append(f"{where}: {key} low {ci['low_pct']} above high "
                                   f"{ci['high_pct']}")
-            # A three-column row (lat_mem_rd --with A,B) adds with_1g.
+            # A three-column row (lat_mem_rd or memcpy_test --with A,B) adds with_1g.
             for side in ("without", "with", "with_1g") if "with_1g" in r else ("without", "with"):
                 s = r.get(f"{side}_summary")
                 if s and abs(s.get("min", 0) - r.get(side, 0)) > tolerance * max(1, r[side]):

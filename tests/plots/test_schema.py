@@ -138,6 +138,24 @@ class Schema(unittest.TestCase):
         self.assertIn("'with_1g_report' is a dependency of 'with_1g'",
                       "\n".join(doc.schema_errors(d)))
 
+    def test_three_column_copy_rows_are_described_and_checked_alike(self):
+        # memcpy_test --with A,B: the same fields on a copy row, in ms per copy.
+        d = load_fixture("run-b")
+        row = d["tables"]["copy"][0]
+        row["with_1g"] = row["with"] * 0.9
+        row["with_1g_mapping"] = "hugetlb-1g"
+        row["improvement_1g_pct"] = (row["without"] - row["with_1g"]) / row["without"] * 100
+        row["improvement_1g_ci"] = dict(row["improvement_ci"])
+        row["with_1g_summary"] = dict(row["with_summary"], min=row["with_1g"])
+        row["with_1g_report"] = dict(row["with_report"], bytes_2m=0,
+                                     bytes_1g=row["with_report"]["bytes_2m"])
+        d["backend"]["with_1g"] = "hugetlb-1g"
+        self.assertEqual(doc.schema_errors(d), [])
+        self.assertEqual(doc.consistency_errors(d), [])
+        self.assertEqual(doc.undocumented_keys(d), [])
+        row["with_1g_summary"]["min"] = row["with_1g"] * 2
+        self.assertIn("tables/copy/0: with_1g", "\n".join(doc.consistency_errors(d)))
+
     def test_empty_samples_and_wrong_schema_id(self):
         bad = load_fixture("run-a")
         bad["latency"][0]["samples_ns"] = []
