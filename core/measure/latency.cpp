@@ -234,7 +234,9 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 		}
 		return rows();
 	}
-	for (size_t c = 0; c < n; c++) {
+	// One after the other, the 1 GiB column first here too: a device range without room
+	// for it says so before the other columns are measured.
+	for (size_t c : order) {
 		auto region = map_region(specs[c]);
 		for (size_t size : plan.sizes) {
 			if (progress)
