@@ -120,6 +120,7 @@ int main(int argc, char **argv)
 		->run_callback_for_default()
 		->default_val("all");
 	app.add_option("--counters", counters, "events per load/byte, 'none' for none")
+		->check(pfn::counter_list())
 		->capture_default_str();
 	pfn::add_choice(app, "--first_touch", cfg.first_touch, pfn::first_touch_choices(),
 			"chase/: pages first touched in 'address' order when mapped, or in "

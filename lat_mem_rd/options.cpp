@@ -93,6 +93,7 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	app.add_option("--counters", opts.counters,
 		       "events to count around the timed loads: a comma list (PAPI or perf "
 		       "names), 'default' (TLB misses and cycles) or 'none'")
+		->check(pfn::counter_list())
 		->type_name("LIST");
 	app.add_flag("--tlb-cost", opts.tlb_cost,
 		     "also time page-local against random chases of the same bytes "

@@ -54,7 +54,8 @@ int parse_options(int argc, char **argv, MemcpyTestOptions &opts)
 	app.add_option("--table", opts.table_path, "--compare: also write the table to FILE");
 	app.add_option("--counters", opts.counters,
 		       "events counted around each copy, comma-separated; 'default' (TLB misses "
-		       "and cycles) when not given, 'none' for none");
+		       "and cycles) when not given, 'none' for none")
+		->check(pfn::counter_list());
 	app.add_flag("--list-counters", opts.list_counters, "list the events this machine can count");
 	app.add_flag("--list-kernels", opts.list_kernels, "list the copy kernels and which run here");
 	app.add_option("--reps", opts.repetitions, "timed copies per size; the minimum is reported")

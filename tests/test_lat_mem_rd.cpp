@@ -453,6 +453,21 @@ void PrintTo(const BadInput &b, std::ostream *os)
 	*os << "expect '" << b.expect << "'";
 }
 
+// --counters is split by the core (split_counter_list), not by CLI11, and its syntax is
+// checked while parsing too: refused before anything is mapped or measured.
+TEST(LatMemRd, EmptyCounterNameIsAUsageError)
+{
+	for (const std::string bad : {"a,,b", ",a", "a,"}) {
+		ProgramRun run = lat_mem_rd(with_quick({"--counters", bad, "--sizes", "1M", "1M"}));
+		EXPECT_EQ(run.exit_code, pfn::exit_usage) << bad;
+		EXPECT_EQ(run.out, "") << bad;
+		auto lines = lines_of(run.err);
+		ASSERT_EQ(lines.size(), 1u) << run.err;
+		EXPECT_EQ(lines[0].rfind("lat_mem_rd: error: --counters: empty event name in counter "
+					 "list", 0), 0u) << lines[0];
+	}
+}
+
 TEST(LatMemRd, EmptyListItemIsAUsageError)
 {
 	// CLI11 would drop the empty item and run the sizes (or columns) that remain: small

@@ -293,7 +293,7 @@ std::vector<std::string> default_counter_events()
 	return events;
 }
 
-std::vector<std::string> parse_counter_list(std::string_view text)
+std::vector<std::string> split_counter_list(std::string_view text)
 {
 	std::vector<std::string> out;
 	if (text.empty() || text == "none")
@@ -309,15 +309,24 @@ std::vector<std::string> parse_counter_list(std::string_view text)
 		if (item.empty())
 			throw Error(fmt::format("empty event name in counter list \"{}\"; give names "
 						"separated by commas (see --list-counters)", text));
+		out.emplace_back(item);
+		if (comma == std::string_view::npos)
+			break;
+		pos = comma + 1;
+	}
+	return out;
+}
+
+std::vector<std::string> parse_counter_list(std::string_view text)
+{
+	std::vector<std::string> out;
+	for (auto &item : split_counter_list(text)) {
 		if (item == "default") {
 			for (auto &e : default_counter_events())
 				out.push_back(e);
 		} else {
-			out.emplace_back(item);
+			out.push_back(std::move(item));
 		}
-		if (comma == std::string_view::npos)
-			break;
-		pos = comma + 1;
 	}
 	// Asking for one event twice would count it twice in one set: keep the first.
 	std::vector<std::string> unique;

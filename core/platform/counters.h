@@ -34,8 +34,12 @@ std::vector<std::string> default_counter_events();
 // list is the PAPI preset kept when nothing in the list counts.
 const std::vector<std::vector<std::string>> &default_event_candidates();
 
-// "a,b,c" -> {"a","b","c"}; "default" expands to default_counter_events(), "none" or ""
-// to nothing. Throws Error for an empty name inside the list.
+// "a, b,c" -> {"a","b","c"} as written ("default" stays a name), "none" or "" -> nothing.
+// Throws Error for an empty name inside the list: the syntax, checked alone while the
+// command line is parsed (before anything is mapped), without probing any counter.
+std::vector<std::string> split_counter_list(std::string_view text);
+// split_counter_list() with "default" expanded to default_counter_events(), each event
+// kept once.
 std::vector<std::string> parse_counter_list(std::string_view text);
 
 // Which source counts each asked-for event on this machine, decided once per event: PAPI

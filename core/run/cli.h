@@ -17,6 +17,7 @@
 #include "base/names.h"
 #include "base/size.h"
 #include "memory/mapping.h"
+#include "platform/counters.h"
 
 namespace pfn {
 
@@ -46,6 +47,23 @@ inline CLI::Validator size_in(size_t default_unit)
 		[default_unit](std::string &text) {
 			try {
 				text = std::to_string(parse_size(text, default_unit));
+				return std::string();
+			} catch (const Error &e) {
+				return std::string(e.what());
+			}
+		},
+		"");
+}
+
+// --counters' value: a comma list of event names (split_counter_list), checked for its
+// syntax only, so that "a,,b" is refused before anything is mapped; which events count
+// here is decided later, once, by CounterPlan.
+inline CLI::Validator counter_list()
+{
+	return CLI::Validator(
+		[](std::string &text) {
+			try {
+				split_counter_list(text);
 				return std::string();
 			} catch (const Error &e) {
 				return std::string(e.what());
