@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
@@ -72,4 +73,23 @@ std::vector<std::string> lines_of(const std::string &text)
 	while (std::getline(in, line))
 		lines.push_back(line);
 	return lines;
+}
+
+testing::AssertionResult stopped_unavailable(const ProgramRun &run, const std::string &program,
+					     const std::string &needle, const std::string &json)
+{
+	auto lines = lines_of(run.err);
+	if (run.exit_code != 3)
+		return testing::AssertionFailure() << "exit " << run.exit_code << ", not 3\n" << run.err;
+	if (lines.size() != 1)
+		return testing::AssertionFailure() << lines.size() << " lines on stderr:\n" << run.err;
+	if (lines[0].rfind(program + ": unavailable: ", 0) != 0 ||
+	    lines[0].find(needle) == std::string::npos)
+		return testing::AssertionFailure() << "not an unavailable line naming " << needle
+						   << ": " << lines[0];
+	if (run.out.find("Memory Size") != std::string::npos)
+		return testing::AssertionFailure() << "a table was printed:\n" << run.out;
+	if (std::filesystem::exists(json))
+		return testing::AssertionFailure() << json << " was written";
+	return testing::AssertionSuccess();
 }
