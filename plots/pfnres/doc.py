@@ -12,6 +12,9 @@ import os
 SCHEMA_ID = "pfnbench-results/1"
 PLOTS_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 SCHEMA_PATH = os.path.join(PLOTS_DIR, "schema", "pfnbench-results-1.schema.json")
+# pfnbench_info --json's document; it refers to the results schema for the records
+# reproduce copies from it into a results document (placement, backend, system).
+INFO_SCHEMA_PATH = os.path.join(PLOTS_DIR, "schema", "pfnbench-info-1.schema.json")
 REFERENCE_DIR = os.path.join(PLOTS_DIR, "reference")
 
 MIB = 1 << 20
@@ -58,17 +61,66 @@ def load(path):
                    f"\"{SCHEMA_ID}\") nor Google Benchmark JSON")
 
 
-def load_schema():
-    with open(SCHEMA_PATH, encoding="utf-8") as f:
+def load_schema(path=SCHEMA_PATH):
+    with open(path, encoding="utf-8") as f:
         return json.load(f)
 
 
-def schema_errors(doc):
-    """Every violation of the results schema, as 'path: message' strings ([] when valid)."""
+def _schemas():
+    """Every schema of plots/schema by its $id, which is how they refer to each other."""
+    out = {}
+    for path in (SCHEMA_PATH, INFO_SCHEMA_PATH):
+        schema = load_schema(path)
+        out[schema["$id"]] = schema
+    return out
+
+
+def _bundled(schema):
+    """schema with every other schema it refers to copied under $defs and every $ref
+    rewritten to a "#/..." pointer, for a validator that cannot follow "<$id>#/..."."""
+    schemas = _schemas()
+    defs = {}
+
+    def rewrite(node, own):
+        if isinstance(node, list):
+            return [rewrite(v, own) for v in node]
+        if not isinstance(node, dict):
+            return node
+        out = {k: rewrite(v, own) for k, v in node.items()}
+        if "$ref" in out:
+            uri, _, pointer = out["$ref"].partition("#")
+            uri = uri or own
+            if uri != schema.get("$id"):
+                name = uri.rpartition(":")[2]
+                if name not in defs:
+                    defs[name] = None
+                    defs[name] = rewrite(schemas[uri], uri)
+                pointer = f"/$defs/{name}" + pointer
+            out["$ref"] = "#" + pointer
+        return out
+
+    out = rewrite(schema, schema.get("$id"))
+    for name, sub in defs.items():
+        sub.pop("$id", None)
+        sub.pop("$schema", None)
+        out.setdefault("$defs", {})[name] = sub
+    return out
+
+
+def schema_errors(doc, schema=None):
+    """Every violation of the schema (the results schema unless another is given), as
+    'path: message' strings ([] when valid)."""
     import jsonschema  # Debian: python3-jsonschema
 
-    schema = load_schema()
-    validator = jsonschema.Draft202012Validator(schema)
+    schema = schema or load_schema()
+    try:
+        import referencing  # jsonschema >= 4.18's way to find the other schema
+    except ImportError:  # Debian 12's 4.10: cannot resolve "#/..." inside a urn: $id
+        validator = jsonschema.Draft202012Validator(_bundled(schema))
+    else:
+        registry = referencing.Registry().with_resources(
+            (uri, referencing.Resource.from_contents(s)) for uri, s in _schemas().items())
+        validator = jsonschema.Draft202012Validator(schema, registry=registry)
     errors = []
     for err in sorted(validator.iter_errors(doc), key=lambda e: list(e.absolute_path)):
         where = "/".join(str(p) for p in err.absolute_path) or "(top)"
@@ -76,43 +128,60 @@ def schema_errors(doc):
     return errors
 
 
-def _resolve(schema, node):
-    """node with its $ref followed (the schema's own "#/..." pointers only)."""
+def _resolve(root, node, schemas):
+    """(root, node) with node's $ref followed: "#/..." within root, "<$id>#/..." into
+    that schema of plots/schema (which becomes the root its own pointers resolve in)."""
     while isinstance(node, dict) and "$ref" in node:
-        target = schema
-        for part in node["$ref"].removeprefix("#/").split("/"):
-            target = target[part]
-        node = target
-    return node
+        uri, _, pointer = node["$ref"].partition("#")
+        if uri:
+            root = schemas[uri]
+        node = root
+        for part in pointer.removeprefix("/").split("/"):
+            node = node[part]
+    return root, node
+
+
+def _members(root, node, schemas):
+    """(properties, additionalProperties) of node, the properties of each anyOf branch
+    included (a record that is one of several shapes documents the keys of all)."""
+    props = dict(node.get("properties", {}))
+    for branch in node.get("anyOf", []):
+        r, b = _resolve(root, branch, schemas)
+        for key, entry in b.get("properties", {}).items():
+            props.setdefault(key, (r, entry))
+    return {k: v if isinstance(v, tuple) else (root, v) for k, v in props.items()}, \
+        node.get("additionalProperties")
 
 
 def undocumented_keys(doc, schema=None):
-    """Keys of doc that the schema lists nowhere, as 'path: 'key' has no schema entry'
-    strings ([] when every key is listed). The schema lets extra keys through (forward
-    compatible); this is how a key a program started writing is caught undocumented. A
-    map whose keys are data (caches, node_bytes, counter values) is an object with an
-    additionalProperties schema: its keys are not looked up, its values are walked."""
+    """Keys of doc that the schema (the results schema unless another is given) lists
+    nowhere, as 'path: 'key' has no schema entry' strings ([] when every key is listed).
+    The schemas let extra keys through (forward compatible); this is how a key a program
+    started writing is caught undocumented. A map whose keys are data (caches, node_bytes,
+    counter values) is an object with an additionalProperties schema: its keys are not
+    looked up, its values are walked."""
     schema = schema or load_schema()
+    schemas = _schemas()
     gaps = []
 
-    def walk(node, value, path):
-        node = _resolve(schema, node)
+    def walk(root, node, value, path):
+        root, node = _resolve(root, node, schemas)
         if not isinstance(node, dict):
             return
         if isinstance(value, dict):
-            props, extra = node.get("properties", {}), node.get("additionalProperties")
+            props, extra = _members(root, node, schemas)
             for key, v in value.items():
                 if key in props:
-                    walk(props[key], v, path + [key])
+                    walk(*props[key], v, path + [key])
                 elif isinstance(extra, dict):
-                    walk(extra, v, path + [key])
+                    walk(root, extra, v, path + [key])
                 else:
                     gaps.append(f"{'/'.join(path) or '(top)'}: {key!r} has no schema entry")
         elif isinstance(value, list) and isinstance(node.get("items"), dict):
             for i, v in enumerate(value):
-                walk(node["items"], v, path + [str(i)])
+                walk(root, node["items"], v, path + [str(i)])
 
-    walk(schema, doc, [])
+    walk(schema, schema, doc, [])
     return gaps
 
 
