@@ -39,14 +39,15 @@ CLI::Option *add_choice(CLI::App &app, const std::string &flag, T &target,
 	return app.add_option(flag, target, help)->transform(choice(choices))->type_name("NAME");
 }
 
-// A size as parse_size() reads it ("64M", "1G"; a bare number counts default_unit), stored
-// in bytes; its error names the bad item ("--sizes: invalid size 'x': ...").
-inline CLI::Validator size_in(size_t default_unit)
+// A validator over a core parser: fn(text) checks text (and may rewrite it into the value
+// stored); the one line of an Error it throws becomes CLI11's message.
+template <typename Fn>
+CLI::Validator from_core(Fn fn)
 {
 	return CLI::Validator(
-		[default_unit](std::string &text) {
+		[fn](std::string &text) {
 			try {
-				text = std::to_string(parse_size(text, default_unit));
+				fn(text);
 				return std::string();
 			} catch (const Error &e) {
 				return std::string(e.what());
@@ -55,21 +56,21 @@ inline CLI::Validator size_in(size_t default_unit)
 		"");
 }
 
+// A size as parse_size() reads it ("64M", "1G"; a bare number counts default_unit), stored
+// in bytes; its error names the bad item ("--sizes: invalid size 'x': ...").
+inline CLI::Validator size_in(size_t default_unit)
+{
+	return from_core([default_unit](std::string &text) {
+		text = std::to_string(parse_size(text, default_unit));
+	});
+}
+
 // --counters' value: a comma list of event names (split_counter_list), checked for its
 // syntax only, so that "a,,b" is refused before anything is mapped; which events count
 // here is decided later, once, by CounterPlan.
 inline CLI::Validator counter_list()
 {
-	return CLI::Validator(
-		[](std::string &text) {
-			try {
-				split_counter_list(text);
-				return std::string();
-			} catch (const Error &e) {
-				return std::string(e.what());
-			}
-		},
-		"");
+	return from_core([](std::string &text) { split_counter_list(text); });
 }
 
 // app.parse(argc, argv), once what CLI11 2.1.2 would let through unseen is refused: an
