@@ -1,6 +1,8 @@
 // pfnbench_info says what this machine can do, in words and as JSON.
 #include <gtest/gtest.h>
 
+#include <unistd.h>
+
 #include <nlohmann/json.hpp>
 
 #include "platform/placement.h"
@@ -106,4 +108,35 @@ TEST(Info, NumaLayoutSaysEachNodesTotalAndFreeMemory)
 		EXPECT_LE(read.back().free_bytes, read.back().total_bytes);
 	}
 	EXPECT_EQ(system["numa_layout"], pfn::numa_layout(read));
+}
+
+TEST(Info, LayoutOfAProcessIsItsOwnMode)
+{
+	// This test's own process: its mappings, as JSON, and nothing of the machine.
+	ProgramRun run = run_program(PFN_INFO, {"--layout-of", std::to_string(getpid()), "--json"});
+	if (run.exit_code == 3)
+		GTEST_SKIP() << "frames hidden here: " << run.err;
+	ASSERT_EQ(run.exit_code, 0) << run.err;
+	nlohmann::json doc = nlohmann::json::parse(run.out);
+	EXPECT_EQ(doc.at("pid"), getpid());
+	EXPECT_TRUE(doc.at("mappings").is_array());
+	EXPECT_FALSE(doc.contains("system"));
+	for (const auto &m : doc["mappings"]) {
+		EXPECT_GE(m.at("bytes").get<uint64_t>(), 1u << 20);
+		EXPECT_EQ(m.at("layout").at("unavailable"), "");
+	}
+}
+
+TEST(Info, LayoutOfABadPidSaysSoInOneLine)
+{
+	for (const char *pid : {"0", "-5", "x"}) {
+		ProgramRun run = run_program(PFN_INFO, {"--layout-of", pid});
+		EXPECT_EQ(run.exit_code, 2) << pid;
+		EXPECT_EQ(run.out, "");
+		EXPECT_EQ(lines_of(run.err).size(), 1u) << run.err;
+	}
+	ProgramRun gone = run_program(PFN_INFO, {"--layout-of", "1073741823"});
+	EXPECT_EQ(gone.exit_code, 1);
+	EXPECT_EQ(lines_of(gone.err).size(), 1u) << gone.err;
+	EXPECT_NE(gone.err.find("no process 1073741823"), std::string::npos) << gone.err;
 }

@@ -3,10 +3,13 @@
 #include <gtest/gtest.h>
 
 #include <linux/capability.h>
+#include <sys/mman.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <climits>
+#include <csignal>
 #include <cstring>
 #include <fstream>
 #include <vector>
@@ -17,6 +20,7 @@
 #include "base/size.h"
 #include "measure/first_touch.h"
 #include "memory/phys_layout.h"
+#include "memory/process_layout.h"
 #include "memory/region.h"
 
 using namespace pfn;
@@ -93,6 +97,32 @@ TEST(PhysLayout, CountsOnlyChainHopsBetweenPages)
 	PhysLayout shorter = layout_of(f);
 	count_chain_hops(shorter, f, at(0, 0), 3); // 0 -> 0 -> 2 -> 3
 	EXPECT_EQ(shorter.chain_hops, 2u);
+}
+
+TEST(PhysLayout, CountsEachPagesLinkToAnotherPage)
+{
+	// Six pages at 0x10000; each page's first word says where its chain goes next.
+	Frames f;
+	f.start = 0x10000;
+	f.method = "test";
+	f.pfn = {70, 71, 90, 0, 30, 31};
+	auto page = [&](uint64_t i) { return f.start + i * 4096 + 64; };
+	std::vector<uint64_t> words = {
+		page(1),  // 0 -> 1: the next frame
+		page(4),  // 1 -> 4: elsewhere
+		page(2),  // 2 -> 2: inside its own page, not a hop
+		page(0),  // 3 is not present: not counted
+		page(3),  // 4 -> 3: to a page that is not present
+		0x1000,   // 5 points outside the range
+	};
+	PhysLayout l = layout_of(f);
+	count_page_links(l, f, words);
+	EXPECT_EQ(l.chain_hops, 2u);
+	EXPECT_EQ(l.chain_hops_next, 1u);
+	PhysLayout hidden;
+	hidden.unavailable = "hidden";
+	count_page_links(hidden, f, words);
+	EXPECT_EQ(hidden.chain_hops, 0u);
 }
 
 TEST(PhysLayout, JsonHasFractionsOnlyWhereMeasured)
@@ -263,4 +293,104 @@ TEST(FirstTouch, ChainOrderGivesFreshZeroedPagesAroundTheChain)
 		zero_pages += r->data()[off + 4095] == std::byte{0};
 	EXPECT_EQ(zero_pages, r->size() / 4096);
 	EXPECT_EQ(r->report().bytes_unmapped, 0u);
+}
+
+namespace {
+
+// A child holding a ring of 1024 pages, page i's first word pointing to page i+1; it
+// writes the ring's address to fd and waits to be killed.
+pid_t child_with_ring(int fd)
+{
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	if (pid != 0)
+		return pid;
+	constexpr size_t pages = 1024;
+	auto *p = static_cast<std::byte *>(mmap(nullptr, pages * 4096, PROT_READ | PROT_WRITE,
+						 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0));
+	if (p == MAP_FAILED)
+		_exit(1);
+	for (size_t i = 0; i < pages; i++)
+		*reinterpret_cast<void **>(p + i * 4096) = p + (i + 1) % pages * 4096;
+	uintptr_t at = reinterpret_cast<uintptr_t>(p);
+	if (write(fd, &at, sizeof(at)) != sizeof(at))
+		_exit(1);
+	for (;;)
+		pause();
+}
+
+} // namespace
+
+TEST(ProcessLayout, ReadsAnotherProcesssChainAsItsOwnWouldBe)
+{
+	REQUIRE_FRAMES();
+	int pipefd[2];
+	ASSERT_EQ(pipe(pipefd), 0);
+	pid_t pid = child_with_ring(pipefd[1]);
+	ASSERT_GT(pid, 0);
+	uintptr_t at = 0;
+	ASSERT_EQ(read(pipefd[0], &at, sizeof(at)), ssize_t(sizeof(at)));
+	std::vector<MappingLayout> maps = layouts_of_process(pid, 1 * MiB);
+	Frames frames = read_frames_of(pid, at, 1024 * 4096);
+	kill(pid, SIGKILL);
+	waitpid(pid, nullptr, 0);
+	close(pipefd[0]);
+	close(pipefd[1]);
+
+	const MappingLayout *ring = nullptr;
+	for (const auto &m : maps)
+		if (m.start <= at && at < m.end)
+			ring = &m;
+	ASSERT_NE(ring, nullptr) << "the child's ring is not among its mappings";
+	EXPECT_GE(ring->end - ring->start, 1024u * 4096);
+	const PhysLayout &l = ring->layout;
+	ASSERT_TRUE(l.available()) << l.unavailable;
+	EXPECT_EQ(l.pages, 1024u);
+	EXPECT_EQ(l.chain_hops, 1024u); // the ring, once round
+	uint64_t next = 0;
+	for (size_t i = 0; i < 1024; i++)
+		next += frames.pfn[(i + 1) % 1024] == frames.pfn[i] + 1;
+	EXPECT_EQ(l.chain_hops_next, next);
+	nlohmann::json j = *ring;
+	EXPECT_EQ(j.at("layout").at("chain_hops"), 1024u);
+	EXPECT_EQ(j.at("bytes"), ring->end - ring->start);
+}
+
+TEST(ProcessLayout, AProcessThatIsNotThereIsAnErrorNotAnAbsence)
+{
+	try {
+		layouts_of_process(INT_MAX, 1 * MiB);
+		FAIL() << "no error";
+	} catch (const Unavailable &e) {
+		FAIL() << "said unavailable: " << e.what();
+	} catch (const Error &e) {
+		EXPECT_NE(std::string(e.what()).find("no process"), std::string::npos) << e.what();
+	}
+}
+
+TEST(ProcessLayout, HiddenFramesAreUnavailableWithTheReason)
+{
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	ASSERT_GE(pid, 0);
+	if (pid == 0) {
+		__user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
+		__user_cap_data_struct data[2] = {};
+		if (syscall(SYS_capget, &head, data) == 0) {
+			data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+			syscall(SYS_capset, &head, data);
+		}
+		std::vector<char> present(4 * MiB, 1);
+		try {
+			layouts_of_process(getpid(), 1 * MiB);
+		} catch (const Unavailable &e) {
+			std::fprintf(stderr, "%s\n", e.what());
+			_exit(std::string(e.what()).find("CAP_SYS_ADMIN") != std::string::npos ? 0 : 1);
+		} catch (...) {
+		}
+		_exit(2);
+	}
+	int status = 0;
+	ASSERT_EQ(waitpid(pid, &status, 0), pid);
+	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
 }

@@ -11,6 +11,7 @@
 #include "measure/copy.h"
 #include "memory/backend.h"
 #include "memory/device.h"
+#include "memory/process_layout.h"
 #include "output/format_counters.h"
 #include "output/format_device.h"
 #include "platform/counters.h"
@@ -85,6 +86,21 @@ nlohmann::json default_events_json(std::string &text)
 	return out;
 }
 
+int print_layout_of(int pid, bool json)
+{
+	std::vector<pfn::MappingLayout> maps = pfn::layouts_of_process(pid, 1 << 20);
+	if (json) {
+		fmt::print("{}\n", nlohmann::json{{"pid", pid}, {"mappings", maps}}.dump(1));
+		return pfn::exit_ok;
+	}
+	if (maps.empty())
+		fmt::print("pid {}: no anonymous mapping of 1 MiB or more\n", pid);
+	for (const auto &m : maps)
+		fmt::print("pid {}: {:#x} {}: {} pages present; {}\n", pid, m.start,
+			   pfn::format_size(m.end - m.start), m.layout.pages, m.layout.summary());
+	return pfn::exit_ok;
+}
+
 } // namespace
 
 int main(int argc, char **argv)
@@ -100,12 +116,21 @@ int main(int argc, char **argv)
 	app.add_flag("--json", json, "print everything as one JSON object");
 	app.add_option("--cpu", cpu, "CPU whose node the backend probes use");
 	app.add_option("--node", node, "NUMA node for the backend probes");
+	std::optional<int> layout_pid;
+	app.add_option("--layout-of", layout_pid,
+		       "only this: the physical layout of process PID's anonymous mappings of 1 MiB "
+		       "or more, and the share of its pages' links (a thrash chain's hops) that go "
+		       "to the physically next frame, as lat_mem_rd reports its own (root only)")
+		->type_name("PID")
+		->check(CLI::Range(1, 1 << 30));
 	app.add_option("--backend", only, "probe only this backend (as lat_mem_rd --backend)")
 		->type_name("NAME")
 		->check(CLI::IsMember(pfn::backend_names()));
 	int rc = pfn::parse_args(app, argc, argv);
 	if (rc >= 0)
 		return rc;
+	if (layout_pid)
+		return pfn::run_main("pfnbench_info", [&] { return print_layout_of(*layout_pid, json); });
 	return pfn::run_main("pfnbench_info", [&] {
 		pfn::Placement place = pfn::resolve_placement(cpu, node);
 		pfn::pin_thread(place);

@@ -92,17 +92,36 @@ void count_chain_hops(PhysLayout &layout, const Frames &frames, const void *star
 	}
 }
 
-Frames read_process_frames(const void *addr, size_t len)
+void count_page_links(PhysLayout &layout, const Frames &frames,
+		      const std::vector<uint64_t> &first_words)
+{
+	if (!layout.available())
+		return;
+	const uintptr_t end = frames.start + frames.pfn.size() * frame_bytes;
+	for (size_t page = 0; page < frames.pfn.size() && page < first_words.size(); page++) {
+		const uint64_t to = first_words[page];
+		if (!frames.pfn[page] || to < frames.start || to >= end)
+			continue;
+		const size_t next = (to - frames.start) / frame_bytes;
+		if (next == page || !frames.pfn[next])
+			continue;
+		layout.chain_hops++;
+		layout.chain_hops_next += frames.pfn[next] == frames.pfn[page] + 1;
+	}
+}
+
+namespace {
+
+Frames read_frames(const std::string &pagemap, uintptr_t addr, size_t len)
 {
 	constexpr uint64_t present_bit = 1ull << 63, pfn_mask = (1ull << 55) - 1;
 	Frames f;
-	const auto a = reinterpret_cast<uintptr_t>(addr);
-	f.start = a / frame_bytes * frame_bytes;
-	const size_t n = (a + len - f.start + frame_bytes - 1) / frame_bytes;
+	f.start = addr / frame_bytes * frame_bytes;
+	const size_t n = (addr + len - f.start + frame_bytes - 1) / frame_bytes;
 	f.method = "pagemap";
-	int fd = open("/proc/self/pagemap", O_RDONLY | O_CLOEXEC);
+	int fd = open(pagemap.c_str(), O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
-		throw Unavailable(errno_text("cannot open /proc/self/pagemap", errno));
+		throw Unavailable(errno_text("cannot open " + pagemap, errno));
 	f.pfn.resize(n);
 	size_t done = 0;
 	bool hidden = false;
@@ -113,7 +132,7 @@ Frames read_process_frames(const void *addr, size_t len)
 		if (got != ssize_t(want * 8)) {
 			int err = got < 0 ? errno : EIO;
 			close(fd);
-			throw Unavailable(errno_text("cannot read /proc/self/pagemap", err));
+			throw Unavailable(errno_text("cannot read " + pagemap, err));
 		}
 		for (size_t i = done; i < done + want; i++) {
 			uint64_t e = f.pfn[i];
@@ -125,9 +144,21 @@ Frames read_process_frames(const void *addr, size_t len)
 	}
 	close(fd);
 	if (hidden)
-		throw Unavailable("/proc/self/pagemap hides frame numbers without CAP_SYS_ADMIN "
-				  "(run as root)");
+		throw Unavailable(pagemap + " hides frame numbers without CAP_SYS_ADMIN "
+					    "(run as root)");
 	return f;
+}
+
+} // namespace
+
+Frames read_process_frames(const void *addr, size_t len)
+{
+	return read_frames("/proc/self/pagemap", reinterpret_cast<uintptr_t>(addr), len);
+}
+
+Frames read_frames_of(int pid, uintptr_t addr, size_t len)
+{
+	return read_frames(fmt::format("/proc/{}/pagemap", pid), addr, len);
 }
 
 void add_layout(PhysLayout &total, const PhysLayout &r)

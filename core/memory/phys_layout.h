@@ -55,9 +55,20 @@ PhysLayout layout_of(const Frames &frames);
 void count_chain_hops(PhysLayout &layout, const Frames &frames, const void *start,
 		      uint64_t max_loads = max_chain_loads);
 
+// Counts into layout, for each present page, the link its first word makes to another page
+// of frames' range (first_words[i] holds page i's first word): a hop, and whether it goes
+// to the physically next frame. A thrash chain, pfnbench's or lmbench's -t, holds in every
+// line of a page a pointer to the same next page, so this counts its whole cycle without
+// knowing where it starts: what another process's memory allows.
+void count_page_links(PhysLayout &layout, const Frames &frames,
+		      const std::vector<uint64_t> &first_words);
+
 // Frame numbers of process memory from /proc/self/pagemap. Throws Unavailable when they
 // cannot be read: pagemap hides them (reads them as 0) without CAP_SYS_ADMIN.
 Frames read_process_frames(const void *addr, size_t len);
+
+// The same from the pagemap of process pid, for [addr, addr + len) of its address space.
+Frames read_frames_of(int pid, uintptr_t addr, size_t len);
 
 // Adds the counts of r into total (reports of several regions measured together).
 void add_layout(PhysLayout &total, const PhysLayout &r);
