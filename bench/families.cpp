@@ -83,8 +83,10 @@ void chase_loop(benchmark::State &st, void *p, const Config &cfg, const pfn::Map
 	// Only what was read back: no figure rather than a 0 where frames are hidden.
 	if (report.layout.available() && report.layout.adjacent_pairs)
 		st.counters["phys_adjacent"] = report.layout.fraction_adjacent();
-	if (report.layout.available() && report.layout.chain_hops)
+	if (report.layout.available() && report.layout.chain_hops) {
 		st.counters["phys_chain_next"] = report.layout.fraction_chain_next();
+		st.counters["phys_chain_prev"] = report.layout.fraction_chain_prev();
+	}
 	st.SetLabel(report.summary() + "; " + report.layout.summary());
 }
 

@@ -68,7 +68,25 @@ TEST(PhysLayout, CountsNeighboursThatAreNeighboursInMemory)
 	EXPECT_EQ(l.adjacent_pairs, 4u); // the hole breaks two pairs
 	EXPECT_EQ(l.adjacent_physical, 3u);
 	EXPECT_DOUBLE_EQ(l.fraction_adjacent(), 0.75);
+	EXPECT_EQ(l.adjacent_reverse, 0u);
 	EXPECT_EQ(l.summary(), "physical: 75.0% of neighbouring pages contiguous (test)");
+}
+
+TEST(PhysLayout, CountsNeighboursInDescendingFramesApart)
+{
+	// What pages given back and faulted in again get: 300 299 298 | 5 6 | 40
+	Frames f;
+	f.method = "test";
+	f.pfn = {300, 299, 298, 5, 6, 40};
+	PhysLayout l = layout_of(f);
+	EXPECT_EQ(l.adjacent_pairs, 5u);
+	EXPECT_EQ(l.adjacent_physical, 1u);
+	EXPECT_EQ(l.adjacent_reverse, 2u);
+	EXPECT_EQ(l.summary(),
+		  "physical: 20.0% of neighbouring pages contiguous (40.0% reversed) (test)");
+	nlohmann::json j = l;
+	EXPECT_DOUBLE_EQ(j.at("fraction_adjacent_reverse").get<double>(), 0.4);
+	EXPECT_EQ(j.get<PhysLayout>().adjacent_reverse, 2u);
 }
 
 TEST(PhysLayout, CountsOnlyChainHopsBetweenPages)
@@ -87,13 +105,15 @@ TEST(PhysLayout, CountsOnlyChainHopsBetweenPages)
 	Frames f;
 	f.start = reinterpret_cast<uintptr_t>(buf);
 	f.method = "test";
-	f.pfn = {50, 40, 60, 61}; // 2 -> 3 is the one hop to the next frame
+	f.pfn = {50, 51, 60, 61}; // 2 -> 3 goes to the next frame, 1 -> 0 to the previous
 	PhysLayout l = layout_of(f);
 	count_chain_hops(l, f, at(0, 0), 10);
 	// Once round the cycle of five loads, four of them hops.
 	EXPECT_EQ(l.chain_hops, 4u);
 	EXPECT_EQ(l.chain_hops_next, 1u);
+	EXPECT_EQ(l.chain_hops_prev, 1u);
 	EXPECT_DOUBLE_EQ(l.fraction_chain_next(), 0.25);
+	EXPECT_DOUBLE_EQ(l.fraction_chain_prev(), 0.25);
 	PhysLayout shorter = layout_of(f);
 	count_chain_hops(shorter, f, at(0, 0), 3); // 0 -> 0 -> 2 -> 3
 	EXPECT_EQ(shorter.chain_hops, 2u);
@@ -105,11 +125,12 @@ TEST(PhysLayout, CountsEachPagesLinkToAnotherPage)
 	Frames f;
 	f.start = 0x10000;
 	f.method = "test";
-	f.pfn = {70, 71, 90, 0, 30, 31};
+	f.pfn = {70, 71, 90, 0, 30, 29};
 	auto page = [&](uint64_t i) { return f.start + i * 4096 + 64; };
 	std::vector<uint64_t> words = {
 		page(1),  // 0 -> 1: the next frame
 		page(4),  // 1 -> 4: elsewhere
+		          // (5 -> 4 would be to the previous frame, but 5 points outside)
 		page(2),  // 2 -> 2: inside its own page, not a hop
 		page(0),  // 3 is not present: not counted
 		page(3),  // 4 -> 3: to a page that is not present
@@ -119,6 +140,7 @@ TEST(PhysLayout, CountsEachPagesLinkToAnotherPage)
 	count_page_links(l, f, words);
 	EXPECT_EQ(l.chain_hops, 2u);
 	EXPECT_EQ(l.chain_hops_next, 1u);
+	EXPECT_EQ(l.chain_hops_prev, 0u);
 	PhysLayout hidden;
 	hidden.unavailable = "hidden";
 	count_page_links(hidden, f, words);
@@ -215,14 +237,16 @@ TEST(PhysLayout, ChainFirstTouchKeepsTheRegionWholeAndCountsEveryHop)
 		return (reinterpret_cast<uintptr_t>(p) - reinterpret_cast<uintptr_t>(r->data())) /
 		       4096;
 	};
-	uint64_t next = 0;
+	uint64_t next = 0, prev = 0;
 	const void *p = start;
 	for (int i = 0; i < 65536; i++) {
 		const void *q = *static_cast<const void *const *>(p);
 		next += pfn[page(q)] == pfn[page(p)] + 1;
+		prev += pfn[page(q)] + 1 == pfn[page(p)];
 		p = q;
 	}
 	EXPECT_NEAR(double(rep.layout.chain_hops_next), double(next), 64.0);
+	EXPECT_NEAR(double(rep.layout.chain_hops_prev), double(prev), 64.0);
 }
 
 TEST(PhysLayout, HiddenFramesSayWhy)
@@ -347,10 +371,13 @@ TEST(ProcessLayout, ReadsAnotherProcesssChainAsItsOwnWouldBe)
 	ASSERT_TRUE(l.available()) << l.unavailable;
 	EXPECT_EQ(l.pages, 1024u);
 	EXPECT_EQ(l.chain_hops, 1024u); // the ring, once round
-	uint64_t next = 0;
-	for (size_t i = 0; i < 1024; i++)
+	uint64_t next = 0, prev = 0;
+	for (size_t i = 0; i < 1024; i++) {
 		next += frames.pfn[(i + 1) % 1024] == frames.pfn[i] + 1;
+		prev += frames.pfn[(i + 1) % 1024] + 1 == frames.pfn[i];
+	}
 	EXPECT_EQ(l.chain_hops_next, next);
+	EXPECT_EQ(l.chain_hops_prev, prev);
 	nlohmann::json j = *ring;
 	EXPECT_EQ(j.at("layout").at("chain_hops"), 1024u);
 	EXPECT_EQ(j.at("bytes"), ring->end - ring->start);

@@ -20,6 +20,13 @@ double fraction(uint64_t part, uint64_t whole)
 	return whole ? double(part) / double(whole) : 0.0;
 }
 
+void count_hop(PhysLayout &layout, uint64_t from, uint64_t to)
+{
+	layout.chain_hops++;
+	layout.chain_hops_next += to == from + 1;
+	layout.chain_hops_prev += to + 1 == from;
+}
+
 } // namespace
 
 double PhysLayout::fraction_adjacent() const
@@ -32,6 +39,16 @@ double PhysLayout::fraction_chain_next() const
 	return fraction(chain_hops_next, chain_hops);
 }
 
+double PhysLayout::fraction_adjacent_reverse() const
+{
+	return fraction(adjacent_reverse, adjacent_pairs);
+}
+
+double PhysLayout::fraction_chain_prev() const
+{
+	return fraction(chain_hops_prev, chain_hops);
+}
+
 std::string PhysLayout::summary() const
 {
 	if (!available())
@@ -40,9 +57,13 @@ std::string PhysLayout::summary() const
 		return fmt::format("physical layout: no page present ({})", method);
 	std::string s = fmt::format("physical: {:.1f}% of neighbouring pages contiguous",
 				    100.0 * fraction_adjacent());
+	if (adjacent_reverse)
+		s += fmt::format(" ({:.1f}% reversed)", 100.0 * fraction_adjacent_reverse());
 	if (chain_hops)
 		s += fmt::format(", {:.1f}% of {} chain hops to the next frame",
 				 100.0 * fraction_chain_next(), chain_hops);
+	if (chain_hops_prev)
+		s += fmt::format(" ({:.1f}% to the previous)", 100.0 * fraction_chain_prev());
 	return s + " (" + method + ")";
 }
 
@@ -59,6 +80,7 @@ PhysLayout layout_of(const Frames &frames)
 		if (i + 1 < pfn.size() && pfn[i + 1]) {
 			l.adjacent_pairs++;
 			l.adjacent_physical += pfn[i + 1] == pfn[i] + 1;
+			l.adjacent_reverse += pfn[i + 1] + 1 == pfn[i];
 		}
 	}
 	return l;
@@ -81,10 +103,8 @@ void count_chain_hops(PhysLayout &layout, const Frames &frames, const void *star
 		size_t next_page = page_of(next);
 		if (next_page == SIZE_MAX)
 			break;
-		if (next_page != page && frames.pfn[page] && frames.pfn[next_page]) {
-			layout.chain_hops++;
-			layout.chain_hops_next += frames.pfn[next_page] == frames.pfn[page] + 1;
-		}
+		if (next_page != page && frames.pfn[page] && frames.pfn[next_page])
+			count_hop(layout, frames.pfn[page], frames.pfn[next_page]);
 		if (next == start)
 			break; // the whole cycle was counted once
 		p = next;
@@ -105,8 +125,7 @@ void count_page_links(PhysLayout &layout, const Frames &frames,
 		const size_t next = (to - frames.start) / frame_bytes;
 		if (next == page || !frames.pfn[next])
 			continue;
-		layout.chain_hops++;
-		layout.chain_hops_next += frames.pfn[next] == frames.pfn[page] + 1;
+		count_hop(layout, frames.pfn[page], frames.pfn[next]);
 	}
 }
 
@@ -174,8 +193,10 @@ void add_layout(PhysLayout &total, const PhysLayout &r)
 	total.pages += r.pages;
 	total.adjacent_pairs += r.adjacent_pairs;
 	total.adjacent_physical += r.adjacent_physical;
+	total.adjacent_reverse += r.adjacent_reverse;
 	total.chain_hops += r.chain_hops;
 	total.chain_hops_next += r.chain_hops_next;
+	total.chain_hops_prev += r.chain_hops_prev;
 }
 
 void to_json(nlohmann::json &j, const PhysLayout &l)
@@ -185,14 +206,20 @@ void to_json(nlohmann::json &j, const PhysLayout &l)
 			   {"pages", l.pages},
 			   {"adjacent_pairs", l.adjacent_pairs},
 			   {"adjacent_physical", l.adjacent_physical},
+			   {"adjacent_reverse", l.adjacent_reverse},
 			   {"chain_hops", l.chain_hops},
-			   {"chain_hops_next", l.chain_hops_next}};
+			   {"chain_hops_next", l.chain_hops_next},
+			   {"chain_hops_prev", l.chain_hops_prev}};
 	// Fractions only where there is something to divide, so a reader cannot take an
 	// unmeasured figure for a measured 0.
-	if (l.available() && l.adjacent_pairs)
+	if (l.available() && l.adjacent_pairs) {
 		j["fraction_adjacent"] = l.fraction_adjacent();
-	if (l.available() && l.chain_hops)
+		j["fraction_adjacent_reverse"] = l.fraction_adjacent_reverse();
+	}
+	if (l.available() && l.chain_hops) {
 		j["fraction_chain_next"] = l.fraction_chain_next();
+		j["fraction_chain_prev"] = l.fraction_chain_prev();
+	}
 }
 
 void from_json(const nlohmann::json &j, PhysLayout &l)
@@ -202,8 +229,10 @@ void from_json(const nlohmann::json &j, PhysLayout &l)
 	l.pages = j.value("pages", uint64_t(0));
 	l.adjacent_pairs = j.value("adjacent_pairs", uint64_t(0));
 	l.adjacent_physical = j.value("adjacent_physical", uint64_t(0));
+	l.adjacent_reverse = j.value("adjacent_reverse", uint64_t(0));
 	l.chain_hops = j.value("chain_hops", uint64_t(0));
 	l.chain_hops_next = j.value("chain_hops_next", uint64_t(0));
+	l.chain_hops_prev = j.value("chain_hops_prev", uint64_t(0));
 }
 
 } // namespace pfn

@@ -225,7 +225,10 @@ def consistency_errors(doc, tolerance=1e-6):
                               f"page bytes give {huge:.4f}")
         lay = r.get("layout", {})
         for part, whole, frac in (("adjacent_physical", "adjacent_pairs", "fraction_adjacent"),
-                                  ("chain_hops_next", "chain_hops", "fraction_chain_next")):
+                                  ("adjacent_reverse", "adjacent_pairs",
+                                   "fraction_adjacent_reverse"),
+                                  ("chain_hops_next", "chain_hops", "fraction_chain_next"),
+                                  ("chain_hops_prev", "chain_hops", "fraction_chain_prev")):
             if lay.get(part, 0) > lay.get(whole, 0):
                 errors.append(f"{where}/layout: {part} {lay.get(part)} exceeds {whole} "
                               f"{lay.get(whole)}")

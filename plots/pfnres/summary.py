@@ -108,12 +108,15 @@ def _layout(doc):
             continue
         adjacent = [lay["fraction_adjacent"] for lay in layouts if "fraction_adjacent" in lay]
         hops = [lay["fraction_chain_next"] for lay in layouts if "fraction_chain_next" in lay]
+        back = [lay["fraction_chain_prev"] for lay in layouts if lay.get("chain_hops_prev")]
         methods = sorted({lay.get("method", "?") for lay in layouts})
         text = f"{name} column"
         if adjacent:
             text += f" {_span(adjacent)} of neighbouring pages contiguous"
         if hops:
             text += f", {_span(hops)} of chain hops to the next frame"
+        if back:
+            text += f" ({_span(back)} to the previous)"
         parts.append(f"{text} ({', '.join(methods)})")
     return "; ".join(parts) or None
 
