@@ -12,6 +12,7 @@
 #include <csignal>
 #include <cstring>
 #include <fstream>
+#include <functional>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -52,6 +53,31 @@ std::vector<uint64_t> pagemap_frames(const void *addr, size_t pages)
 	for (auto &e : out)
 		e = e >> 63 ? e & ((1ull << 55) - 1) : 0;
 	return out;
+}
+
+// Runs why() in a child that has dropped CAP_SYS_ADMIN, as a user who is not root:
+// success when what it says names the missing capability.
+testing::AssertionResult says_why_without_sys_admin(const std::function<std::string()> &why)
+{
+	std::fflush(nullptr);
+	pid_t pid = fork();
+	if (pid < 0)
+		return testing::AssertionFailure() << "fork failed";
+	if (pid == 0) {
+		__user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
+		__user_cap_data_struct data[2] = {};
+		if (syscall(SYS_capget, &head, data) == 0) {
+			data[0].effective &= ~(1u << CAP_SYS_ADMIN);
+			syscall(SYS_capset, &head, data);
+		}
+		const std::string said = why();
+		std::fprintf(stderr, "%s\n", said.c_str());
+		_exit(said.find("CAP_SYS_ADMIN") != std::string::npos ? 0 : 1);
+	}
+	int status = 0;
+	if (waitpid(pid, &status, 0) != pid || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+		return testing::AssertionFailure() << "the child did not name CAP_SYS_ADMIN";
+	return testing::AssertionSuccess();
 }
 
 } // namespace
@@ -252,25 +278,11 @@ TEST(PhysLayout, ChainFirstTouchKeepsTheRegionWholeAndCountsEveryHop)
 TEST(PhysLayout, HiddenFramesSayWhy)
 {
 	// Without CAP_SYS_ADMIN pagemap reads every frame as 0: the report must say so
-	// instead of giving figures. A child drops the capability and reports back.
-	std::fflush(nullptr);
-	pid_t pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		__user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
-		__user_cap_data_struct data[2] = {};
-		if (syscall(SYS_capget, &head, data) == 0) {
-			data[0].effective &= ~(1u << CAP_SYS_ADMIN);
-			syscall(SYS_capset, &head, data);
-		}
+	// instead of giving figures.
+	EXPECT_TRUE(says_why_without_sys_admin([] {
 		auto r = map_region({MappingKind::page_4k, 1 * MiB, -1});
-		const std::string why = r->report().layout.unavailable;
-		std::fprintf(stderr, "%s\n", why.c_str());
-		_exit(why.find("CAP_SYS_ADMIN") != std::string::npos ? 0 : 1);
-	}
-	int status = 0;
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+		return r->report().layout.unavailable;
+	}));
 }
 
 TEST(FirstTouch, NamesAndRefusals)
@@ -397,27 +409,13 @@ TEST(ProcessLayout, AProcessThatIsNotThereIsAnErrorNotAnAbsence)
 
 TEST(ProcessLayout, HiddenFramesAreUnavailableWithTheReason)
 {
-	std::fflush(nullptr);
-	pid_t pid = fork();
-	ASSERT_GE(pid, 0);
-	if (pid == 0) {
-		__user_cap_header_struct head{_LINUX_CAPABILITY_VERSION_3, 0};
-		__user_cap_data_struct data[2] = {};
-		if (syscall(SYS_capget, &head, data) == 0) {
-			data[0].effective &= ~(1u << CAP_SYS_ADMIN);
-			syscall(SYS_capset, &head, data);
-		}
+	EXPECT_TRUE(says_why_without_sys_admin([]() -> std::string {
 		std::vector<char> present(4 * MiB, 1);
 		try {
 			layouts_of_process(getpid(), 1 * MiB);
 		} catch (const Unavailable &e) {
-			std::fprintf(stderr, "%s\n", e.what());
-			_exit(std::string(e.what()).find("CAP_SYS_ADMIN") != std::string::npos ? 0 : 1);
-		} catch (...) {
+			return e.what();
 		}
-		_exit(2);
-	}
-	int status = 0;
-	ASSERT_EQ(waitpid(pid, &status, 0), pid);
-	EXPECT_TRUE(WIFEXITED(status) && WEXITSTATUS(status) == 0) << status;
+		return "no error";
+	}));
 }
