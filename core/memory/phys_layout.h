@@ -2,8 +2,9 @@
 // next to each other in the virtual range are next to each other in memory, and whether a
 // chain's hops go to the physically next page, or to the previous one: pages given back and
 // faulted in again come from the allocator in descending order (a chain first touched in
-// chain order after MADV_DONTNEED hops to the previous frame 99 % of the time on 6.18). Both change latency by tens of percent at
-// 4 KiB pages (DRAM rows, prefetchers), and neither can be seen from the page sizes.
+// chain order after MADV_DONTNEED hops to the previous frame 99 % of the time on 6.18).
+// Both change latency by tens of percent at 4 KiB pages (DRAM rows, prefetchers), and
+// neither can be seen from the page sizes.
 #pragma once
 
 #include <cstddef>
@@ -42,8 +43,8 @@ struct PhysLayout {
 	double fraction_adjacent_reverse() const; // 0 without pairs
 	double fraction_chain_prev() const; // 0 without hops
 	// "physical: 65.3% of neighbouring pages contiguous, 88.4% of 65536 chain hops to the
-	// next frame (pagemap)", each with ", 9.1% reversed" / ", 9.1% to the previous" where
-	// any are, or "physical layout unavailable: <reason>".
+	// next frame (pagemap)", with " (9.1% reversed)" and " (9.1% to the previous)" after
+	// their figures where there are any, or "physical layout unavailable: <reason>".
 	std::string summary() const;
 };
 
@@ -63,7 +64,7 @@ void count_chain_hops(PhysLayout &layout, const Frames &frames, const void *star
 
 // Counts into layout, for each present page, the link its first word makes to another page
 // of frames' range (first_words[i] holds page i's first word): a hop, and whether it goes
-// to the physically next frame. A thrash chain, pfnbench's or lmbench's -t, holds in every
+// to the physically next or previous frame. A thrash chain, pfnbench's or lmbench's -t, holds in every
 // line of a page a pointer to the same next page, so this counts its whole cycle without
 // knowing where it starts: what another process's memory allows.
 void count_page_links(PhysLayout &layout, const Frames &frames,
