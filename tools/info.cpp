@@ -88,13 +88,15 @@ nlohmann::json default_events_json(std::string &text)
 
 int print_layout_of(int pid, bool json)
 {
-	std::vector<pfn::MappingLayout> maps = pfn::layouts_of_process(pid, 1 << 20);
+	std::vector<pfn::MappingLayout> maps =
+		pfn::layouts_of_process(pid, pfn::min_layout_mapping_bytes);
 	if (json) {
 		fmt::print("{}\n", nlohmann::json{{"pid", pid}, {"mappings", maps}}.dump(1));
 		return pfn::exit_ok;
 	}
 	if (maps.empty())
-		fmt::print("pid {}: no anonymous mapping of 1 MiB or more\n", pid);
+		fmt::print("pid {}: no anonymous mapping of {} or more\n", pid,
+			   pfn::format_size(pfn::min_layout_mapping_bytes));
 	for (const auto &m : maps)
 		fmt::print("pid {}: {:#x} {}: {} pages present; {}\n", pid, m.start,
 			   pfn::format_size(m.end - m.start), m.layout.pages, m.layout.summary());

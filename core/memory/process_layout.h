@@ -18,6 +18,10 @@ struct MappingLayout {
 	PhysLayout layout;            // its pages and the links between them
 };
 
+// The smallest mapping pfnbench_info --layout-of looks at: a chain's region, not the
+// small mappings of libc and the heap.
+constexpr size_t min_layout_mapping_bytes = size_t(1) << 20;
+
 // Every private anonymous writable mapping of process pid of at least min_bytes, with
 // its layout (layout_of) and the links its pages' first words make (count_page_links).
 // Throws Error when there is no such process; Unavailable when its frames or memory
