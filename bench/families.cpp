@@ -280,8 +280,9 @@ void bm_steady_state(benchmark::State &st, const pfn::BackendPair &pair, size_t 
 	guarded(st, [&] {
 		bench::release(); // both regions at once, as the comparison maps them
 		const pfn::ChainSpec spec{pfn::ChainKind::thrash, bytes, 64, 4096, 1};
-		const std::vector<pfn::RegionSpec> specs = {{pair.without, bytes, -1},
-							    {pair.with, bytes, -1}};
+		const bool populate = pfn::populate_when_mapped(cfg.first_touch);
+		const std::vector<pfn::RegionSpec> specs = {{pair.without, bytes, -1, populate},
+							    {pair.with, bytes, -1, populate}};
 		pfn::check_regions_fit(specs);
 		std::vector<std::unique_ptr<pfn::Region>> regions;
 		std::vector<pfn::Chase> chases;

@@ -124,7 +124,8 @@ int main(int argc, char **argv)
 		->capture_default_str();
 	pfn::add_choice(app, "--first_touch", cfg.first_touch, pfn::first_touch_choices(),
 			"chase/: pages first touched in 'address' order when mapped, or in "
-			"'chain' order as the chain is built (lat_mem_rd --first-touch)")
+			"'chain' order as the chain is built, in a region mapped afresh "
+			"(lat_mem_rd --first-touch)")
 		->run_callback_for_default()
 		->default_val("address");
 	app.add_option("--cpu", cpu, "CPU to pin to (default: the first one allowed)");

@@ -21,16 +21,22 @@ struct Slot {
 	pfn::FirstTouch order = pfn::FirstTouch::address;
 	void *chain_start = nullptr;
 	uint64_t seed = 0;
+	bool populated = true; // when mapped (RegionSpec::populate)
 };
 
 Slot slots[2];
 
-Slot &ensure(int slot, pfn::MappingKind kind, size_t bytes)
+// populate false: a region this process never populated, whose first touch is the
+// caller's (pfn::FirstTouch::chain); one populated once would give its frames back to
+// that touch in reverse.
+Slot &ensure(int slot, pfn::MappingKind kind, size_t bytes, bool populate = true)
 {
 	Slot &s = slots[slot];
-	if (!s.region || s.region->kind() != kind || s.region->size() < bytes) {
+	if (!s.region || s.region->kind() != kind || s.region->size() < bytes ||
+	    s.populated != populate) {
 		s = Slot{}; // unmap first: two large regions may not fit together
-		s.region = pfn::map_region({kind, bytes, -1});
+		s.region = pfn::map_region({kind, bytes, -1, populate});
+		s.populated = populate;
 	}
 	return s;
 }
@@ -46,7 +52,7 @@ bool same(const pfn::ChainSpec &a, const pfn::ChainSpec &b)
 void *chain(pfn::MappingKind kind, size_t region_bytes, const pfn::ChainSpec &spec,
 	    pfn::FirstTouch order)
 {
-	Slot &s = ensure(0, kind, region_bytes);
+	Slot &s = ensure(0, kind, region_bytes, pfn::populate_when_mapped(order));
 	if (s.content != Content::chain || !same(s.spec, spec) || s.order != order) {
 		s.content = Content::none; // until the chain is whole
 		s.chain_start = pfn::lay_chain(*s.region, spec, order);

@@ -42,10 +42,15 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 	std::vector<std::unique_ptr<pfn::Region>> regions;
 	std::vector<const pfn::Region *> views;
 	bool as_asked = true;
+	const bool populate = pfn::populate_when_mapped(o.first_touch);
 	for (const auto &place : places) {
-		regions.push_back(pfn::map_region({o.mapping, len, place.node}));
+		regions.push_back(pfn::map_region({o.mapping, len, place.node, populate}));
 		views.push_back(regions.back().get());
-		as_asked = pfn::check_region("lat_mem_rd", "", *regions.back(), o.mapping) && as_asked;
+		if (populate)
+			as_asked = pfn::check_region("lat_mem_rd", "", *regions.back(), o.mapping) &&
+				   as_asked;
+		else
+			pfn::say_mapped_empty("lat_mem_rd", *regions.back());
 	}
 
 	pfn::LatencyConfig cfg = latency_config(o, pfn::ChainKind::stride);
@@ -60,6 +65,9 @@ int run_sweep(const LatMemRdOptions &o, int argc, char **argv)
 				continue;
 			pfn::LatencyPoint p = pfn::measure_latency_parallel(views, places, range, cfg);
 			std::fputs(pfn::lmbench_line(range, p.summary().min).c_str(), stderr);
+			if (!populate)
+				as_asked = pfn::check_point("lat_mem_rd", range, p.report, o.mapping) &&
+					   as_asked;
 			points.push_back(std::move(p));
 		}
 		if (!points.empty())

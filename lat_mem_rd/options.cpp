@@ -63,8 +63,10 @@ int parse_options(int argc, char **argv, LatMemRdOptions &opts)
 	pfn::add_choice(app, "--first-touch", opts.first_touch, pfn::first_touch_choices(),
 			"order the pages are first touched in, which places them physically: "
 			"address (default: populated in address order, like device memory) or "
-			"chain (freed and touched in the order the chain visits them, as "
-			"lmbench's malloc() memory; 4k and thp only)");
+			"chain (as lmbench's malloc() memory: mapped afresh for each working set "
+			"and only the chain's pages touched, in the order it visits them; the "
+			"frames are what the allocator hands out then, reported with each size; "
+			"4k and thp only)");
 	app.add_option("--cpu", opts.cpu, "CPU to pin to (default: first CPU allowed, so "
 					  "numactl -C is honoured)");
 	app.add_option("--node", opts.node, "NUMA node for the memory (default: the CPU's node)");

@@ -246,10 +246,10 @@ TEST(PhysLayout, ThpPagesAreContiguousInsideEachHugePage)
 		<< rep.layout.summary();
 }
 
-TEST(PhysLayout, ChainFirstTouchKeepsTheRegionWholeAndCountsEveryHop)
+TEST(PhysLayout, ChainFirstTouchCountsEveryHop)
 {
 	REQUIRE_FRAMES();
-	auto r = map_region({MappingKind::page_4k, 4 * MiB, -1});
+	auto r = map_region({MappingKind::page_4k, 4 * MiB, -1, false});
 	ChainSpec spec{ChainKind::thrash, 4 * MiB, 64, 4096, 7};
 	void *start = lay_chain(*r, spec, FirstTouch::chain);
 	MappingReport rep = r->report(0, 4 * MiB, start);
@@ -310,25 +310,61 @@ TEST(FirstTouch, NamesAndRefusals)
 		     Error);
 }
 
-TEST(FirstTouch, ChainOrderGivesFreshZeroedPagesAroundTheChain)
+TEST(FirstTouch, OnlyAddressOrderIsPopulatedWhenMapped)
+{
+	EXPECT_TRUE(populate_when_mapped(FirstTouch::address));
+	EXPECT_FALSE(populate_when_mapped(FirstTouch::chain));
+	auto empty = map_region({MappingKind::page_4k, 2 * MiB, -1, false});
+	EXPECT_EQ(empty->report().bytes_unmapped, 2 * MiB);
+	auto whole = map_region({MappingKind::page_4k, 2 * MiB, -1});
+	EXPECT_EQ(whole->report().bytes_unmapped, 0u);
+}
+
+// As lmbench's malloc() memory: a fresh mapping, of which only the chain's pages are
+// touched, the builder's writes first.
+TEST(FirstTouch, ChainOrderMapsAfreshAndTouchesOnlyTheChainsPages)
 {
 	auto r = map_region({MappingKind::page_4k, 2 * MiB, -1});
 	std::memset(r->data(), 0x5a, r->size());
 	ChainSpec spec{ChainKind::thrash, 1 * MiB, 64, 4096, 3};
 	void *start = lay_chain(*r, spec, FirstTouch::chain);
+	MappingReport rep = r->report();
+	EXPECT_EQ(rep.bytes_4k, 1 * MiB) << rep.summary();
+	EXPECT_EQ(rep.bytes_unmapped, 1 * MiB) << rep.summary();
 	// The chain is whole: following it comes back to the start after every line.
 	const void *p = start;
 	for (size_t i = 0; i < chain_length(spec); i++)
 		p = *static_cast<const void *const *>(p);
 	EXPECT_EQ(p, start);
-	// Pages the chain does not use were given back and populated afresh: zero.
-	// Pages were given back and taken afresh: the last byte of every page (which no
-	// chain pointer covers) reads zero again.
+	// Nothing of the old pages is left: the last byte of every page (which no chain
+	// pointer covers) reads zero.
 	size_t zero_pages = 0;
 	for (size_t off = 0; off < r->size(); off += 4096)
 		zero_pages += r->data()[off + 4095] == std::byte{0};
 	EXPECT_EQ(zero_pages, r->size() / 4096);
-	EXPECT_EQ(r->report().bytes_unmapped, 0u);
+}
+
+// Each working set frees the one before, as lmbench's process per working set does.
+TEST(FirstTouch, ChainOrderFreesThePreviousChainsPages)
+{
+	auto r = map_region({MappingKind::page_4k, 8 * MiB, -1, false});
+	lay_chain(*r, ChainSpec{ChainKind::thrash, 1 * MiB, 64, 4096, 1}, FirstTouch::chain);
+	lay_chain(*r, ChainSpec{ChainKind::thrash, 2 * MiB, 64, 4096, 2}, FirstTouch::chain);
+	MappingReport rep = r->report();
+	EXPECT_EQ(rep.bytes_4k, 2 * MiB) << rep.summary();
+	EXPECT_EQ(rep.bytes_unmapped, 6 * MiB) << rep.summary();
+}
+
+// A huge page is contiguous whatever the order: THP is populated whole after the chain's
+// touch, so the region reads back as huge.
+TEST(FirstTouch, ChainOrderLeavesThpWhole)
+{
+	auto r = map_region({MappingKind::thp, 8 * MiB, -1, false});
+	lay_chain(*r, ChainSpec{ChainKind::thrash, 1 * MiB, 64, 4096, 1}, FirstTouch::chain);
+	MappingReport rep = r->report();
+	EXPECT_EQ(rep.bytes_unmapped, 0u) << rep.summary();
+	if (!rep.is_huge())
+		GTEST_SKIP() << "no huge pages to be had now: " << rep.summary();
 }
 
 namespace {

@@ -61,6 +61,11 @@ void check_first_touch(FirstTouch order, MappingKind kind, ChainKind chain)
 		throw Error(why);
 }
 
+bool populate_when_mapped(FirstTouch order)
+{
+	return order == FirstTouch::address;
+}
+
 void *lay_chain(const Region &region, const ChainSpec &spec, FirstTouch order)
 {
 	if (order == FirstTouch::address)

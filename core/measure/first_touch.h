@@ -19,9 +19,12 @@ enum class FirstTouch {
 	// virtually adjacent pages tend to be physically adjacent, as device memory that
 	// remap_pfn_range() maps is (the default).
 	address,
-	// Freed before each chain is built, so the builder's writes touch the pages first
-	// in the order the chain visits them, as lmbench's chain in fresh malloc() memory:
-	// each hop tends to go to the physically next page.
+	// As lmbench's malloc() memory: mapped empty, mapped afresh for each chain, and
+	// only the pages the chain visits touched, first by the builder's writes in the
+	// order the chain visits them. The frames are whatever the kernel's allocator hands
+	// out then, sequential or scattered (the layout report says which); on the
+	// development VM they matched lmbench's own at the same moment, where touching a
+	// region that was populated first got its own freed frames back in reverse.
 	chain,
 };
 
@@ -34,9 +37,14 @@ std::string first_touch_refusal(FirstTouch order, MappingKind kind, ChainKind ch
 // Throws Error with first_touch_refusal()'s reason.
 void check_first_touch(FirstTouch order, MappingKind kind, ChainKind chain);
 
+// Whether a region whose pages are first touched in order is populated when mapped
+// (RegionSpec::populate): in chain order it is mapped empty.
+bool populate_when_mapped(FirstTouch order);
+
 // Builds spec's chain in region (build_chain) with its pages first touched in order; with
-// FirstTouch::chain the pages the chain leaves alone are populated afterwards, so the
-// region stays whole. Throws Error where order cannot be had (check_first_touch).
+// FirstTouch::chain the region is mapped afresh first (Region::refill) and the pages the
+// chain leaves alone stay unpopulated (4 KiB pages). Throws Error where order cannot be
+// had (check_first_touch).
 void *lay_chain(const Region &region, const ChainSpec &spec, FirstTouch order);
 
 } // namespace pfn

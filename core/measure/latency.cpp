@@ -187,10 +187,11 @@ std::vector<CompareRow> compare_latency(const ComparePlan &plan, const LatencyCo
 	if (plan.sizes.empty())
 		throw Error("no working-set sizes to compare");
 	size_t largest = *std::max_element(plan.sizes.begin(), plan.sizes.end());
-	std::vector<RegionSpec> specs = {{plan.without, largest, plan.node},
-					 {plan.with, largest, plan.node}};
+	const bool populate = populate_when_mapped(cfg.first_touch);
+	std::vector<RegionSpec> specs = {{plan.without, largest, plan.node, populate},
+					 {plan.with, largest, plan.node, populate}};
 	if (plan.with_1g)
-		specs.push_back({*plan.with_1g, largest, plan.node});
+		specs.push_back({*plan.with_1g, largest, plan.node, populate});
 	const size_t n = specs.size();
 	// The 1 GiB column first (see latency.h), then the others in order.
 	const std::vector<size_t> order = n == 3 ? std::vector<size_t>{2, 0, 1}

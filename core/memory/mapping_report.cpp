@@ -146,11 +146,15 @@ bool scan_pagemap(MappingReport &r, uintptr_t start, uintptr_t end, uint64_t hug
 			ok = false;
 			break;
 		}
+		const uint64_t walked = arg.walk_end > pos ? arg.walk_end : scan_end;
 		for (long i = 0; i < n; i++) {
-			// The kernel answers in whole pages; count only the bytes asked about.
+			// The kernel answers in whole pages; count only the bytes asked about, and
+			// only up to walk_end: Linux 6.18 returns regions past the walk_end it
+			// reports (seen with scattered present pages), which the next call walks
+			// again.
 			const page_region &pr = vec[size_t(i)];
 			uint64_t lo = std::max<uint64_t>(pr.start, start);
-			uint64_t hi = std::min<uint64_t>(pr.end, end);
+			uint64_t hi = std::min<uint64_t>({pr.end, end, walked});
 			if (hi <= lo)
 				continue;
 			if (pr.categories & PAGE_IS_HUGE)

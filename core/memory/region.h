@@ -17,6 +17,10 @@ struct RegionSpec {
 	MappingKind kind = MappingKind::page_4k;
 	size_t bytes = 0;
 	int node = -1; // NUMA node to bind to; -1: local to the calling thread
+	// false: process memory is mapped empty, for a caller that touches its pages first
+	// in an order of its own (refill(), first_touch.h). Device and hugetlb memory have
+	// their frames when mapped and ignore it.
+	bool populate = true;
 };
 
 class Region {
@@ -37,9 +41,12 @@ public:
 	// The frame numbers behind [offset, offset+len); throws Unavailable saying why they
 	// cannot be read.
 	virtual Frames frames(size_t offset, size_t len) const = 0;
-	// Gives the region fresh physical pages, first touched by touch() in the order it
-	// writes them, then populates whatever touch() left alone (first_touch.h). Throws
-	// Error where the frames are fixed before any touch (hugetlb pool, device buffer).
+	// Maps the region afresh, its pages and page tables freed as a process's exit frees
+	// them, and lets touch() fault in the pages it writes, in the order it writes them:
+	// they get whatever frames the kernel's allocator hands out then. Pages touch() leaves
+	// alone stay unpopulated, except in transparent huge pages, which are populated
+	// whole so the region reads back as huge (first_touch.h). Throws Error where the
+	// frames are fixed before any touch (hugetlb pool, device buffer).
 	virtual void refill(const std::function<void()> &touch) const;
 	// Backend details worth recording (driver mode, caching, kernel support...).
 	virtual std::string describe() const = 0;

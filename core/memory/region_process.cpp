@@ -163,8 +163,9 @@ namespace {
 
 class ProcessRegion : public Region {
 public:
-	ProcessRegion(std::byte *data, size_t size, MappingKind kind, void *map, size_t map_len)
-		: Region(data, size, kind), map_(map), map_len_(map_len) {}
+	ProcessRegion(std::byte *data, size_t size, MappingKind kind, void *map, size_t map_len,
+		      int node)
+		: Region(data, size, kind), map_(map), map_len_(map_len), node_(node) {}
 	~ProcessRegion() override { munmap(map_, map_len_); }
 
 	Frames frames(size_t offset, size_t len) const override
@@ -187,6 +188,7 @@ protected:
 private:
 	void *map_;
 	size_t map_len_;
+	int node_;
 };
 
 void bind_to_node(void *addr, size_t len, int node)
@@ -219,16 +221,30 @@ void populate(std::byte *p, size_t len, size_t page)
 		reinterpret_cast<volatile char *>(p)[off] = 0;
 }
 
+// Page size advice for kind's private anonymous memory (none for hugetlb).
+void advise(void *map, size_t len, MappingKind kind)
+{
+	if (kind == MappingKind::page_4k && madvise(map, len, MADV_NOHUGEPAGE) != 0)
+		throw Error(errno_text("madvise(MADV_NOHUGEPAGE)", errno));
+	if (kind == MappingKind::thp && madvise(map, len, MADV_HUGEPAGE) != 0)
+		throw Error(errno_text("madvise(MADV_HUGEPAGE)", errno));
+}
+
 void ProcessRegion::refill(const std::function<void()> &touch) const
 {
 	if (is_hugetlb(kind_))
 		Region::refill(touch);
-	// Private anonymous memory reads as zeros after this and takes a new page at the
-	// next touch; the mapping's NUMA policy and THP advice stay.
-	if (madvise(map_, map_len_, MADV_DONTNEED) != 0)
-		throw Error(errno_text("madvise(MADV_DONTNEED)", errno));
+	// A new mapping in place of the old one, as lmbench's next working set gets fresh
+	// malloc() memory in a new process: MADV_DONTNEED would free the pages but keep the
+	// page tables, whose pages a fresh mapping allocates among the data pages.
+	if (mmap(map_, map_len_, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE | MAP_FIXED, -1, 0) == MAP_FAILED)
+		throw Error(errno_text("cannot map the region afresh", errno));
+	advise(map_, map_len_, kind_);
+	bind_to_node(map_, map_len_, node_);
 	touch();
-	populate(static_cast<std::byte *>(map_), map_len_, 4 * KiB);
+	if (kind_ == MappingKind::thp)
+		populate(static_cast<std::byte *>(map_), map_len_, 2 * MiB);
 }
 
 } // namespace
@@ -274,13 +290,12 @@ std::unique_ptr<Region> map_process_region(const RegionSpec &spec)
 		map_len = len;
 		data = static_cast<std::byte *>(map);
 	}
-	auto region = std::make_unique<ProcessRegion>(data, spec.bytes, spec.kind, map, map_len);
-	if (spec.kind == MappingKind::page_4k && madvise(map, map_len, MADV_NOHUGEPAGE) != 0)
-		throw Error(errno_text("madvise(MADV_NOHUGEPAGE)", errno));
-	if (spec.kind == MappingKind::thp && madvise(map, map_len, MADV_HUGEPAGE) != 0)
-		throw Error(errno_text("madvise(MADV_HUGEPAGE)", errno));
+	auto region = std::make_unique<ProcessRegion>(data, spec.bytes, spec.kind, map, map_len,
+						      spec.node);
+	advise(map, map_len, spec.kind);
 	bind_to_node(map, map_len, spec.node);
-	populate(data, map_len, page);
+	if (spec.populate || hugetlb)
+		populate(data, map_len, page);
 	return region;
 }
 

@@ -27,6 +27,22 @@ bool check_region(std::string_view tool, std::string_view role, const Region &re
 	return wrong.empty();
 }
 
+void say_mapped_empty(std::string_view tool, const Region &region)
+{
+	fmt::print("{}: {} of {} memory: mapped empty; each working set maps it afresh and "
+		   "touches its own pages first, in chain order (read back below)\n",
+		   tool, format_size(region.size()), mapping_name(region.kind()));
+}
+
+bool check_point(std::string_view tool, size_t range, const MappingReport &report,
+		 MappingKind asked)
+{
+	std::string wrong = shape_mismatch(asked, report);
+	if (!wrong.empty())
+		fmt::print("{}: warning: {} working set: {}\n", tool, format_size(range), wrong);
+	return wrong.empty();
+}
+
 void require_as_asked(bool as_asked, MappingKind kind)
 {
 	if (!as_asked)

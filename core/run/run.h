@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "memory/mapping.h"
+#include "memory/mapping_report.h"
 #include "memory/region.h"
 #include "platform/placement.h"
 
@@ -22,6 +23,17 @@ nlohmann::json start_run(std::string_view tool, int argc, char **argv, const Pla
 // the region is not what its kind promises, "<tool>: warning: <why>"; false then.
 bool check_region(std::string_view tool, std::string_view role, const Region &region,
 		  MappingKind asked);
+
+// For a region mapped empty, whose pages each chain touches first in its own order
+// (FirstTouch::chain): prints "<tool>: <size> of <kind> memory: mapped empty; ...", as
+// check_region does for a populated one. Its pages are read back with each point instead
+// (check_point).
+void say_mapped_empty(std::string_view tool, const Region &region);
+
+// Prints "<tool>: warning: <size> working set: <why>" when a point's report is not what
+// kind promises; false then.
+bool check_point(std::string_view tool, size_t range, const MappingReport &report,
+		 MappingKind asked);
 
 // Throws Error "the <kind> memory did not read back as huge pages (see above)" (or 4 KiB
 // pages) unless as_asked: a run whose regions check_region warned about.
