@@ -167,6 +167,28 @@ TEST(LatMemRd, CompareSaysItsRegionFirstTouchAndPhysicalLayout)
 	std::filesystem::remove(json);
 }
 
+// In chain order a sweep maps its region empty, says so, and reads each working set's
+// pages back instead: only the chain's pages are there, every one of them 4 KiB.
+TEST(LatMemRd, ChainOrderSweepSaysTheRegionIsMappedEmptyAndReadsEachSizeBack)
+{
+	std::string json = temp_path("sweep-chain.json");
+	ProgramRun run = lat_mem_rd(with_quick({"-t", "--first-touch", "chain", "--sizes",
+						"1M,2M", "--json", json, "4M"}));
+	ASSERT_EQ(run.exit_code, 0) << run.err << run.out;
+	EXPECT_NE(run.out.find("4 MiB of 4k memory: mapped empty"), std::string::npos)
+		<< run.out;
+	EXPECT_EQ(run.out.find("warning"), std::string::npos) << run.out;
+	std::ifstream in(json);
+	nlohmann::json doc = nlohmann::json::parse(in);
+	ASSERT_EQ(doc["latency"].size(), 2u);
+	for (const auto &p : doc["latency"]) {
+		const uint64_t range = p["range_bytes"];
+		EXPECT_EQ(p["report"]["bytes_4k"], range);
+		EXPECT_EQ(p["report"]["bytes_unmapped"], 4 * pfn::MiB - range);
+	}
+	std::filesystem::remove(json);
+}
+
 TEST(LatMemRd, CompareFlagsAColumnThatDidNotGetItsMapping)
 {
 	ProgramRun run = lat_mem_rd(with_quick({"--compare", "--sizes", "4M", "--with", "4k"}));
